@@ -1,0 +1,47 @@
+# Workforce Picture: the README's commands.  `make run` and `make test` set up what they need.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+WORKFORCE := $(BIN)/workforce
+PORT ?= 8501
+export WORKFORCE_DEMO_USER ?= demo.admin@workforce.local
+
+.PHONY: install run test lint format demo ingest bench clean
+
+install: $(STAMP)
+
+# Re-installs only when the lock file or the project metadata changed.
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+# Demo data once (kept afterwards), then an ingest of anything new, then the dashboard.
+demo: install
+	@if [ -z "$$(ls -A data/landing 2>/dev/null)" ]; then $(WORKFORCE) demo; else echo "landing zone not empty: keeping it"; fi
+
+ingest: install
+	$(WORKFORCE) ingest || true
+
+run: demo ingest
+	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+test: lint
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+bench: install
+	$(BIN)/python -m benchmarks.run
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

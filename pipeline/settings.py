@@ -1,0 +1,36 @@
+"""The one typed settings object.  Read here and nowhere else.
+
+Values come from keyword arguments (the CLI's options), then ``WORKFORCE_*`` environment
+variables, then the defaults below.  Relative paths are relative to the working directory,
+which for ``make run`` and ``make test`` is the repository root.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="WORKFORCE_", extra="ignore")
+
+    landing: Path = Field(Path("data/landing"), description="landing zone of nightly extracts")
+    warehouse: Path = Field(Path("data/warehouse"), description="folder of the DuckDB warehouse")
+    reference: Path = Field(
+        Path("data/reference"), description="committed reference data (organisations register)"
+    )
+    access: Path = Field(Path("data/access.toml"), description="access policy file")
+    demo_user: str | None = Field(None, description="email of the user when no OIDC is set up")
+
+    @property
+    def organisations_csv(self) -> Path:
+        return self.reference / "organisations.csv"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Settings from the environment, built once per process."""
+    return Settings()
