@@ -1,0 +1,88 @@
+"""The ``workforce`` command (``shared/contract/cli.md``).
+
+Parses options, builds the one Settings object (options first, then ``WORKFORCE_*`` variables,
+then defaults) and hands over to the command's module.  Usage errors exit 2 with one line and no
+traceback; argparse already does that for unknown options, and :class:`UsageError` does it for
+the rest.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from pipeline.settings import Settings
+
+
+class UsageError(Exception):
+    """Bad usage or bad input to the command itself: exit 2 with this one-line message."""
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    overrides = {
+        key: getattr(args, key)
+        for key in ("landing", "warehouse")
+        if getattr(args, key, None) is not None
+    }
+    return Settings(**overrides)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="workforce", description="Workforce Picture: demo data, ingest, status and queries."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = sub.add_parser("demo", help="write a synthetic landing zone that follows the contract")
+    demo.add_argument("--landing", type=Path, help="landing zone folder (WORKFORCE_LANDING)")
+    demo.add_argument("--scale", type=float, default=1.0, help="1.0 = the whole in-scope civil service")
+    demo.add_argument("--start", type=_date, help="first month-end (default: 24 month-ends before end)")
+    demo.add_argument("--end", type=_date, help="last extract date (default: yesterday)")
+    demo.add_argument("--seed", type=int, default=2026, help="random seed (same seed, same bytes)")
+
+    ingest = sub.add_parser("ingest", help="load every complete delivery not yet loaded")
+    ingest.add_argument("--landing", type=Path, help="landing zone folder (WORKFORCE_LANDING)")
+    ingest.add_argument("--warehouse", type=Path, help="warehouse folder (WORKFORCE_WAREHOUSE)")
+
+    status = sub.add_parser("status", help="the load log")
+    status.add_argument("--warehouse", type=Path, help="warehouse folder (WORKFORCE_WAREHOUSE)")
+    status.add_argument("--format", choices=("table", "json"), default="table")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings = _settings(args)
+        if args.command == "demo":
+            from pipeline.demo.generate import run_demo
+
+            return run_demo(settings, scale=args.scale, start=args.start, end=args.end, seed=args.seed)
+        if args.command == "ingest":
+            from pipeline.ingest import ingest_main
+
+            return ingest_main(settings)
+        if args.command == "status":
+            from pipeline.ingest import status_main
+
+            return status_main(settings, fmt=args.format)
+    except UsageError as error:
+        print(f"workforce {args.command}: {error}", file=sys.stderr)
+        return 2
+    parser.error(f"unknown command {args.command!r}")
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

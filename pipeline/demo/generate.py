@@ -1,0 +1,196 @@
+"""``workforce demo``: a synthetic landing zone that obeys the contract.
+
+Simulates the population forward through the delivery dates (every month-end from start to end,
+then each of the 7 days ending at end) and writes, for every date, each cluster's three files and
+the PROGRAMME register.  One random stream, seeded once: the same seed and options give the same
+bytes.
+"""
+
+from __future__ import annotations
+
+import calendar
+import sys
+import time
+from datetime import date, datetime, time as dtime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from pipeline.cli import UsageError
+from pipeline.contract import CLUSTERS, PROGRAMME
+from pipeline.demo import calibration as cal
+from pipeline.demo.contingent import ContingentWorkforce
+from pipeline.demo.ledger import cost_centre_count, ledger_table
+from pipeline.demo.organisations import load_register
+from pipeline.demo.population import Population
+from pipeline.demo.programme import programme_tables
+from pipeline.demo.snapshot import employees_table
+from pipeline.demo.writer import write_delivery
+from pipeline.settings import Settings
+
+DEFAULT_MONTH_ENDS = 24
+DAILY_DELIVERIES = 7
+MAX_SCALE = 5.0
+LEAD_ORGANISATION = {"DEFENCE": "MOD", "OVERSEAS": "FCDO", "MATRIX": "DSIT", "SYNERGY": "DWP", "UNITY": "HMRC"}
+
+
+def month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def month_ends_between(start: date, end: date) -> list[date]:
+    out, year, month = [], start.year, start.month
+    while (current := month_end(year, month)) <= end:
+        if current >= start:
+            out.append(current)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out
+
+
+def default_start(end: date, count: int = DEFAULT_MONTH_ENDS) -> date:
+    """The ``count``-th month-end counting back from ``end`` (``end`` itself counts if one)."""
+    year, month = end.year, end.month
+    if month_end(year, month) > end:
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    for _ in range(count - 1):
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return month_end(year, month)
+
+
+def delivery_dates(start: date, end: date) -> list[date]:
+    daily = [end - timedelta(days=i) for i in range(DAILY_DELIVERIES)]
+    return sorted(set(month_ends_between(start, end)) | {d for d in daily if d >= start})
+
+
+def _check_options(landing: Path, scale: float, start: date, end: date) -> None:
+    if not scale > 0 or scale > MAX_SCALE:
+        raise UsageError(f"--scale must be greater than 0 and at most {MAX_SCALE:g}, got {scale:g}")
+    if end < start:
+        raise UsageError(f"--end {end} is before --start {start}")
+    try:
+        landing.mkdir(parents=True, exist_ok=True)
+        probe = landing / ".write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as error:
+        raise UsageError(f"cannot write to landing folder {landing}: {error.strerror}") from None
+
+
+def _generated_at(extract_date: date, feed_index: int) -> datetime:
+    """Deliveries arrive in the small hours after the business date, a few minutes apart."""
+    return datetime.combine(extract_date + timedelta(days=1), dtime(2, 0)) + timedelta(
+        minutes=7 * feed_index
+    )
+
+
+def _programme_cost_by_cluster(extract_date: date, seed: int) -> dict[str, float]:
+    """Each cluster's planned programme cost for the financial year of the date, a month."""
+    fy_start = extract_date.year if extract_date.month >= 4 else extract_date.year - 1
+    fy = f"{fy_start}-{(fy_start + 1) % 100:02d}"
+    benefits = programme_tables(extract_date, seed)["benefits.parquet"].to_pylist()
+    return {
+        row["cluster"]: row["planned_gbp"] / 12
+        for row in benefits
+        if row["financial_year"] == fy and row["measure"] == "programme_cost"
+    }
+
+
+def generate(landing: Path, organisations_csv: Path, *, scale: float, start: date, end: date,
+             seed: int, progress: Progress | None = None) -> list[Path]:  # fmt: skip
+    """Write the landing zone; returns the delivery folders written."""
+    register = load_register(organisations_csv, scale)
+    rng = np.random.default_rng(seed)
+    population = Population(register, rng)
+    contingent = ContingentWorkforce(register.cluster, rng)
+    n_cc = {
+        code: cost_centre_count(size * scale)
+        for code, size in zip(register.code, register.headcount_2023, strict=True)
+    }
+    dates = delivery_dates(start, end)
+    month_ends = [d for d in dates if d == month_end(d.year, d.month)]
+    migration = month_ends[len(month_ends) // 2] if month_ends else dates[len(dates) // 2]
+    task = progress.add_task("demo", total=len(dates) * (len(CLUSTERS) + 1)) if progress else None
+    previous_ledger: dict[str, pa.Table] = {}
+    written = []
+    population.start(dates[0])
+    for when in dates:
+        population.step(when)
+        payroll_fte = np.bincount(
+            population["org"][population["active"]],
+            weights=population["fte"][population["active"]],
+            minlength=register.size,
+        )
+        contingent.step(when, payroll_fte)
+        programme_cost = _programme_cost_by_cluster(when, seed)
+        for index, cluster in enumerate(CLUSTERS):
+            migrated = cluster == "OVERSEAS" and when >= migration
+            employees = employees_table(population, when, cluster, migrated)
+            workers = contingent.table(when, cluster, register.code)
+            ledger = ledger_table(
+                cluster=cluster,
+                when=when,
+                employees=employees,
+                contingent=workers,
+                n_cc=n_cc,
+                programme_monthly=programme_cost.get(cluster, 0.0) * scale,
+                lead_org=LEAD_ORGANISATION[cluster],
+                previous=previous_ledger.get(cluster),
+                rng=rng,
+            )
+            previous_ledger[cluster] = ledger
+            system = cal.OVERSEAS_MIGRATED_SYSTEM if migrated else cal.SOURCE_SYSTEMS[cluster]
+            written.append(
+                write_delivery(
+                    landing,
+                    cluster,
+                    when,
+                    {
+                        "employees.parquet": employees,
+                        "contingent_labour.parquet": workers,
+                        "ledger.parquet": ledger,
+                    },
+                    generated_at=_generated_at(when, index),
+                    source_system=system,
+                )
+            )
+            if progress:
+                progress.advance(task)
+        written.append(
+            write_delivery(
+                landing,
+                PROGRAMME,
+                when,
+                programme_tables(when, seed),
+                generated_at=_generated_at(when, len(CLUSTERS)),
+                source_system="Cabinet Office shared services portfolio register",
+            )
+        )
+        if progress:
+            progress.advance(task)
+    return written
+
+
+def run_demo(settings: Settings, *, scale: float, start: date | None, end: date | None,
+             seed: int) -> int:  # fmt: skip
+    end = end or date.today() - timedelta(days=1)
+    start = start or default_start(end)
+    _check_options(settings.landing, scale, start, end)
+    console = Console(stderr=True)
+    began = time.perf_counter()
+    if console.is_terminal:
+        columns = (TextColumn("demo data"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                   TimeElapsedColumn())  # fmt: skip
+        with Progress(*columns, console=console, transient=True) as progress:
+            written = generate(settings.landing, settings.organisations_csv, scale=scale, start=start, end=end, seed=seed,
+                               progress=progress)  # fmt: skip
+    else:
+        written = generate(settings.landing, settings.organisations_csv, scale=scale, start=start, end=end, seed=seed)
+    print(
+        f"wrote {len(written)} deliveries ({len({p.name for p in written})} dates, {start} to {end}, "
+        f"scale {scale:g}, seed {seed}) to {settings.landing} in {time.perf_counter() - began:.1f} s",
+        file=sys.stdout,
+    )
+    return 0
