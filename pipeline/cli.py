@@ -14,11 +14,8 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
+from pipeline.errors import UsageError
 from pipeline.settings import Settings
-
-
-class UsageError(Exception):
-    """Bad usage or bad input to the command itself: exit 2 with this one-line message."""
 
 
 def _date(text: str) -> date:
@@ -45,8 +42,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="write a synthetic landing zone that follows the contract")
     demo.add_argument("--landing", type=Path, help="landing zone folder (WORKFORCE_LANDING)")
-    demo.add_argument("--scale", type=float, default=1.0, help="1.0 = the whole in-scope civil service")
-    demo.add_argument("--start", type=_date, help="first month-end (default: 24 month-ends before end)")
+    demo.add_argument(
+        "--scale", type=float, default=1.0, help="1.0 = the whole in-scope civil service"
+    )
+    demo.add_argument(
+        "--start", type=_date, help="first month-end (default: 24 month-ends before end)"
+    )
     demo.add_argument("--end", type=_date, help="last extract date (default: yesterday)")
     demo.add_argument("--seed", type=int, default=2026, help="random seed (same seed, same bytes)")
 
@@ -68,7 +69,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "demo":
             from pipeline.demo.generate import run_demo
 
-            return run_demo(settings, scale=args.scale, start=args.start, end=args.end, seed=args.seed)
+            return run_demo(
+                settings, scale=args.scale, start=args.start, end=args.end, seed=args.seed
+            )
         if args.command == "ingest":
             from pipeline.ingest import ingest_main
 

@@ -200,12 +200,14 @@ class ContractRow(BaseModel):
             if value is None:
                 continue
             if spec.not_after_extract_date and ctx and value > ctx.extract_date:
-                raise ValueError(f"{spec.name} {value} is after the extract date {ctx.extract_date}")
-            if spec.organisation_of_cluster and ctx and ctx.organisations:
-                if value not in ctx.organisations:
-                    raise ValueError(
-                        f"{spec.name} {value!r} is not an organisation of cluster {ctx.cluster}"
-                    )
+                raise ValueError(
+                    f"{spec.name} {value} is after the extract date {ctx.extract_date}"
+                )
+            in_cluster = not (ctx and ctx.organisations) or value in ctx.organisations
+            if spec.organisation_of_cluster and not in_cluster:
+                raise ValueError(
+                    f"{spec.name} {value!r} is not an organisation of cluster {ctx.cluster}"
+                )
             if spec.not_before is not None:
                 other = getattr(self, spec.not_before)
                 if other is not None and value < other:
@@ -468,7 +470,10 @@ _SPEC_CACHE: dict[type, list[ColumnSpec]] = {}
 def arrow_schema(model: type[ContractRow]) -> pa.Schema:
     """The canonical Arrow schema a conforming file of this model has."""
     return pa.schema(
-        [pa.field(s.name, _ARROW_TYPES[s.arrow_type], nullable=s.nullable) for s in column_specs(model)]
+        [
+            pa.field(s.name, _ARROW_TYPES[s.arrow_type], nullable=s.nullable)
+            for s in column_specs(model)
+        ]
     )
 
 

@@ -124,9 +124,16 @@ FIXED_TERM_SHARE = 0.04  # ASSUMED
 TARGET_SPAN = 6.0
 
 # Contingent labour: ~2% of payroll FTE; more in central (MATRIX) departments.
-CONTINGENT_SHARE = {"SYNERGY": 0.015, "UNITY": 0.018, "DEFENCE": 0.02, "OVERSEAS": 0.025, "MATRIX": 0.035}
+CONTINGENT_SHARE = {
+    "SYNERGY": 0.015,
+    "UNITY": 0.018,
+    "DEFENCE": 0.02,
+    "OVERSEAS": 0.025,
+    "MATRIX": 0.035,
+}
 CONTINGENT_CATEGORY_SHARE = {
-    "agency_admin": 0.45, "interim_manager": 0.10, "specialist_contractor": 0.33, "consultant": 0.12,
+    "agency_admin": 0.45, "interim_manager": 0.10,
+    "specialist_contractor": 0.33, "consultant": 0.12,
 }  # fmt: skip
 DAY_RATE_RANGE = {  # £ a day, (low, high) of a log-uniform draw (ASSUMED market rates)
     "agency_admin": (140, 260), "interim_manager": (550, 1_000),

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import get_args
 
 import numpy as np
 import polars as pl
 import pyarrow as pa
-
-from typing import get_args
 
 from pipeline.contract import CLUSTERS, ContingentRow, arrow_schema
 from pipeline.contract import ContingentCategory as _Category
@@ -24,7 +23,13 @@ CATEGORIES: tuple[str, ...] = get_args(_Category)
 _SHARE = np.array([cal.CONTINGENT_CATEGORY_SHARE[c] for c in CATEGORIES])
 _RATE_LOW = np.log([cal.DAY_RATE_RANGE[c][0] for c in CATEGORIES])
 _RATE_HIGH = np.log([cal.DAY_RATE_RANGE[c][1] for c in CATEGORIES])
-PREFIX = {"DEFENCE": "MODCW", "OVERSEAS": "FCDOCW", "MATRIX": "MTXCW", "SYNERGY": "SYNCW", "UNITY": "UNICW"}
+PREFIX = {
+    "DEFENCE": "MODCW",
+    "OVERSEAS": "FCDOCW",
+    "MATRIX": "MTXCW",
+    "SYNERGY": "SYNCW",
+    "UNITY": "UNICW",
+}
 
 
 @dataclass
@@ -35,9 +40,14 @@ class ContingentWorkforce:
     today: int = 0
     next_number: int = 1
 
+    def __post_init__(self) -> None:
+        self._rounding = self.rng.random(len(self.org_cluster))
+
     def _target(self, payroll_fte: np.ndarray) -> np.ndarray:
         share = np.array([cal.CONTINGENT_SHARE[c] for c in CLUSTERS])[self.org_cluster]
-        return np.rint(payroll_fte * share / 0.93).astype(np.int64)
+        wanted = payroll_fte * share / 0.93
+        # Round each organisation up or down by a fixed draw: right on average, even for tiny ones.
+        return (np.floor(wanted) + (wanted % 1 > self._rounding)).astype(np.int64)
 
     def _engage(self, org: np.ndarray, start_day: np.ndarray, ongoing: bool) -> None:
         rng, n = self.rng, len(org)
@@ -59,14 +69,19 @@ class ContingentWorkforce:
         }
         self.next_number += n
         self.arrays = (
-            new if not self.arrays
+            new
+            if not self.arrays
             else {k: np.concatenate([self.arrays[k], v]) for k, v in new.items()}
-        )  # fmt: skip
+        )
 
     def step(self, when: date, payroll_fte: np.ndarray) -> None:
         end = day_number(when)
         active = self.active(end)
-        in_post = np.bincount(self.arrays["org"][active], minlength=len(payroll_fte)) if self.arrays else 0
+        in_post = (
+            np.bincount(self.arrays["org"][active], minlength=len(payroll_fte))
+            if self.arrays
+            else 0
+        )
         wanted = np.maximum(self._target(payroll_fte) - in_post, 0)
         org = np.repeat(np.arange(len(payroll_fte)), wanted)
         if len(org):
@@ -74,7 +89,9 @@ class ContingentWorkforce:
                 self._engage(org, np.full(len(org), end), ongoing=True)
             else:
                 span = max(end - self.today, 1)
-                self._engage(org, self.today + 1 + self.rng.integers(0, span, len(org)), ongoing=False)
+                self._engage(
+                    org, self.today + 1 + self.rng.integers(0, span, len(org)), ongoing=False
+                )
         self.today = end
 
     def active(self, day: int) -> np.ndarray:

@@ -9,9 +9,9 @@ bytes.
 from __future__ import annotations
 
 import calendar
-import sys
 import time
-from datetime import date, datetime, time as dtime, timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as dtime
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +19,6 @@ import pyarrow as pa
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from pipeline.cli import UsageError
 from pipeline.contract import CLUSTERS, PROGRAMME
 from pipeline.demo import calibration as cal
 from pipeline.demo.contingent import ContingentWorkforce
@@ -29,12 +28,19 @@ from pipeline.demo.population import Population
 from pipeline.demo.programme import programme_tables
 from pipeline.demo.snapshot import employees_table
 from pipeline.demo.writer import write_delivery
+from pipeline.errors import UsageError
 from pipeline.settings import Settings
 
 DEFAULT_MONTH_ENDS = 24
 DAILY_DELIVERIES = 7
 MAX_SCALE = 5.0
-LEAD_ORGANISATION = {"DEFENCE": "MOD", "OVERSEAS": "FCDO", "MATRIX": "DSIT", "SYNERGY": "DWP", "UNITY": "HMRC"}
+LEAD_ORGANISATION = {
+    "DEFENCE": "MOD",
+    "OVERSEAS": "FCDO",
+    "MATRIX": "DSIT",
+    "SYNERGY": "DWP",
+    "UNITY": "HMRC",
+}
 
 
 def month_end(year: int, month: int) -> date:
@@ -98,8 +104,16 @@ def _programme_cost_by_cluster(extract_date: date, seed: int) -> dict[str, float
     }
 
 
-def generate(landing: Path, organisations_csv: Path, *, scale: float, start: date, end: date,
-             seed: int, progress: Progress | None = None) -> list[Path]:  # fmt: skip
+def generate(
+    landing: Path,
+    organisations_csv: Path,
+    *,
+    scale: float,
+    start: date,
+    end: date,
+    seed: int,
+    progress: Progress | None = None,
+) -> list[Path]:
     """Write the landing zone; returns the delivery folders written."""
     register = load_register(organisations_csv, scale)
     rng = np.random.default_rng(seed)
@@ -173,24 +187,44 @@ def generate(landing: Path, organisations_csv: Path, *, scale: float, start: dat
     return written
 
 
-def run_demo(settings: Settings, *, scale: float, start: date | None, end: date | None,
-             seed: int) -> int:  # fmt: skip
+def run_demo(
+    settings: Settings, *, scale: float, start: date | None, end: date | None, seed: int
+) -> int:
     end = end or date.today() - timedelta(days=1)
     start = start or default_start(end)
     _check_options(settings.landing, scale, start, end)
     console = Console(stderr=True)
     began = time.perf_counter()
     if console.is_terminal:
-        columns = (TextColumn("demo data"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                   TimeElapsedColumn())  # fmt: skip
+        columns = (
+            TextColumn("demo data"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total}"),
+            TimeElapsedColumn(),
+        )
         with Progress(*columns, console=console, transient=True) as progress:
-            written = generate(settings.landing, settings.organisations_csv, scale=scale, start=start, end=end, seed=seed,
-                               progress=progress)  # fmt: skip
+            written = generate(
+                settings.landing,
+                settings.organisations_csv,
+                scale=scale,
+                start=start,
+                end=end,
+                seed=seed,
+                progress=progress,
+            )
     else:
-        written = generate(settings.landing, settings.organisations_csv, scale=scale, start=start, end=end, seed=seed)
+        written = generate(
+            settings.landing,
+            settings.organisations_csv,
+            scale=scale,
+            start=start,
+            end=end,
+            seed=seed,
+        )
+    dates = len({p.name for p in written})
+    elapsed = time.perf_counter() - began
     print(
-        f"wrote {len(written)} deliveries ({len({p.name for p in written})} dates, {start} to {end}, "
-        f"scale {scale:g}, seed {seed}) to {settings.landing} in {time.perf_counter() - began:.1f} s",
-        file=sys.stdout,
+        f"wrote {len(written)} deliveries ({dates} dates, {start} to {end}, scale {scale:g}, "
+        f"seed {seed}) to {settings.landing} in {elapsed:.1f} s"
     )
     return 0

@@ -29,16 +29,24 @@ PAYROLL_LINES = {  # account category → share of salary
     "payroll_employer_ni": cal.EMPLOYER_NI_RATE,
 }
 NON_PAY_A_HEAD = {  # £ a head a year (ASSUMED); consultancy is higher in policy departments
-    "consultancy": 450.0, "it_systems": 2_500.0, "estates": 4_000.0, "other_non_pay": 3_000.0,
-}  # fmt: skip
+    "consultancy": 450.0,
+    "it_systems": 2_500.0,
+    "estates": 4_000.0,
+    "other_non_pay": 3_000.0,
+}
 DESCRIPTIONS = {
     "consultancy": ("Advisory services", "Programme assurance review", "Strategy support"),
     "it_systems": ("Licences", "Cloud hosting", "End-user devices", "Application support"),
     "estates": ("Rent", "Facilities management", "Utilities", "Business rates"),
-    "other_non_pay": ("Travel and subsistence", "Learning and development", "Stationery",
-                      "Legal fees", "Postage"),
+    "other_non_pay": (
+        "Travel and subsistence",
+        "Learning and development",
+        "Stationery",
+        "Legal fees",
+        "Postage",
+    ),
     "programme_cost": ("Shared services programme: systems integrator", "Programme team"),
-}  # fmt: skip
+}
 MONTHLY_WORKING_DAYS = cal.WORKING_DAYS_A_YEAR / 12
 _LEDGER_SCHEMA = arrow_schema(LedgerRow)
 
@@ -51,8 +59,9 @@ def cost_centre_count(headcount_2023_scaled: float) -> int:
     return int(np.clip(round(headcount_2023_scaled / 400), 1, 60))
 
 
-def _payroll(employees: pl.DataFrame, n_cc: dict[str, int], when: date,
-             rng: np.random.Generator) -> pl.DataFrame:  # fmt: skip
+def _payroll(
+    employees: pl.DataFrame, n_cc: dict[str, int], when: date, rng: np.random.Generator
+) -> pl.DataFrame:
     period = when.strftime("%Y-%m")
     by_cc = (
         employees.with_columns(
@@ -66,18 +75,24 @@ def _payroll(employees: pl.DataFrame, n_cc: dict[str, int], when: date,
     noise = 1 + rng.normal(0, 0.002, len(orgs))
     arrears = rng.random(len(orgs)) < 0.04  # backdated pay or a missed adjustment
     noise[arrears] += rng.choice([-1, 1], arrears.sum()) * rng.uniform(0.015, 0.06, arrears.sum())
-    by_cc = by_cc.join(pl.DataFrame({"organisation_code": orgs, "noise": noise}), on="organisation_code")
+    by_cc = by_cc.join(
+        pl.DataFrame({"organisation_code": orgs, "noise": noise}), on="organisation_code"
+    )
     lines = pl.concat(
         by_cc.select(
             "organisation_code",
             "cc",
             account_category=pl.lit(category),
-            amount=pl.col("salary") * share * (pl.col("noise") if category == "payroll_salary" else 1),
+            amount=pl.col("salary")
+            * share
+            * (pl.col("noise") if category == "payroll_salary" else 1),
         )
         for category, share in PAYROLL_LINES.items()
     ).sort("organisation_code", "cc", "account_category")
     return lines.with_columns(
-        journal_id=pl.lit("PAY-") + pl.col("organisation_code") + pl.lit("-" + period.replace("-", "")),
+        journal_id=pl.lit("PAY-")
+        + pl.col("organisation_code")
+        + pl.lit("-" + period.replace("-", "")),
         line_number=pl.int_range(1, pl.len() + 1).over("organisation_code"),
         description=pl.lit(f"Payroll {period}"),
     )
@@ -101,10 +116,19 @@ def _contingent(contingent: pl.DataFrame, when: date) -> pl.DataFrame:
     )
 
 
-def _invoices(headcount: dict[str, int], n_cc: dict[str, int], share_of_month: float,
-              cluster: str, when: date, programme_monthly: float, lead_org: str,
-              rng: np.random.Generator) -> pl.DataFrame:  # fmt: skip
-    rows: dict[str, list] = {k: [] for k in ("organisation_code", "cc", "account_category", "amount", "description")}
+def _invoices(
+    headcount: dict[str, int],
+    n_cc: dict[str, int],
+    share_of_month: float,
+    cluster: str,
+    when: date,
+    programme_monthly: float,
+    lead_org: str,
+    rng: np.random.Generator,
+) -> pl.DataFrame:
+    rows: dict[str, list] = {
+        k: [] for k in ("organisation_code", "cc", "account_category", "amount", "description")
+    }
     budgets = []
     for org, heads in headcount.items():
         for category, a_head in NON_PAY_A_HEAD.items():
@@ -155,17 +179,35 @@ def ledger_table(
     # A month-end posts the month's accruals; other days post one working day's invoices.
     share = 1.0 if month_end else 1 / 21
     parts.append(_invoices(headcount, n_cc, share, cluster, when, programme_monthly, lead_org, rng))
-    cols = ["journal_id", "line_number", "organisation_code", "cc", "account_category", "amount", "description"]
-    frame = pl.concat([p.select(cols).with_columns(pl.col("cc").cast(pl.UInt64),
-                                                   pl.col("line_number").cast(pl.Int64)) for p in parts])  # fmt: skip
+    cols = [
+        "journal_id",
+        "line_number",
+        "organisation_code",
+        "cc",
+        "account_category",
+        "amount",
+        "description",
+    ]
+    frame = pl.concat(
+        [
+            p.select(cols).with_columns(
+                pl.col("cc").cast(pl.UInt64), pl.col("line_number").cast(pl.Int64)
+            )
+            for p in parts
+        ]
+    )
     frame = frame.with_columns(
         posting_date=pl.lit(when),
         period=pl.lit(when.strftime("%Y-%m")),
-        cost_centre=pl.col("organisation_code") + pl.lit("-CC") + pl.col("cc").cast(pl.String).str.zfill(3),
+        cost_centre=pl.col("organisation_code")
+        + pl.lit("-CC")
+        + pl.col("cc").cast(pl.String).str.zfill(3),
         amount_gbp=pl.col("amount").round(2),
     )
     table = frame.select(_LEDGER_SCHEMA.names).to_arrow().cast(_LEDGER_SCHEMA)
     if previous is not None and previous.num_rows:
-        again = np.sort(rng.choice(previous.num_rows, size=min(5, previous.num_rows), replace=False))
+        again = np.sort(
+            rng.choice(previous.num_rows, size=min(5, previous.num_rows), replace=False)
+        )
         table = pa.concat_tables([table, previous.take(pa.array(again))])
     return table

@@ -57,14 +57,17 @@ class Population:
 
     # --- drawing new people ------------------------------------------------------------------
 
-    def _draw_people(self, org: np.ndarray, grade: np.ndarray, start_day: np.ndarray,
-                     entrants: bool) -> dict[str, np.ndarray]:  # fmt: skip
+    def _draw_people(
+        self, org: np.ndarray, grade: np.ndarray, start_day: np.ndarray, entrants: bool
+    ) -> dict[str, np.ndarray]:
         rng, n = self.rng, len(org)
         level = GRADE_LEVELS[grade]
         senior = (grade >= cal.GRADE_ORDER.index("G7")) & (grade != UNKNOWN)
         is_scs = (level >= 7) & (grade != UNKNOWN)
 
-        female_share = np.array([cal.FEMALE_SHARE_BY_LEVEL.get(min(lv, 6), 0.5) for lv in range(11)])
+        female_share = np.array(
+            [cal.FEMALE_SHARE_BY_LEVEL.get(min(lv, 6), 0.5) for lv in range(11)]
+        )
         p_female = np.where(is_scs, cal.FEMALE_SHARE_SCS, female_share[np.minimum(level, 10)])
         sex = np.where(rng.random(n) < p_female, 0, 1)
         sex[rng.random(n) < cal.SEX_NOT_RECORDED] = NO_CODE
@@ -73,8 +76,9 @@ class Population:
         region = self._draw_region(cluster, senior)
 
         em_share = np.where(is_scs, cal.ETHNIC_MINORITY_SCS_OF_KNOWN, cal.ETHNIC_MINORITY_OF_KNOWN)
-        em_share = np.where(region == LONDON, em_share * cal.LONDON_ETHNIC_MINORITY_UPLIFT,
-                            em_share * 0.8)  # fmt: skip
+        em_share = np.where(
+            region == LONDON, em_share * cal.LONDON_ETHNIC_MINORITY_UPLIFT, em_share * 0.8
+        )
         u = rng.random(n)
         ethnicity = np.where(u < em_share, 1, 0)  # 0 white, 1 ethnic minority, 2 not declared
         u = rng.random(n)
@@ -102,11 +106,14 @@ class Population:
             tenure = np.minimum(rng.exponential(11.0, n), max_tenure)
             cs_start = (start_day - tenure * 365.25).astype(np.int64)
             moved = rng.random(n) < 0.4
-            org_start = np.where(moved, cs_start + (rng.random(n) * (start_day - cs_start)), cs_start)
+            org_start = np.where(
+                moved, cs_start + (rng.random(n) * (start_day - cs_start)), cs_start
+            )
             org_start = org_start.astype(np.int64)
 
-        ratio = _FTE_RATIO[grade] * np.where(sex == 0, cal.FTE_RATIO_FEMALE / 0.938,
-                                             cal.FTE_RATIO_MALE / 0.938)  # fmt: skip
+        ratio = _FTE_RATIO[grade] * np.where(
+            sex == 0, cal.FTE_RATIO_FEMALE / 0.938, cal.FTE_RATIO_MALE / 0.938
+        )
         part_time = rng.random(n) < np.clip((1 - ratio) / 0.4, 0, 1)
         fte = np.where(part_time, rng.choice(cal.PART_TIME_FTE_CHOICES, size=n), 1.0)
 
@@ -180,8 +187,10 @@ class Population:
     def _draw_grades(self, org: np.ndarray, entrant_mix: bool) -> np.ndarray:
         probs = self.register.grade_probs[org]
         if entrant_mix:
-            tilt = np.array([cal.ENTRANT_GRADE_SHARE[g] / cal.GRADE_SHARE[g] for g in cal.GRADE_ORDER]
-                            + [cal.ENTRANT_UNKNOWN_GRADE_SHARE / cal.UNKNOWN_GRADE_SHARE])  # fmt: skip
+            tilt = np.array(
+                [cal.ENTRANT_GRADE_SHARE[g] / cal.GRADE_SHARE[g] for g in cal.GRADE_ORDER]
+                + [cal.ENTRANT_UNKNOWN_GRADE_SHARE / cal.UNKNOWN_GRADE_SHARE]
+            )
             probs = probs * tilt
         cumulative = np.cumsum(probs / probs.sum(axis=1, keepdims=True), axis=1)
         return (self.rng.random(len(org))[:, None] > cumulative).sum(axis=1).clip(0, N_GRADES)
@@ -224,7 +233,8 @@ class Population:
         new_grade = self["grade"][rising] + 1
         self["grade"][rising] = new_grade
         self["salary_2023"][rising] = np.maximum(
-            self["salary_2023"][rising] * (1 + cal.PROMOTION_PAY_RISE), _MEDIAN_PAY[new_grade] * 0.92
+            self["salary_2023"][rising] * (1 + cal.PROMOTION_PAY_RISE),
+            _MEDIAN_PAY[new_grade] * 0.92,
         )
 
         target = self.register.target_headcount(when)
@@ -252,10 +262,13 @@ class Population:
             other = reg.cluster != reg.cluster[o]
             for mask, lo, hi in (
                 (same_dept, 0.0, cal.TRANSFER_SAME_DEPARTMENT),
-                (same_cluster, cal.TRANSFER_SAME_DEPARTMENT,
-                 cal.TRANSFER_SAME_DEPARTMENT + cal.TRANSFER_SAME_CLUSTER),
+                (
+                    same_cluster,
+                    cal.TRANSFER_SAME_DEPARTMENT,
+                    cal.TRANSFER_SAME_DEPARTMENT + cal.TRANSFER_SAME_CLUSTER,
+                ),
                 (other, cal.TRANSFER_SAME_DEPARTMENT + cal.TRANSFER_SAME_CLUSTER, 1.0),
-            ):  # fmt: skip
+            ):
                 pick = here & (kind >= lo) & (kind < hi)
                 candidates = np.flatnonzero(mask)
                 if pick.any() and len(candidates):

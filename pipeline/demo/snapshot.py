@@ -17,13 +17,26 @@ import pyarrow as pa
 
 from pipeline.contract import AGE_BANDS, CLUSTERS, PROFESSIONS, EmployeeRow, arrow_schema
 from pipeline.demo import calibration as cal
-from pipeline.demo.population import EPOCH, GRADE_LEVELS, REGION_CODES, Population, day_number, pay_index
+from pipeline.demo.population import (
+    EPOCH,
+    GRADE_LEVELS,
+    REGION_CODES,
+    Population,
+    day_number,
+    pay_index,
+)
 
 VIRTUAL_NODES = 4
 _SEXES = ("female", "male")
 _ETHNICITIES = ("white", "ethnic_minority", "not_declared")
 _DISABILITIES = ("disabled", "not_disabled", "not_declared")
-ID_PREFIX = {"DEFENCE": "MOD", "OVERSEAS": "FCDO", "MATRIX": "MTX", "SYNERGY": "SYN", "UNITY": "UNI"}
+ID_PREFIX = {
+    "DEFENCE": "MOD",
+    "OVERSEAS": "FCDO",
+    "MATRIX": "MTX",
+    "SYNERGY": "SYN",
+    "UNITY": "UNI",
+}
 HERA_PREFIX, HERA_OFFSET = "HERA", 70_000_000
 
 
@@ -67,8 +80,12 @@ def assign_managers(frame: pl.DataFrame, span: float = cal.TARGET_SPAN) -> pl.Se
         managers.select("org", "level", "employee_id", "ring")
         .join(pl.DataFrame({"k": list(range(VIRTUAL_NODES))}), how="cross")
         .with_columns(
-            pos=pl.Series(splitmix64(managers["ring"].to_numpy().repeat(VIRTUAL_NODES)
-                                     + np.tile(np.arange(VIRTUAL_NODES), len(managers))))  # fmt: skip
+            pos=pl.Series(
+                splitmix64(
+                    managers["ring"].to_numpy().repeat(VIRTUAL_NODES)
+                    + np.tile(np.arange(VIRTUAL_NODES), len(managers))
+                )
+            )
         )
         .select("org", "level", "pos", manager="employee_id")
         .sort("pos")
@@ -147,7 +164,9 @@ def employees_table(pop: Population, when: date, cluster: str, migrated: bool) -
         civil_service_start_date=epoch + pl.duration(days=pl.col("civil_service_start_date")),
         organisation_start_date=epoch + pl.duration(days=pl.col("organisation_start_date")),
     )
-    frame = frame.with_columns(assign_managers(frame.select("org", "level", "rank_u", "ring", "employee_id")))
+    frame = frame.with_columns(
+        assign_managers(frame.select("org", "level", "rank_u", "ring", "employee_id"))
+    )
     frame = frame.sort("employee_id")
     schema = arrow_schema(EmployeeRow)
     return frame.select(schema.names).to_arrow().cast(schema)
