@@ -1,0 +1,1 @@
+"""Benchmarks: scripts that measure, run by `make bench`; not part of the test suite."""
