@@ -58,6 +58,18 @@ def build_parser() -> argparse.ArgumentParser:
     status = sub.add_parser("status", help="the load log")
     status.add_argument("--warehouse", type=Path, help="warehouse folder (WORKFORCE_WAREHOUSE)")
     status.add_argument("--format", choices=("table", "json"), default="table")
+
+    query = sub.add_parser("query", help="a metric's rows as CSV, JSON or Parquet")
+    query.add_argument("metric", metavar="METRIC")
+    query.add_argument("--warehouse", type=Path, help="warehouse folder (WORKFORCE_WAREHOUSE)")
+    query.add_argument("--as-at", dest="as_at", metavar="D")
+    query.add_argument("--from", dest="date_from", metavar="A")
+    query.add_argument("--to", dest="date_to", metavar="B")
+    query.add_argument("--by", metavar="DIM[,DIM...]")
+    query.add_argument("--where", action="append", metavar="DIM=VALUE")
+    query.add_argument("--format", choices=("csv", "json", "parquet"), default="csv")
+    query.add_argument("--output", type=Path, metavar="FILE")
+    query.add_argument("--disclosure-control", action="store_true")
     return parser
 
 
@@ -76,6 +88,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from pipeline.ingest import ingest_main
 
             return ingest_main(settings)
+        if args.command == "query":
+            from pipeline.query_cli import query_main
+
+            return query_main(settings, args)
         if args.command == "status":
             from pipeline.ingest import status_main
 

@@ -1,0 +1,186 @@
+"""The query runner: one SQL file per metric, run with bound values and the caller's scope.
+
+Every metric is one file in ``queries/sql/``.  Its header says what it computes, its grain, its
+``$parameters``, its dimensions and its measures; the runner reads the header, checks the
+caller's dimensions and filters against the metric's fixed list, renders the three markers a
+file may hold and binds every value:
+
+* ``{{dims}}``: the chosen dimensions as a select list (each ``coalesce(.., 'unknown')``, so a
+  null is reported as the group ``unknown``), ending with a comma, or nothing;
+* ``{{filters}}``: `` AND list_contains($where_<dim>, <dim>)`` for each filtered dimension;
+* ``{{group_key}}``: one text value identifying a row's group (for flows between groups).
+
+Identifiers come only from the fixed dimension lists and are quoted by :func:`quote`; values
+only ever travel as bound parameters.  No scope means no rows: ``$clusters`` is always bound,
+and an empty list matches nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+SQL_DIR = Path(__file__).with_name("sql")
+COMMON_SQL = SQL_DIR / "_common.sql"
+CLUSTERS = ("DEFENCE", "OVERSEAS", "MATRIX", "SYNERGY", "UNITY")
+_MARKER = re.compile(r"\{\{(\w+)\}\}")
+_PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
+
+
+class QueryError(ValueError):
+    """A request the metric cannot answer: unknown dimension, bad filter, missing value."""
+
+
+def quote(identifier: str) -> str:
+    """The one way an identifier enters SQL text."""
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+@dataclass(frozen=True)
+class SqlFile:
+    """A metric's SQL file and what its header declares."""
+
+    name: str
+    text: str
+    purpose: str
+    params: dict[str, str]  # name → declared type
+    dimensions: tuple[str, ...]
+    measures: tuple[str, ...]
+
+
+def _header(text: str) -> list[str]:
+    lines = []
+    for line in text.splitlines():
+        if not line.startswith("--"):
+            break
+        lines.append(line[2:].strip())
+    return lines
+
+
+def _section(header: list[str], label: str) -> str:
+    """The text of a ``Label: ...`` header entry, continuation lines included."""
+    out, taking = [], False
+    for line in header:
+        if re.match(r"^[A-Z][a-z]+:", line):
+            taking = line.startswith(label + ":")
+            if taking:
+                line = line[len(label) + 1 :]
+        if taking:
+            out.append(line.strip())
+    return " ".join(out)
+
+
+@cache
+def load_sql(name: str) -> SqlFile:
+    """Parse ``queries/sql/<name>.sql``."""
+    text = (SQL_DIR / f"{name}.sql").read_text()
+    header = _header(text)
+    params = dict(re.findall(r"\$([a-z_]+) \(([A-Z\[\]]+)", _section(header, "Params")))
+    dims = tuple(d.strip() for d in _section(header, "Dimensions").split(",") if d.strip())
+    plain = re.sub(r"\([^)]*\)", "", _section(header, "Measures"))
+    measures = tuple(m.strip() for m in plain.split(",") if m.strip())
+    return SqlFile(
+        name=name,
+        text=text,
+        purpose=header[0] if header else "",
+        params=params,
+        dimensions=dims,
+        measures=measures,
+    )
+
+
+@dataclass(frozen=True)
+class Request:
+    """What a caller asks of a metric; ``clusters`` is the caller's scope (never implied)."""
+
+    metric: str
+    clusters: tuple[str, ...]
+    params: Mapping[str, object] = field(default_factory=dict)
+    by: tuple[str, ...] = ()
+    where: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+def render(sql: SqlFile, by: Sequence[str], where: Mapping[str, Sequence[str]]) -> tuple[str, dict]:
+    """The SQL text with its markers filled, and the bound values the markers added."""
+    for dim in (*by, *where):
+        if dim not in sql.dimensions:
+            allowed = ", ".join(sql.dimensions) or "none"
+            raise QueryError(
+                f"{sql.name} cannot be grouped or filtered by {dim!r} (allowed: {allowed})"
+            )
+    if len(set(by)) != len(by):
+        raise QueryError(f"a dimension is repeated in {', '.join(by)}")
+    dims = "".join(f"coalesce(CAST({quote(d)} AS VARCHAR), 'unknown') AS {quote(d)}, " for d in by)
+    bound: dict[str, object] = {}
+    filters = ""
+    for dim, values in where.items():
+        name = f"where_{dim}"
+        bound[name] = [str(v) for v in values]
+        filters += (
+            f" AND list_contains(${name}, coalesce(CAST({quote(dim)} AS VARCHAR), 'unknown'))"
+        )
+    keys = ", ".join(f"coalesce(CAST({quote(d)} AS VARCHAR), 'unknown')" for d in by)
+    group_key = f"concat_ws('|', {keys})" if by else "''"
+    parts = {"dims": dims, "filters": filters, "group_key": group_key}
+
+    def fill(match: re.Match[str]) -> str:
+        return parts[match.group(1)]
+
+    return _MARKER.sub(fill, sql.text), bound
+
+
+def _check_params(sql: SqlFile, values: Mapping[str, object]) -> dict[str, object]:
+    missing = sorted(set(sql.params) - set(values))
+    if missing:
+        raise QueryError(f"{sql.name} needs {', '.join('$' + m for m in missing)}")
+    out = {}
+    for name, kind in sql.params.items():
+        value = values[name]
+        if kind == "DATE" and not isinstance(value, date):
+            raise QueryError(f"${name} must be a date, got {value!r}")
+        out[name] = value
+    return out
+
+
+@cache
+def _common_sql() -> str:
+    return COMMON_SQL.read_text()
+
+
+def prepare(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """A cursor of ``con`` with the shared as-at macros defined on it."""
+    cursor = con.cursor()
+    cursor.execute(_common_sql())
+    return cursor
+
+
+def run(con: duckdb.DuckDBPyConnection, request: Request) -> pl.DataFrame:
+    """The metric's rows for the request: the ``by`` columns in order, then the measures."""
+    sql = load_sql(request.metric)
+    text, bound = render(sql, request.by, request.where)
+    values = _check_params(sql, {**request.params, "clusters": list(request.clusters)})
+    bound.update(values)
+    used = set(_PARAM.findall(text))
+    with prepare(con) as cursor:
+        frame = cursor.sql(text, params={k: v for k, v in bound.items() if k in used}).pl()
+    return frame.select(*request.by, *sql.measures)
+
+
+def feed_status(
+    con: duckdb.DuckDBPyConnection, as_at: date, clusters: Sequence[str]
+) -> pl.DataFrame:
+    """Per cluster in scope: the snapshot used as at the date, and current / stale / absent."""
+    with prepare(con) as cursor:
+        frame = cursor.sql(
+            "SELECT * FROM feed_status($as_at) WHERE list_contains($clusters, cluster) "
+            "ORDER BY cluster",
+            params={"as_at": as_at, "clusters": list(clusters)},
+        ).pl()
+    return frame

@@ -1,0 +1,68 @@
+-- Flows: joiners, leavers and transfers of a group of organisations between two dates A < B
+-- (extracts.md §7).  A group is the requested dimensions' values within the caller's scope and
+-- filters; moving from one group to another is a transfer out of one and into the other, and
+-- moving from outside the scope into it is a transfer in.  Always:
+--   headcount_end = headcount_start + joiners - leavers + transfers_in - transfers_out
+-- Grain: one row per group of the requested dimensions; without dimensions, one row of totals.
+-- Params: $date_from (DATE: A), $date_to (DATE: B),
+--   $clusters (VARCHAR[]: the caller's scope; empty means no rows)
+-- Dimensions: cluster, department, organisation_code
+-- Measures: headcount_start, joiners, leavers, transfers_in, transfers_out, headcount_end
+--   (people)
+WITH
+at_start AS (
+    SELECT person_key, cluster, department, organisation_code
+    FROM workforce_at($date_from)
+),
+at_end AS (
+    SELECT person_key, cluster, department, organisation_code
+    FROM workforce_at($date_to)
+),
+start_groups AS (
+    SELECT *, {{group_key}} AS group_key,
+           list_contains($clusters, cluster) {{filters}} AS in_group
+    FROM at_start
+),
+end_groups AS (
+    SELECT *, {{group_key}} AS group_key,
+           list_contains($clusters, cluster) {{filters}} AS in_group
+    FROM at_end
+),
+start_side AS (
+    SELECT s.* EXCLUDE (person_key, group_key, in_group),
+           1 AS headcount_start,
+           0 AS headcount_end,
+           0 AS joiners,
+           CAST(e.person_key IS NULL AS INTEGER) AS leavers,
+           0 AS transfers_in,
+           CAST(e.person_key IS NOT NULL AND (NOT e.in_group OR e.group_key <> s.group_key)
+                AS INTEGER) AS transfers_out
+    FROM start_groups AS s LEFT JOIN end_groups AS e USING (person_key)
+    WHERE s.in_group
+),
+end_side AS (
+    SELECT e.* EXCLUDE (person_key, group_key, in_group),
+           0 AS headcount_start,
+           1 AS headcount_end,
+           CAST(s.person_key IS NULL AS INTEGER) AS joiners,
+           0 AS leavers,
+           CAST(s.person_key IS NOT NULL AND (NOT s.in_group OR s.group_key <> e.group_key)
+                AS INTEGER) AS transfers_in,
+           0 AS transfers_out
+    FROM end_groups AS e LEFT JOIN start_groups AS s USING (person_key)
+    WHERE e.in_group
+),
+both_sides AS (
+    SELECT * FROM start_side UNION ALL BY NAME SELECT * FROM end_side
+)
+SELECT {{dims}}
+    CAST(sum(headcount_start) AS BIGINT) AS headcount_start,
+    CAST(sum(joiners) AS BIGINT) AS joiners,
+    CAST(sum(leavers) AS BIGINT) AS leavers,
+    CAST(sum(transfers_in) AS BIGINT) AS transfers_in,
+    CAST(sum(transfers_out) AS BIGINT) AS transfers_out,
+    CAST(sum(headcount_end) AS BIGINT) AS headcount_end
+FROM both_sides
+GROUP BY ALL
+HAVING count(*) > 0
+ORDER BY ALL

@@ -1,0 +1,23 @@
+-- Spend: general-ledger amounts over accounting periods, each (journal_id, line_number) once.
+-- Grain: one row per group of the requested dimensions; without dimensions, one row of totals.
+-- Params: $period_from (VARCHAR: YYYY-MM), $period_to (VARCHAR: YYYY-MM),
+--   $clusters (VARCHAR[]: the caller's scope; empty means no rows)
+-- Dimensions: cluster, department, organisation_code, account_category, period
+-- Measures: amount_gbp (£, signed: credits and reversals are negative)
+WITH lines AS (
+    SELECT l.* EXCLUDE (cluster, account_category),
+           CAST(l.cluster AS VARCHAR) AS cluster,
+           CAST(l.account_category AS VARCHAR) AS account_category,
+           o.department
+    FROM ledger_lines AS l
+    LEFT JOIN org_dim() AS o USING (organisation_code)
+    WHERE l.period BETWEEN $period_from AND $period_to
+      AND list_contains($clusters, CAST(l.cluster AS VARCHAR))
+)
+SELECT {{dims}}
+    sum(amount_gbp) AS amount_gbp
+FROM lines
+WHERE true {{filters}}
+GROUP BY ALL
+HAVING count(*) > 0
+ORDER BY ALL
