@@ -9,19 +9,54 @@ CREATE OR REPLACE TEMP MACRO org_dim() AS TABLE
            cluster AS org_cluster
     FROM organisations;
 
--- workforce_at(as_at): the workforce as at a date, one person one count (extracts.md §7).
--- A person_key in several clusters' snapshots counts once: in the organisation with the later
+-- people_at(as_at): who is in post as at a date, one person one count (extracts.md §7).
+-- Each cluster contributes its snapshot with the greatest extract date on or before as_at.  A
+-- person in several clusters' snapshots counts once: in the organisation with the later
 -- organisation_start_date; ties go to the later snapshot, then the cluster code sorting first.
--- Grain: one row per person_key.  Columns: the employees.parquet columns, cluster,
--- extract_date (the snapshot used) and department.
+-- Only the few people found twice go through the tie-break, so the common case is a scan.
+-- Grain: one row per person (person_id: the warehouse's integer for person_key).
+-- Columns: the employees.parquet columns but person_key and annual_salary_gbp, cluster,
+-- extract_date (the snapshot used), department.
+CREATE OR REPLACE TEMP MACRO people_at(as_at) AS TABLE
+    WITH used AS (
+        SELECT feed, extract_date FROM snapshots_as_at(as_at)
+    ),
+    rows_at AS (
+        SELECT e.* EXCLUDE (cluster, valid_from, valid_to),
+               CAST(e.cluster AS VARCHAR) AS cluster, u.extract_date
+        FROM employee_history AS e
+        JOIN used AS u
+          ON e.cluster = u.feed AND e.valid_from <= u.extract_date AND u.extract_date < e.valid_to
+    ),
+    twice AS (
+        SELECT person_id FROM rows_at GROUP BY person_id HAVING count(*) > 1
+    ),
+    once AS (
+        SELECT * FROM rows_at ANTI JOIN twice USING (person_id)
+    ),
+    resolved AS (
+        SELECT * FROM rows_at SEMI JOIN twice USING (person_id)
+        QUALIFY row_number() OVER (
+            PARTITION BY person_id
+            ORDER BY organisation_start_date DESC, extract_date DESC, cluster
+        ) = 1
+    )
+    SELECT p.*, o.department
+    FROM (SELECT * FROM once UNION ALL SELECT * FROM resolved) AS p
+    LEFT JOIN org_dim() AS o USING (organisation_code);
+
+-- workforce_at(as_at): people_at with each person's annual_salary_gbp as at the same snapshot.
+-- Grain: one row per person.
 CREATE OR REPLACE TEMP MACRO workforce_at(as_at) AS TABLE
-    SELECT e.* EXCLUDE (cluster), CAST(e.cluster AS VARCHAR) AS cluster, o.department
-    FROM employees_as_at(as_at) AS e
-    LEFT JOIN org_dim() AS o USING (organisation_code)
-    QUALIFY row_number() OVER (
-        PARTITION BY e.person_key
-        ORDER BY e.organisation_start_date DESC, e.extract_date DESC, CAST(e.cluster AS VARCHAR)
-    ) = 1;
+    WITH pay AS (
+        SELECT CAST(s.cluster AS VARCHAR) AS cluster, s.person_id, s.annual_salary_gbp
+        FROM salary_history AS s
+        JOIN snapshots_as_at(as_at) AS u
+          ON s.cluster = u.feed AND s.valid_from <= u.extract_date AND u.extract_date < s.valid_to
+    )
+    SELECT p.*, pay.annual_salary_gbp
+    FROM people_at(as_at) AS p
+    JOIN pay USING (cluster, person_id);
 
 -- contingent_at(as_at): contingent workers as at a date.  Grain: one row per (cluster,
 -- worker_id).  Columns: the contingent_labour.parquet columns, cluster, extract_date,

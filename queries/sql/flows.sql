@@ -11,12 +11,12 @@
 --   (people)
 WITH
 at_start AS (
-    SELECT person_key, cluster, department, organisation_code
-    FROM workforce_at($date_from)
+    SELECT person_id, cluster, department, organisation_code
+    FROM people_at($date_from)
 ),
 at_end AS (
-    SELECT person_key, cluster, department, organisation_code
-    FROM workforce_at($date_to)
+    SELECT person_id, cluster, department, organisation_code
+    FROM people_at($date_to)
 ),
 start_groups AS (
     SELECT *, {{group_key}} AS group_key,
@@ -29,27 +29,27 @@ end_groups AS (
     FROM at_end
 ),
 start_side AS (
-    SELECT s.* EXCLUDE (person_key, group_key, in_group),
+    SELECT s.* EXCLUDE (person_id, group_key, in_group),
            1 AS headcount_start,
            0 AS headcount_end,
            0 AS joiners,
-           CAST(e.person_key IS NULL AS INTEGER) AS leavers,
+           CAST(e.person_id IS NULL AS INTEGER) AS leavers,
            0 AS transfers_in,
-           CAST(e.person_key IS NOT NULL AND (NOT e.in_group OR e.group_key <> s.group_key)
+           CAST(e.person_id IS NOT NULL AND (NOT e.in_group OR e.group_key <> s.group_key)
                 AS INTEGER) AS transfers_out
-    FROM start_groups AS s LEFT JOIN end_groups AS e USING (person_key)
+    FROM start_groups AS s LEFT JOIN end_groups AS e USING (person_id)
     WHERE s.in_group
 ),
 end_side AS (
-    SELECT e.* EXCLUDE (person_key, group_key, in_group),
+    SELECT e.* EXCLUDE (person_id, group_key, in_group),
            0 AS headcount_start,
            1 AS headcount_end,
-           CAST(s.person_key IS NULL AS INTEGER) AS joiners,
+           CAST(s.person_id IS NULL AS INTEGER) AS joiners,
            0 AS leavers,
-           CAST(s.person_key IS NOT NULL AND (NOT s.in_group OR s.group_key <> e.group_key)
+           CAST(s.person_id IS NOT NULL AND (NOT s.in_group OR s.group_key <> e.group_key)
                 AS INTEGER) AS transfers_in,
            0 AS transfers_out
-    FROM end_groups AS e LEFT JOIN start_groups AS s USING (person_key)
+    FROM end_groups AS e LEFT JOIN start_groups AS s USING (person_id)
     WHERE e.in_group
 ),
 both_sides AS (
