@@ -8,21 +8,19 @@ standard output for the data.
 
 from __future__ import annotations
 
-import io
 import re
 import sys
+import tempfile
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-import polars as pl
+import duckdb
 
 from pipeline.errors import UsageError
-from pipeline.settings import Settings
 from pipeline.warehouse import WarehouseMissing, connect_readonly
-from queries.catalogue import METRICS, disclosure_rule
-from queries.disclosure import protect, render
-from queries.runner import CLUSTERS, QueryError, Request, feed_status, load_sql, run
+from queries.catalogue import METRICS
+from queries.runner import CLUSTERS, QueryError, Request, load_sql, prepare, relation
 
 _PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
@@ -69,46 +67,73 @@ def _where(items: Sequence[str]) -> dict[str, tuple[str, ...]]:
     return out
 
 
-def _write(frame: pl.DataFrame, fmt: str, output: Path | None) -> None:
-    if fmt == "parquet":
-        buffer = io.BytesIO()
-        frame.write_parquet(buffer)
-        data = buffer.getvalue()
-        if output:
-            output.write_bytes(data)
-        else:
-            sys.stdout.buffer.write(data)
-        return
-    text = frame.write_csv() if fmt == "csv" else frame.write_json() + "\n"
-    if output:
-        output.write_text(text)
-    else:
-        sys.stdout.write(text)
+_COPY_OPTIONS = {
+    "csv": "(FORMAT csv, HEADER true)",
+    "json": "(FORMAT json, ARRAY true)",
+    "parquet": "(FORMAT parquet)",
+}
 
 
-def query_main(settings: Settings, args) -> int:
+def _write(cursor: duckdb.DuckDBPyConnection, rel: duckdb.DuckDBPyRelation, fmt: str,
+           output: Path | None) -> None:  # fmt: skip
+    """DuckDB writes the rows itself: no data frame library on the CLI's path.
+
+    Standard output goes through a temporary file: DuckDB's JSON writer cannot write to a pipe.
+    """
+    cursor.execute("CREATE TEMP TABLE query_result AS SELECT * FROM rel")
+    with tempfile.TemporaryDirectory() as scratch:
+        target = output or Path(scratch) / f"result.{fmt}"
+        literal = "'" + str(target).replace("'", "''") + "'"  # COPY takes no bound parameters
+        cursor.execute(f"COPY query_result TO {literal} {_COPY_OPTIONS[fmt]}")
+        if output is None:
+            sys.stdout.flush()
+            sys.stdout.buffer.write(target.read_bytes())
+            sys.stdout.flush()
+
+
+def _notes(cursor: duckdb.DuckDBPyConnection, as_at: date) -> None:
+    """Say on standard error which clusters are stale or absent as at the date."""
+    lagging = cursor.execute(
+        "SELECT cluster, extract_date, status FROM feed_status($as_at) "
+        "WHERE status <> 'current' ORDER BY cluster",
+        {"as_at": as_at},
+    ).fetchall()
+    for cluster, extract_date, state in lagging:
+        since = f" (latest snapshot {extract_date})" if extract_date else ""
+        print(f"note: {cluster} is {state} as at {as_at}{since}", file=sys.stderr)
+
+
+def _protected(cursor: duckdb.DuckDBPyConnection, rel: duckdb.DuckDBPyRelation,
+               request: Request) -> duckdb.DuckDBPyRelation:  # fmt: skip
+    """The rows under the published disclosure rule, as strings ("[c]" where suppressed)."""
+    from queries.catalogue import disclosure_rule
+    from queries.disclosure import protect, render
+
+    rule = disclosure_rule(request.metric)
+    if rule is None:
+        return rel
+    shown = render(protect(rel.pl(), request.by, rule))
+    return cursor.from_arrow(shown.to_arrow())
+
+
+def query_main(warehouse: Path, args) -> int:
     if args.metric not in METRICS:
         raise UsageError(f"unknown metric {args.metric!r} (known: {', '.join(METRICS)})")
     params = _params(args.metric, args.as_at, args.date_from, args.date_to)
     by = tuple(d.strip() for d in (args.by or "").split(",") if d.strip())
     request = Request(args.metric, CLUSTERS, params, by, _where(args.where or []))
     try:
-        con = connect_readonly(settings.warehouse)
+        con = connect_readonly(warehouse)
     except WarehouseMissing as error:
         raise UsageError(str(error)) from None
-    with con:
+    with con, prepare(con) as cursor:
         try:
-            frame = run(con, request)
-        except QueryError as error:
-            raise UsageError(str(error)) from None
+            rel = relation(cursor, request)
+        except (QueryError, duckdb.BinderException) as error:
+            raise UsageError(str(error).splitlines()[0]) from None
         if "as_at" in params and args.metric not in ("milestones", "benefits"):
-            status = feed_status(con, params["as_at"], CLUSTERS)
-            lagging = status.filter(pl.col("status") != "current")
-            for cluster, extract_date, state in lagging.iter_rows():
-                since = f" (latest snapshot {extract_date})" if extract_date else ""
-                print(f"note: {cluster} is {state} as at {params['as_at']}{since}", file=sys.stderr)
-    rule = disclosure_rule(args.metric)
-    if args.disclosure_control and rule is not None:
-        frame = render(protect(frame, by, rule))
-    _write(frame, args.format, args.output)
+            _notes(cursor, params["as_at"])
+        if args.disclosure_control:
+            rel = _protected(cursor, rel, request)
+        _write(cursor, rel, args.format, args.output)
     return 0

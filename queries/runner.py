@@ -23,9 +23,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import polars as pl
+
+if TYPE_CHECKING:  # polars is imported by DuckDB's .pl() when a caller asks for a frame
+    import polars as pl
 
 SQL_DIR = Path(__file__).with_name("sql")
 COMMON_SQL = SQL_DIR / "_common.sql"
@@ -161,16 +164,24 @@ def prepare(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     return cursor
 
 
-def run(con: duckdb.DuckDBPyConnection, request: Request) -> pl.DataFrame:
-    """The metric's rows for the request: the ``by`` columns in order, then the measures."""
+def relation(cursor: duckdb.DuckDBPyConnection, request: Request) -> duckdb.DuckDBPyRelation:
+    """The metric's rows as a DuckDB relation on a cursor from :func:`prepare`.
+
+    Columns: the ``by`` columns in order, then the measures.
+    """
     sql = load_sql(request.metric)
     text, bound = render(sql, request.by, request.where)
     values = _check_params(sql, {**request.params, "clusters": list(request.clusters)})
     bound.update(values)
     used = set(_PARAM.findall(text))
+    rel = cursor.sql(text, params={k: v for k, v in bound.items() if k in used})
+    return rel.select(*(quote(c) for c in (*request.by, *sql.measures)))
+
+
+def run(con: duckdb.DuckDBPyConnection, request: Request) -> pl.DataFrame:
+    """The metric's rows as a polars frame: the ``by`` columns in order, then the measures."""
     with prepare(con) as cursor:
-        frame = cursor.sql(text, params={k: v for k, v in bound.items() if k in used}).pl()
-    return frame.select(*request.by, *sql.measures)
+        return relation(cursor, request).pl()
 
 
 def feed_status(
