@@ -137,7 +137,8 @@ def cases(landing: Path, warehouse: Path) -> dict[str, dict[str, list[str]]]:
                 for c in sorted(set(m.cluster_a.dropna()) | set(m.cluster_b.dropna())):
                     sa, sb = m[m.cluster_a == c], m[m.cluster_b == c]
                     rows.append(dict(cluster=c, headcount_start=len(sa),
-                        joiners=int(sb.cluster_a.isna().sum()), leavers=int(sa.cluster_b.isna().sum()),
+                        joiners=int(sb.cluster_a.isna().sum()),
+                        leavers=int(sa.cluster_b.isna().sum()),
                         transfers_in=int((sb.cluster_a.notna() & (sb.cluster_a != c)).sum()),
                         transfers_out=int((sa.cluster_b.notna() & (sa.cluster_b != c)).sum()),
                         headcount_end=len(sb)))
@@ -164,7 +165,8 @@ def cases(landing: Path, warehouse: Path) -> dict[str, dict[str, list[str]]]:
                 c = pd.concat([pd.read_parquet(f) for f in {cont_at!r}])
                 c['cost'] = c.day_rate_gbp * c.fte * 220
                 c.groupby('category').agg(workers=('worker_id', 'size'), fte=('fte', 'sum'),
-                    annualised_cost_gbp=('cost', 'sum')).reset_index().to_csv(sys.stdout, index=False)
+                    annualised_cost_gbp=('cost', 'sum')).reset_index().to_csv(
+                    sys.stdout, index=False)
             """),
             ],
         },
