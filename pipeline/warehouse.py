@@ -1,20 +1,31 @@
-"""Where the warehouse lives and how readers open it.
+"""Where the warehouse lives, how readers open it and how a load publishes a new version.
 
-The warehouse is a folder of DuckDB files, one per published version, and a ``CURRENT`` file
-naming the version readers should open.  A load copies the current version, loads into the
-copy and, once it is complete and checkpointed, swaps ``CURRENT`` atomically (``os.replace``).
-Readers open the version named by ``CURRENT`` read-only, so they never see half a load and
-never hold the lock the writer needs: DuckDB allows one read-write process or many read-only
-ones per file, and here they never share a file.
+The warehouse is a folder of DuckDB files, one per published version (``wh-000001.duckdb``,
+...), and a ``CURRENT`` file naming the version readers should open.  A load (one at a time:
+:func:`ingest_lock`) copies the current version, loads into the copy and, once it is complete,
+checkpointed and closed, swaps ``CURRENT`` atomically (``os.replace``).  Readers open the
+version named by ``CURRENT`` read-only, so they never see half a load and never hold the lock
+the writer needs: DuckDB allows one read-write process or many read-only ones per file, and
+here they never share a file.  Versions older than the previous one are deleted; a reader
+still holding one keeps reading it (an unlinked file lives on until closed).
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import os
+import re
+import shutil
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 
 CURRENT = "CURRENT"
+LOCK = ".ingest.lock"
+_VERSION = re.compile(r"wh-(\d{6,})\.duckdb")
 
 
 class WarehouseMissing(RuntimeError):
@@ -33,8 +44,83 @@ def current_path(warehouse: Path) -> Path | None:
 
 
 def connect_readonly(warehouse: Path) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to the published version."""
-    path = current_path(warehouse)
-    if path is None:
-        raise WarehouseMissing(f"no warehouse at {warehouse}: run `workforce ingest` first")
-    return duckdb.connect(str(path), read_only=True)
+    """A read-only connection to the published version.
+
+    Retries briefly when the version named by ``CURRENT`` is deleted between reading the name
+    and opening it (two loads published in quick succession)."""
+    for attempt in range(20):
+        path = current_path(warehouse)
+        if path is None:
+            raise WarehouseMissing(f"no warehouse at {warehouse}: run `workforce ingest` first")
+        try:
+            return duckdb.connect(str(path), read_only=True)
+        except duckdb.IOException:
+            if path.exists() or attempt == 19:
+                raise
+            time.sleep(0.05)
+    raise AssertionError("unreachable")
+
+
+def versions(warehouse: Path) -> dict[int, Path]:
+    """Every version file in the folder, published or not, by number."""
+    found = {}
+    for path in warehouse.glob("wh-*.duckdb"):
+        match = _VERSION.fullmatch(path.name)
+        if match:
+            found[int(match.group(1))] = path
+    return found
+
+
+@contextlib.contextmanager
+def ingest_lock(warehouse: Path) -> Iterator[None]:
+    """Hold the warehouse's writer lock; a second ingest waits here until the first is done."""
+    warehouse.mkdir(parents=True, exist_ok=True)
+    with (warehouse / LOCK).open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def new_version(warehouse: Path) -> tuple[Path, Path | None]:
+    """A fresh, unpublished copy of the current version (or an empty path when there is none),
+    and the current version it was copied from.  Call under :func:`ingest_lock`."""
+    current = current_path(warehouse)
+    number = max(versions(warehouse), default=0) + 1
+    path = warehouse / f"wh-{number:06d}.duckdb"
+    discard(path)
+    if current is not None:
+        # Readers never write to a published file, so a byte copy of it is consistent.
+        shutil.copyfile(current, path)
+    return path, current
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def publish(warehouse: Path, path: Path, previous: Path | None) -> None:
+    """Make ``path`` (closed, checkpointed) the current version, then delete versions older
+    than ``previous``.  Call under :func:`ingest_lock`."""
+    _fsync(path)
+    tmp = warehouse / (CURRENT + ".tmp")
+    tmp.write_text(path.name + "\n")
+    _fsync(tmp)
+    os.replace(tmp, warehouse / CURRENT)
+    _fsync(warehouse)
+    keep = {path.name} | ({previous.name} if previous else set())
+    for old in versions(warehouse).values():
+        if old.name not in keep:
+            discard(old)
+
+
+def discard(path: Path) -> None:
+    """Remove an unpublished (or superseded) version file and its write-ahead log."""
+    for candidate in (path, path.with_name(path.name + ".wal")):
+        with contextlib.suppress(FileNotFoundError):
+            candidate.unlink()

@@ -1,0 +1,31 @@
+"""``workforce ingest`` and ``workforce status`` (shared/contract/cli.md).
+
+The ingest accepts exactly the extract contract (shared/contract/extracts.md): it discovers
+complete deliveries (:mod:`.discover`), verifies them file by file (:mod:`.verify`) and row by
+row in SQL derived from the contract's models (:mod:`.rules`, :mod:`.stage`), loads them into
+versioned history (:mod:`.load`, :mod:`.history`) in a new warehouse version that it publishes
+atomically (:mod:`pipeline.warehouse`, :mod:`.run`), and logs every attempt (:mod:`.log`).
+"""
+
+from __future__ import annotations
+
+from pipeline.ingest.errors import DeliveryRefused
+from pipeline.settings import Settings
+
+__all__ = ["DeliveryRefused", "ingest_main", "status_main"]
+
+
+def ingest_main(settings: Settings) -> int:
+    """Load every complete delivery not yet loaded; 0, or 1 when any delivery was refused."""
+    from pipeline.ingest.report import Reporter
+    from pipeline.ingest.run import run_ingest
+
+    with Reporter() as reporter:
+        return run_ingest(settings, reporter)
+
+
+def status_main(settings: Settings, fmt: str = "table") -> int:
+    """Print the load log (``table`` or ``json``)."""
+    from pipeline.ingest.status import print_status
+
+    return print_status(settings, fmt)

@@ -1,0 +1,17 @@
+"""The ingest's own error: a delivery that the contract says must be refused as a whole."""
+
+from __future__ import annotations
+
+
+class DeliveryRefused(Exception):
+    """A file-level fault, or too many bad rows: nothing of the delivery may be loaded.
+
+    ``reason`` is one line naming the feed, the extract date, the file and the column or rule,
+    e.g. ``SYNERGY 2026-10-31 employees.parquet: column fte has type string, expected double``.
+    DuckDB and pyarrow errors are translated into this at the boundary, so callers never see
+    a driver exception for a bad delivery.
+    """
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = " ".join(reason.split())  # always one line

@@ -1,0 +1,79 @@
+"""Creating the warehouse schema (``schema.sql``) and refreshing the organisations register."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import duckdb
+
+from pipeline.contract import FEEDS, ContingentRow, EmployeeRow, LedgerRow, column_specs
+from pipeline.ingest.sql import ENUM_TYPE_SUFFIX, ident
+
+SCHEMA_VERSION = "1"
+SCHEMA_SQL = Path(__file__).with_name("schema.sql")
+# Files whose coded columns are stored as ENUMs (the register files are small: VARCHAR).
+ENUM_MODELS = (EmployeeRow, ContingentRow, LedgerRow)
+
+
+def enum_types() -> dict[str, tuple[str, ...]]:
+    """ENUM type name → values, in the contract's order: feed_t, then ``<column>_t``."""
+    types: dict[str, tuple[str, ...]] = {"feed_t": FEEDS}
+    for model in ENUM_MODELS:
+        for spec in column_specs(model):
+            if spec.allowed is not None:
+                name = spec.name + ENUM_TYPE_SUFFIX
+                if types.setdefault(name, spec.allowed) != spec.allowed:
+                    raise ValueError(f"column {spec.name} has two code lists in the contract")
+    return types
+
+
+ENUM_COLUMNS = frozenset(name.removesuffix(ENUM_TYPE_SUFFIX) for name in enum_types())
+
+
+def has_schema(con: duckdb.DuckDBPyConnection) -> bool:
+    found = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database()"
+        " AND schema_name = 'main' AND table_name = 'warehouse_meta'"
+    ).fetchone()
+    return bool(found and found[0])
+
+
+def create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """The types, tables and macros of a new warehouse (inside the caller's transaction)."""
+    for name, values in enum_types().items():
+        con.execute(
+            f"CREATE TYPE {ident(name)} AS ENUM (SELECT unnest($values))", {"values": list(values)}
+        )
+    con.execute(SCHEMA_SQL.read_text())
+    con.execute("INSERT INTO warehouse_meta VALUES ('schema_version', $v)", {"v": SCHEMA_VERSION})
+
+
+def check_schema(con: duckdb.DuckDBPyConnection) -> None:
+    row = con.execute("SELECT value FROM warehouse_meta WHERE key = 'schema_version'").fetchone()
+    if not row or row[0] != SCHEMA_VERSION:
+        raise RuntimeError(
+            f"warehouse schema version {row[0] if row else None!r} is not {SCHEMA_VERSION!r}: "
+            "rebuild the warehouse (remove its folder and run `workforce ingest`)"
+        )
+
+
+def register_changed(con: duckdb.DuckDBPyConnection, csv: Path) -> bool:
+    row = con.execute("SELECT value FROM warehouse_meta WHERE key = 'register_sha256'").fetchone()
+    return (row[0] if row else None) != hashlib.sha256(csv.read_bytes()).hexdigest()
+
+
+def refresh_organisations(con: duckdb.DuckDBPyConnection, csv: Path) -> None:
+    """Replace the ``organisations`` table with the register file (inside a transaction)."""
+    con.execute("DELETE FROM organisations")
+    con.execute(
+        "INSERT INTO organisations BY NAME SELECT * FROM read_csv($path, header = true,"
+        " all_varchar = false, types = {'headcount_2023': 'BIGINT', 'fte_2023': 'BIGINT',"
+        " 'median_salary_2023': 'BIGINT'})",
+        {"path": str(csv)},
+    )
+    con.execute("DELETE FROM warehouse_meta WHERE key = 'register_sha256'")
+    con.execute(
+        "INSERT INTO warehouse_meta VALUES ('register_sha256', $sha)",
+        {"sha": hashlib.sha256(csv.read_bytes()).hexdigest()},
+    )

@@ -1,0 +1,159 @@
+"""File-level verification of a delivery (extracts.md §2–§6): everything short of row rules.
+
+In order: the manifest (JSON, the :class:`~pipeline.contract.Manifest` model, the folder's
+cluster and date), the set of data files, each file's sha256, its parquet footer, its row
+count and its columns' presence and types.  The first fault refuses the whole delivery with a
+one-line reason.  Paths are built from the contract's file names only; a name written in the
+manifest is compared with those names and never opened.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from pydantic import ValidationError
+
+from pipeline.contract import ContractRow, Manifest, arrow_type_name, column_specs, files_for
+from pipeline.ingest.discover import MANIFEST, Delivery
+from pipeline.ingest.errors import DeliveryRefused
+
+
+@dataclass
+class CheckedFile:
+    """A data file that passed the file-level checks."""
+
+    name: str
+    path: Path
+    model: type[ContractRow]
+    rows: int
+    sha256: str
+    types: dict[str, str]  # contract column → the Arrow type name found in the file
+    extra_columns: list[str] = field(default_factory=list)
+
+
+@dataclass
+class CheckedDelivery:
+    delivery: Delivery
+    manifest: Manifest
+    files: dict[str, CheckedFile]
+
+
+def _refuse(delivery: Delivery, file: str, detail: str) -> DeliveryRefused:
+    return DeliveryRefused(f"{delivery.label} {file}: {detail}")
+
+
+def _first_line(error: Exception) -> str:
+    text = str(error).strip().splitlines()
+    return text[0] if text else type(error).__name__
+
+
+def check_manifest(delivery: Delivery) -> Manifest:
+    def refuse(detail: str) -> DeliveryRefused:
+        return _refuse(delivery, MANIFEST, detail)
+
+    try:
+        data = json.loads(delivery.manifest_bytes())
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise refuse(f"not valid JSON ({_first_line(error)})") from None
+    if not isinstance(data, dict):
+        raise refuse("not a JSON object")
+    try:
+        manifest = Manifest.model_validate(data)
+        errors = []
+    except ValidationError as error:
+        manifest, errors = None, error.errors()
+    # The contract version decides how to read the rest, so it is reported first; then a
+    # manifest that belongs to another folder; then anything else the model found.
+    for problem in errors:
+        if problem["loc"][:1] == ("contract_version",):
+            raise refuse(_message(problem))
+    if data.get("cluster") != delivery.feed:
+        raise refuse(f"cluster {data.get('cluster')!r} does not match the folder {delivery.feed}")
+    if _as_date(data.get("extract_date")) != delivery.extract_date:
+        raise refuse(
+            f"extract_date {data.get('extract_date')!r} does not match the folder "
+            f"{delivery.extract_date.isoformat()}"
+        )
+    if errors:
+        raise refuse(_message(errors[0]))
+    assert manifest is not None
+    return manifest
+
+
+def _as_date(value: object) -> date | None:
+    try:
+        return date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else None
+    except ValueError:
+        return None
+
+
+def _message(problem: dict) -> str:
+    """One line for a pydantic error: the contract model's own words for its rules (value
+    errors), else the field's location and pydantic's message."""
+    if problem["type"] == "value_error":
+        return str(problem["msg"]).removeprefix("Value error, ")
+    loc = ".".join(str(part) for part in problem["loc"])
+    return f"{loc}: {problem['msg']}" if loc else str(problem["msg"])
+
+
+def check_delivery(delivery: Delivery) -> CheckedDelivery:
+    """The delivery's manifest and files, or :class:`DeliveryRefused` at the first fault."""
+    manifest = check_manifest(delivery)
+    models = files_for(delivery.feed)
+    present = set(delivery.parquet_names())
+    for name in sorted(present - set(models)):
+        raise _refuse(delivery, name, "data file is not listed in the manifest")
+    files = {}
+    for name, model in models.items():
+        if name not in present:
+            raise _refuse(delivery, name, "listed in the manifest but missing from the folder")
+        files[name] = _check_file(delivery, name, model, manifest)
+    return CheckedDelivery(delivery, manifest, files)
+
+
+def _check_file(
+    delivery: Delivery, name: str, model: type[ContractRow], manifest: Manifest
+) -> CheckedFile:
+    entry = manifest.files[name]
+    path = delivery.folder / name
+    actual = delivery.file_sha256(name)
+    if actual != entry.sha256:
+        raise _refuse(
+            delivery,
+            name,
+            f"sha256 {actual[:12]}… does not match the manifest's {entry.sha256[:12]}…",
+        )
+    try:
+        parquet = pq.ParquetFile(path)
+        rows, schema = parquet.metadata.num_rows, parquet.schema_arrow
+    except (pa.ArrowException, OSError) as error:
+        raise _refuse(
+            delivery, name, f"not a readable parquet file ({_first_line(error)})"
+        ) from None
+    if rows != entry.rows:
+        raise _refuse(delivery, name, f"has {rows} rows but the manifest says {entry.rows}")
+    types = {}
+    for spec in column_specs(model):
+        matches = [f for f in schema if f.name == spec.name]
+        if not matches:
+            raise _refuse(delivery, name, f"column {spec.name} is missing")
+        if len(matches) > 1:
+            raise _refuse(delivery, name, f"column {spec.name} appears {len(matches)} times")
+        dtype = matches[0].type
+        if pa.types.is_dictionary(dtype):
+            dtype = dtype.value_type
+        found = arrow_type_name(dtype)
+        if found not in spec.accepted_types and not (pa.types.is_null(dtype) and spec.nullable):
+            expected = " or ".join(spec.accepted_types)
+            raise _refuse(
+                delivery, name, f"column {spec.name} has type {found}, expected {expected}"
+            )
+        types[spec.name] = found
+    known = {spec.name for spec in column_specs(model)}
+    extra = [f.name for f in schema if f.name not in known]
+    return CheckedFile(name, path, model, rows, actual, types, extra)
