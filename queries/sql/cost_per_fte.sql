@@ -1,0 +1,80 @@
+-- Cost per FTE: the fully loaded cost of the people an organisation employs or engages, per
+-- payroll full-time equivalent, over accounting periods $period_from to $period_to.
+--   cost_gbp = payroll_gbp + contingent_gbp, where payroll_gbp is the periods' ledger lines
+--     of every payroll_* account category (salary, allowances, overtime, non-consolidated,
+--     employer pension and NI) and contingent_gbp those of contingent_labour; each line once.
+--   average_fte: payroll FTE (employees only) at the month-end of each period, as an as-at
+--     view (extracts.md §7), summed and divided by months: the number of those month-ends
+--     the warehouse covers.  Contingent workers' FTE is left out of the denominator on
+--     purpose: work moved off-payroll then shows as a higher cost per payroll FTE.
+--   cost_per_fte_gbp = cost_gbp ÷ average_fte over the whole range (null when no FTE);
+--   annual_cost_per_fte_gbp = cost_per_fte_gbp × 12 ÷ months.
+-- Grain: one row per group of the requested dimensions; without dimensions, one row of totals.
+-- Params: $period_from (VARCHAR: YYYY-MM), $period_to (VARCHAR: YYYY-MM),
+--   $clusters (VARCHAR[]: the caller's scope; empty means no rows)
+-- Dimensions: cluster, department, organisation_code
+-- Measures: payroll_gbp, contingent_gbp, cost_gbp (£ over the periods), months (count),
+--   average_fte (full-time equivalents), cost_per_fte_gbp (£ per FTE over the periods),
+--   annual_cost_per_fte_gbp (£ per FTE a year)
+WITH
+periods AS (
+    SELECT month_end
+    FROM month_ends(
+        CAST($period_from || '-01' AS DATE), last_day(CAST($period_to || '-01' AS DATE))
+    )
+    WHERE is_covered
+),
+staff AS (
+    SELECT cluster, department, organisation_code, fte,
+           0.0 AS payroll_gbp,
+           0.0 AS contingent_gbp
+    FROM people_month_ends(
+        CAST($period_from || '-01' AS DATE), last_day(CAST($period_to || '-01' AS DATE))
+    )
+),
+spend AS (
+    SELECT CAST(l.cluster AS VARCHAR) AS cluster, o.department, l.organisation_code,
+           0.0 AS fte,
+           CASE WHEN starts_with(CAST(l.account_category AS VARCHAR), 'payroll_')
+                THEN CAST(l.amount_gbp AS DOUBLE) ELSE 0.0 END AS payroll_gbp,
+           CASE WHEN l.account_category = 'contingent_labour'
+                THEN CAST(l.amount_gbp AS DOUBLE) ELSE 0.0 END AS contingent_gbp
+    FROM ledger_lines AS l
+    LEFT JOIN org_dim() AS o USING (organisation_code)
+    WHERE l.period BETWEEN $period_from AND $period_to
+      AND (starts_with(CAST(l.account_category AS VARCHAR), 'payroll_')
+           OR l.account_category = 'contingent_labour')
+),
+both_sides AS (
+    SELECT * FROM staff
+    UNION ALL BY NAME
+    SELECT * FROM spend
+),
+scoped AS (
+    SELECT * FROM both_sides
+    WHERE list_contains($clusters, cluster) {{filters}}
+),
+sums AS (
+    SELECT {{dims}}
+        sum(payroll_gbp) AS payroll_gbp,
+        sum(contingent_gbp) AS contingent_gbp,
+        sum(fte) AS fte_month_ends
+    FROM scoped
+    GROUP BY ALL
+    HAVING count(*) > 0
+),
+final AS (
+    SELECT s.* EXCLUDE (fte_month_ends),
+           s.payroll_gbp + s.contingent_gbp AS cost_gbp,
+           p.months,
+           s.fte_month_ends / nullif(p.months, 0) AS average_fte,
+           (s.payroll_gbp + s.contingent_gbp)
+               / nullif(s.fte_month_ends / nullif(p.months, 0), 0) AS cost_per_fte_gbp,
+           (s.payroll_gbp + s.contingent_gbp)
+               / nullif(s.fte_month_ends / nullif(p.months, 0), 0) * 12
+               / nullif(p.months, 0) AS annual_cost_per_fte_gbp
+    FROM sums AS s
+    CROSS JOIN (SELECT count(*) AS months FROM periods) AS p
+)
+SELECT * FROM final
+ORDER BY ALL

@@ -1,0 +1,242 @@
+"""The cli.md metrics on the tiny warehouse (tests/tiny_warehouse.py): given rows, expected rows.
+
+Every expected number below can be counted by hand from the table in tiny_warehouse's docstring.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import polars as pl
+import pytest
+
+from pipeline.warehouse import connect_readonly
+from queries.runner import CLUSTERS, QueryError, Request, feed_status, run
+from tests.tiny_warehouse import A, B, build
+
+ALL = CLUSTERS
+
+
+@pytest.fixture(scope="module")
+def con(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
+    settings = build(tmp_path_factory.mktemp("tiny"))
+    connection = connect_readonly(settings.warehouse)
+    yield connection
+    connection.close()
+
+
+def rows(con, metric: str, clusters=ALL, by=(), where=None, **params) -> list[dict]:
+    frame = run(con, Request(metric, tuple(clusters), params, tuple(by), where or {}))
+    return frame.to_dicts()
+
+
+def test_workforce_as_at_each_date_one_person_one_count(con) -> None:
+    assert rows(con, "workforce", as_at=A, by=["cluster"]) == [
+        {"cluster": "MATRIX", "headcount": 2, "fte": 2.0, "paybill_gbp": 130_000.0},
+        {"cluster": "SYNERGY", "headcount": 6, "fte": 5.6, "paybill_gbp": 213_000.0},
+        {"cluster": "UNITY", "headcount": 2, "fte": 2.0, "paybill_gbp": 60_000.0},
+    ]
+    # As at B MATRIX is stale: p09 still counts from its January snapshot, and p08, in both
+    # MATRIX's January snapshot and UNITY's February one, counts once, in UNITY.
+    got = rows(con, "workforce", as_at=B, by=["cluster"])
+    assert [(r["cluster"], r["headcount"]) for r in got] == [
+        ("MATRIX", 1),
+        ("SYNERGY", 5),
+        ("UNITY", 4),
+    ]
+    unity = got[2]
+    assert unity["fte"] == pytest.approx(3.5)
+    assert unity["paybill_gbp"] == pytest.approx(36_000 + 31_000 + 58_000 + 12_000)
+
+
+def test_a_date_between_snapshots_uses_the_latest_on_or_before_it(con) -> None:
+    assert rows(con, "workforce", as_at=date(2026, 2, 27)) == rows(con, "workforce", as_at=A)
+    assert rows(con, "workforce", as_at=date(2026, 1, 30)) == []  # before any snapshot
+
+
+def test_feed_status_names_stale_and_absent_clusters(con) -> None:
+    status = feed_status(con, B, ALL)
+    assert dict(zip(status["cluster"], status["status"], strict=True)) == {
+        "DEFENCE": "absent",
+        "MATRIX": "stale",
+        "OVERSEAS": "absent",
+        "SYNERGY": "current",
+        "UNITY": "current",
+    }
+
+
+def test_unknown_grade_is_its_own_group_and_filters_bind_values(con) -> None:
+    by_grade = {r["grade"]: r["headcount"] for r in rows(con, "workforce", as_at=B, by=["grade"])}
+    assert by_grade == {"AO": 2, "EO": 2, "G6": 1, "G7": 2, "HEO": 1, "SEO": 1, "unknown": 1}
+    unknown = rows(con, "workforce", as_at=B, where={"grade": ("unknown",)})
+    assert unknown[0]["headcount"] == 1
+    hostile = rows(con, "workforce", as_at=B, where={"grade": ("EO' OR '1'='1",)})
+    assert hostile == []
+
+
+def test_scope_limits_every_row_and_no_scope_means_no_rows(con) -> None:
+    assert rows(con, "workforce", clusters=["UNITY"], as_at=B, by=["organisation_code"]) == [
+        {"organisation_code": "DVLA", "headcount": 1, "fte": 0.5, "paybill_gbp": 12_000.0},
+        {"organisation_code": "HMRC", "headcount": 3, "fte": 3.0, "paybill_gbp": 125_000.0},
+    ]
+    for metric, params in (
+        ("workforce", {"as_at": B}),
+        ("flows", {"date_from": A, "date_to": B}),
+        ("contingent", {"as_at": B}),
+        ("spend", {"period_from": "2026-01", "period_to": "2026-12"}),
+        ("milestones", {"as_at": B}),
+        ("benefits", {"as_at": B}),
+    ):
+        assert rows(con, metric, clusters=[], **params) == [], metric
+
+
+def test_flows_by_cluster_counted_by_hand(con) -> None:
+    got = rows(con, "flows", date_from=A, date_to=B, by=["cluster"])
+    assert got == [
+        {
+            "cluster": "MATRIX",
+            "headcount_start": 2,
+            "joiners": 0,
+            "leavers": 0,
+            "transfers_in": 0,
+            "transfers_out": 1,
+            "headcount_end": 1,
+        },
+        {
+            "cluster": "SYNERGY",
+            "headcount_start": 6,
+            "joiners": 1,
+            "leavers": 1,
+            "transfers_in": 0,
+            "transfers_out": 1,
+            "headcount_end": 5,
+        },
+        {
+            "cluster": "UNITY",
+            "headcount_start": 2,
+            "joiners": 1,
+            "leavers": 1,
+            "transfers_in": 2,
+            "transfers_out": 0,
+            "headcount_end": 4,
+        },
+    ]
+
+
+def test_flows_totals_move_only_across_the_scope_edge(con) -> None:
+    assert rows(con, "flows", date_from=A, date_to=B) == [
+        {
+            "headcount_start": 10,
+            "joiners": 2,
+            "leavers": 2,
+            "transfers_in": 0,
+            "transfers_out": 0,
+            "headcount_end": 10,
+        }
+    ]
+    assert rows(con, "flows", clusters=["SYNERGY"], date_from=A, date_to=B) == [
+        {
+            "headcount_start": 6,
+            "joiners": 1,
+            "leavers": 1,
+            "transfers_in": 0,
+            "transfers_out": 1,
+            "headcount_end": 5,
+        }
+    ]
+    by_dept = {
+        r["department"]: r
+        for r in rows(con, "flows", clusters=["SYNERGY"], date_from=A, date_to=B, by=["department"])
+    }
+    assert by_dept["DWP"]["transfers_out"] == 2  # p04 to UNITY, p05 to MOJ
+    assert by_dept["MOJ"]["transfers_in"] == 1 and by_dept["MOJ"]["joiners"] == 1
+
+
+def test_flows_identity_holds_for_every_grouping(con) -> None:
+    for by in (
+        (),
+        ("cluster",),
+        ("department",),
+        ("organisation_code",),
+        ("cluster", "department"),
+    ):
+        for r in rows(con, "flows", date_from=A, date_to=B, by=by):
+            assert r["headcount_end"] == (
+                r["headcount_start"]
+                + r["joiners"]
+                - r["leavers"]
+                + r["transfers_in"]
+                - r["transfers_out"]
+            ), (by, r)
+
+
+def test_contingent_workers_fte_and_annualised_cost(con) -> None:
+    assert rows(con, "contingent", as_at=B, by=["category"]) == [
+        {"category": "agency_admin", "workers": 1, "fte": 1.0, "annualised_cost_gbp": 44_000.0},
+        {"category": "consultant", "workers": 1, "fte": 0.5, "annualised_cost_gbp": 110_000.0},
+    ]
+
+
+def test_spend_counts_a_resent_line_once(con) -> None:
+    got = rows(con, "spend", period_from="2026-01", period_to="2026-02", by=["period"])
+    assert [(r["period"], float(r["amount_gbp"])) for r in got] == [
+        ("2026-01", 1250.5),
+        ("2026-02", 2000.0),
+    ]
+    only_jan = rows(con, "spend", period_from="2026-01", period_to="2026-01")
+    assert float(only_jan[0]["amount_gbp"]) == 1250.5
+
+
+def test_milestones_as_at_b(con) -> None:
+    assert rows(con, "milestones", as_at=B) == [
+        {"milestones": 3, "achieved": 1, "overdue": 1, "slipped": 2, "mean_slip_days": 33.0}
+    ]
+    # Strategy-wide (ALL) milestones belong only to a scope with every cluster.
+    assert rows(con, "milestones", clusters=["UNITY"], as_at=B)[0]["milestones"] == 1
+    # As at A the register of A is used: M1 not yet achieved, forecast after baseline.
+    assert rows(con, "milestones", as_at=A, by=["cluster"])[1] == {
+        "cluster": "SYNERGY",
+        "milestones": 1,
+        "achieved": 0,
+        "overdue": 0,
+        "slipped": 1,
+        "mean_slip_days": 17.0,
+    }
+
+
+def test_benefits_sum_with_nulls_as_zero(con) -> None:
+    assert rows(con, "benefits", as_at=B, by=["cluster"]) == [
+        {"cluster": "SYNERGY", "planned_gbp": 100.0, "actual_gbp": 80.0, "hours_released": 0.0},
+        {"cluster": "UNITY", "planned_gbp": 50.0, "actual_gbp": 0.0, "hours_released": 10.0},
+    ]
+
+
+def test_dimensions_are_checked_against_the_metric_list(con) -> None:
+    with pytest.raises(QueryError, match="flows cannot be grouped or filtered by 'grade'"):
+        rows(con, "flows", date_from=A, date_to=B, by=["grade"])
+    with pytest.raises(QueryError, match="cannot be grouped or filtered by 'salary; drop'"):
+        rows(con, "workforce", as_at=B, by=["salary; drop"])
+    with pytest.raises(QueryError, match="must be a date"):
+        rows(con, "workforce", as_at="2026-02-28")
+
+
+def test_groups_sum_to_the_total(con) -> None:
+    total = rows(con, "workforce", as_at=B)[0]
+    for dim in ("cluster", "department", "grade", "sex", "region", "profession"):
+        frame = pl.DataFrame(rows(con, "workforce", as_at=B, by=[dim]))
+        assert frame["headcount"].sum() == total["headcount"], dim
+        assert frame["paybill_gbp"].sum() == pytest.approx(total["paybill_gbp"]), dim
+
+
+def test_every_sql_file_has_a_header_and_binds_only_declared_parameters() -> None:
+    import re
+
+    from queries.runner import SQL_DIR, load_sql
+
+    for path in sorted(SQL_DIR.glob("[!_]*.sql")):
+        sql = load_sql(path.stem)
+        assert sql.purpose and "Grain:" in sql.text and sql.measures, path.name
+        used = set(re.findall(r"\$([a-z_][a-z0-9_]*)", sql.text))
+        assert used - {"where_" + d for d in sql.dimensions} <= set(sql.params), path.name
+        assert "clusters" in sql.params, f"{path.name} takes no scope"
