@@ -85,3 +85,10 @@ def format_date(value: date | None) -> str:
     if value is None:
         return MISSING
     return f"{value.day} {value:%B %Y}"
+
+
+def format_short_date(value: date | None) -> str:
+    """A date where space is tight (a sidebar, a table cell): ``31 Oct 2026``."""
+    if value is None:
+        return MISSING
+    return f"{value.day} {value:%b %Y}"

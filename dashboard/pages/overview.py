@@ -1,56 +1,144 @@
-"""Overview: what the warehouse holds, or what to run when it holds nothing yet."""
+"""Overview, for leaders: the headline figures with their changes, the month-end headcount
+trend, and the clusters side by side, each with its data freshness."""
 
 from __future__ import annotations
 
+from datetime import date
+
+import polars as pl
 import streamlit as st
 
-from dashboard.formatting import format_count
-from dashboard.warehouse import load_summary, open_warehouse, tables
-from pipeline.settings import get_settings
+from dashboard import charts, data
+from dashboard import headlines as hl
+from dashboard.components import chart_with_table, metric_with_changes, open_page
+from dashboard.filters import not_applied_text
+from dashboard.formatting import format_count, format_date, format_gbp, format_percent
+from queries.runner import load_sql
 
-st.title("Workforce Picture")
-st.caption(
-    "Cross-government workforce analytics for the Shared Services Strategy clusters: "
-    "DEFENCE, OVERSEAS, MATRIX, SYNERGY and UNITY."
+view = open_page(
+    "Workforce overview",
+    "Headcount, FTE, paybill, contingent labour and benefits for the Shared Services Strategy "
+    "clusters.",
+    page="overview",
 )
+filters, clusters, as_at = view.filters, view.clusters, view.filters.as_at
+WORKFORCE = load_sql("workforce").dimensions
+CONTINGENT = load_sql("contingent").dimensions
+BENEFITS = load_sql("benefits_cumulative").dimensions
+contingent_applies = not filters.not_applied(CONTINGENT)
 
-con = open_warehouse()
-if con is None:
-    st.info(
-        "No data has been loaded yet, so there is nothing to show.\n\n"
-        "To load synthetic demo data and serve the dashboard, run `make run` from the "
-        "repository root.\n\n"
-        "Or, step by step: `.venv/bin/workforce demo` writes demo deliveries to the landing "
-        "zone, then `.venv/bin/workforce ingest` loads them into the warehouse. Reload this page "
-        "afterwards.\n\n"
-        f"Warehouse folder: `{get_settings().warehouse}`"
+
+def frames(
+    day: date, by: tuple[str, ...] = ()
+) -> tuple[pl.DataFrame, pl.DataFrame | None, pl.DataFrame]:
+    """The workforce, contingent (None if the filters rule it out) and benefits rows."""
+    params = {"as_at": day}
+    workforce = data.metric("workforce", clusters, params, by, filters.where(WORKFORCE))
+    contingent = None
+    if contingent_applies:
+        contingent = data.metric("contingent", clusters, params, by, filters.where(CONTINGENT))
+    benefits = data.metric(
+        "benefits_cumulative", clusters, params, by, {"measure": hl.BENEFIT_MEASURES}
     )
-    st.stop()
+    return workforce, contingent, benefits
 
-st.subheader("Latest data by cluster")
-summary = load_summary(con)
-if summary is None or summary.is_empty():
-    st.info("The warehouse records no loads yet.")
-else:
-    st.dataframe(
-        summary,
-        hide_index=True,
-        column_config={
-            "cluster": "Cluster",
-            "latest_extract_date": st.column_config.DateColumn(
-                "Latest extract date", format="D MMMM YYYY"
-            ),
-            "rows_loaded": st.column_config.NumberColumn(
-                "Rows loaded (all deliveries)", format="localized"
-            ),
-            "rows_quarantined": st.column_config.NumberColumn(
-                "Rows quarantined (all deliveries)", format="localized"
-            ),
-        },
+
+def headline_at(day: date) -> hl.Headline | None:
+    return hl.headline(*frames(day)) if day >= view.options.first_date else None
+
+
+base = hl.comparison_base(as_at, view.options.dates)
+month, year = hl.last_month(base), hl.last_year(base)
+now, last_month, last_year = headline_at(as_at), headline_at(month), headline_at(year)
+
+st.subheader(f"As at {format_date(as_at)}")
+status = data.feed_status(as_at, clusters)
+if status.filter(status["status"] != "absent").is_empty():
+    st.warning(
+        f"None of the clusters chosen has data on or before {format_date(as_at)}, so there is "
+        "nobody to count. Choose other clusters or a later date."
+    )
+st.caption(
+    f"Beside each figure, its change since last month ({format_date(month)}); below it, "
+    f"since last year ({format_date(year)})."
+)
+ignored = filters.not_applied(BENEFITS)
+benefit_notes = [hl.benefits_text(now), f"{format_gbp(now.benefits_plan_gbp)} planned in all"]
+if ignored:
+    benefit_notes.append(f"By cluster only: {not_applied_text(ignored)}.")
+TILES = (  # label, Headline field, format, format of a change, metric, notes, good when up
+    ("Headcount", "headcount", format_count, format_count, "workforce", [], False),
+    ("FTE", "fte", hl.format_fte, hl.format_fte, "workforce", [], False),
+    ("Paybill (£ a year)", "paybill_gbp", format_gbp, format_gbp, "workforce", [], False),
+    ("Contingent share", "contingent_share", format_percent, hl.format_points, "contingent",
+     ["Of all FTE, payroll and contingent."] if contingent_applies
+     else ["Not by grade: contingent workers have none."], False),
+    ("Benefits realised", "benefits_realised_gbp", format_gbp, format_gbp,
+     "benefits_cumulative", benefit_notes, True),
+)  # fmt: skip
+for column, (label, field, fmt, fmt_change, metric, notes, up) in zip(
+    st.columns(len(TILES)), TILES, strict=True
+):
+    value = getattr(now, field)
+    with column:
+        metric_with_changes(
+            label,
+            hl.realised_text(now) if field == "benefits_realised_gbp" else fmt(value),
+            (month, hl.change(value, getattr(last_month, field, None), fmt_change)),
+            (year, hl.change(value, getattr(last_year, field, None), fmt_change)),
+            definition=data.definition(metric),
+            notes=tuple(notes),
+            good_when_up=up,
+        )
+
+with st.expander("How these figures are defined"):
+    st.markdown(
+        f"- **Headcount, FTE and paybill.** {data.definition('workforce')} Each person counts "
+        "once, in one organisation; paybill is annual basic salary × FTE. Each cluster's "
+        "figures come from its latest extract on or before the date.\n"
+        f"- **Contingent share of FTE.** {data.definition('contingent')} The share is "
+        "contingent FTE ÷ (payroll FTE + contingent FTE); its changes are in percentage "
+        "points (pp).\n"
+        f"- **Benefits realised.** {data.definition('benefits_cumulative')} Realised cashable "
+        "savings and non-cashable efficiencies up to the last financial year with a realised "
+        "figure, against the plan for the same years.\n"
+        f"- **Changes.** From the latest extract on or before the date ({format_date(base)}): "
+        f"last month is {format_date(month)}, the end of the month before; last year is "
+        f"{format_date(year)}."
     )
 
-with st.expander("Tables in the warehouse"):
-    listed = tables(con)
-    noun = "table" if listed.height == 1 else "tables"
-    st.caption(f"{format_count(listed.height)} {noun}; row counts are DuckDB's estimates.")
-    st.dataframe(listed, hide_index=True)
+st.subheader("Headcount at each month-end")
+start = hl.month_end(hl.add_months(as_at, -24))
+split = "cluster" if st.toggle("Show each cluster", key="overview.split") else None
+trend = data.metric(
+    "workforce_trend",
+    clusters,
+    {"date_from": start, "date_to": as_at},
+    (split,) if split else (),
+    filters.where(WORKFORCE),
+)
+chart_with_table(
+    charts.trend_chart(
+        trend,
+        charts.HEADCOUNT,
+        f"Headcount at each month-end, {start:%B %Y} to {as_at:%B %Y} (people)",
+        split=split,
+    ),
+    hl.trend_table(trend, "headcount", split),
+    {"month_end": st.column_config.DateColumn("Month-end", format="D MMMM YYYY")},
+)
+st.caption(data.definition("workforce_trend"))
+
+st.subheader("The clusters side by side")
+freshness = {
+    row["cluster"]: hl.freshness_label(row["status"], row["extract_date"], as_at)
+    for row in status.iter_rows(named=True)
+}
+st.markdown(
+    hl.cluster_table(
+        hl.by_cluster(clusters, *frames(as_at, ("cluster",))),
+        hl.by_cluster(clusters, *frames(month, ("cluster",))),
+        month,
+        freshness,
+    )
+)

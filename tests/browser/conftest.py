@@ -9,6 +9,7 @@ fail instead.  Every browser test module sets
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -55,16 +56,16 @@ def _wait_until_healthy(url: str, server: subprocess.Popen, log: Path) -> None:
     pytest.fail(f"streamlit not healthy after {STARTUP_SECONDS}s:\n{log.read_text()[-3000:]}")
 
 
-@pytest.fixture(scope="session")
-def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The URL of the app served from the repository, over an empty warehouse."""
-    root = tmp_path_factory.mktemp("served")
+@contextlib.contextmanager
+def serve(root: Path, warehouse: Path, reference: Path = REPO / "data" / "reference"):
+    """``streamlit run app.py`` from the repository over ``warehouse``; yields its URL."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
         "WORKFORCE_LANDING": str(root / "landing"),
-        "WORKFORCE_WAREHOUSE": str(root / "warehouse"),
+        "WORKFORCE_WAREHOUSE": str(warehouse),
+        "WORKFORCE_REFERENCE": str(reference),
         "WORKFORCE_ACCESS": str(root / "access.toml"),
     }
     command = [
@@ -85,6 +86,25 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The URL of the app served from the repository, over an empty warehouse."""
+    root = tmp_path_factory.mktemp("served")
+    with serve(root, root / "warehouse") as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def tiny_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The URL of the app served over the tiny warehouse (tests/tiny_warehouse.py)."""
+    from tests.tiny_warehouse import build
+
+    root = tmp_path_factory.mktemp("served-tiny")
+    settings = build(root)
+    with serve(root, settings.warehouse, settings.reference) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

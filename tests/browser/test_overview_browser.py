@@ -1,17 +1,78 @@
-"""The overview page, served for real and opened in Chromium."""
+"""The pages, served for real and opened in Chromium: they load without an exception, and a
+URL with filters reopens the same view, on each page and across them."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from playwright.sync_api import Page, expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+LOADED = 30_000  # ms: the first run of a page starts the server's caches
 
 
-def test_overview_loads_without_an_exception(page: Page, app_url: str) -> None:
-    page.goto(app_url)
-    expect(page.get_by_role("heading", name="Workforce Picture")).to_be_visible(timeout=30_000)
-    # The last thing the script writes: once it shows, the run has finished.
-    expect(page.get_by_text("No data has been loaded yet")).to_be_visible(timeout=30_000)
-    expect(page).to_have_title("Workforce Picture")
+def headcount(page: Page):
+    """The headline headcount (the first metric labelled Headcount)."""
+    metric = page.get_by_test_id("stMetric").filter(has_text="Headcount").first
+    return metric.get_by_test_id("stMetricValue")
+
+
+def overview_ready(page: Page) -> None:
+    # The last thing the overview writes: once it shows, the run has finished.
+    expect(page.get_by_text("The clusters side by side")).to_be_visible(timeout=LOADED)
+    expect(page.get_by_text("Against plan")).to_be_visible(timeout=LOADED)
+
+
+def no_exception(page: Page) -> None:
     expect(page.locator('[data-testid="stException"]')).to_have_count(0)
+
+
+def test_overview_without_data_says_what_to_run(page: Page, app_url: str) -> None:
+    page.goto(app_url)
+    expect(page.get_by_role("heading", name="Workforce overview")).to_be_visible(timeout=LOADED)
+    expect(page.get_by_text("No data has been loaded yet")).to_be_visible(timeout=LOADED)
+    expect(page).to_have_title("Workforce Picture")
+    no_exception(page)
+
+
+def test_data_health_without_data_says_what_to_run(page: Page, app_url: str) -> None:
+    page.goto(f"{app_url}/data_health")
+    expect(page.get_by_role("heading", name="Data health")).to_be_visible(timeout=LOADED)
+    expect(page.get_by_text("No data has been loaded yet")).to_be_visible(timeout=LOADED)
+    no_exception(page)
+
+
+def test_overview_loads_and_writes_its_view_to_the_url(page: Page, tiny_url: str) -> None:
+    page.goto(tiny_url)
+    overview_ready(page)
+    no_exception(page)
+    expect(headcount(page)).to_have_text("10")
+    expect(page).to_have_url(re.compile(r"\?as_at=2026-02-28$"))
+
+
+def test_data_health_loads(page: Page, tiny_url: str) -> None:
+    page.goto(f"{tiny_url}/data_health")
+    expect(page.get_by_role("heading", name="Load log")).to_be_visible(timeout=LOADED)
+    expect(page.get_by_text("No delivery has been refused.")).to_be_visible()
+    no_exception(page)
+
+
+def test_a_url_with_filters_reopens_the_same_view(page: Page, tiny_url: str) -> None:
+    page.goto(f"{tiny_url}/?clusters=UNITY&as_at=2026-02-28")
+    overview_ready(page)
+    no_exception(page)
+    expect(headcount(page)).to_have_text("4")
+    sidebar = page.get_by_test_id("stSidebar")
+    expect(sidebar.get_by_test_id("stMultiSelect").first).to_contain_text("UNITY")
+    expect(page).to_have_url(re.compile(r"clusters=UNITY"))
+
+    # The filters go with the reader to the next page and back.
+    sidebar.get_by_role("link", name="Data health").click()
+    expect(page.get_by_role("heading", name="Load log")).to_be_visible(timeout=LOADED)
+    expect(page).to_have_url(re.compile(r"/data_health\?.*clusters=UNITY"))
+    no_exception(page)
+    sidebar.get_by_role("link", name="Overview").click()
+    overview_ready(page)
+    expect(headcount(page)).to_have_text("4")
+    expect(page).to_have_url(re.compile(r"clusters=UNITY"))

@@ -1,0 +1,140 @@
+"""Pieces every page draws: the opening (title, the empty-warehouse page, the filters and the
+data freshness in the sidebar), a headline figure with its changes, and a chart with its data
+as a table.
+
+:func:`nothing_loaded` is pure; the rest draws.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import plotly.graph_objects as go
+import polars as pl
+import streamlit as st
+
+from dashboard import data
+from dashboard.filters import Filters, Options, Organisation, sidebar
+from dashboard.formatting import format_short_date
+from dashboard.headlines import Change, freshness_label
+from dashboard.scope import current_clusters
+from pipeline.settings import get_settings
+
+
+def nothing_loaded(warehouse: str) -> str:
+    """What to run when there is nothing to show yet."""
+    return (
+        "No data has been loaded yet, so there is nothing to show.\n\n"
+        "To load synthetic demo data and serve the dashboard, run `make run` from the "
+        "repository root.\n\n"
+        "Or, step by step: `.venv/bin/workforce demo` writes demo deliveries to the landing "
+        "zone, then `.venv/bin/workforce ingest` loads them into the warehouse. Reload this page "
+        "afterwards.\n\n"
+        f"Warehouse folder: `{warehouse}`"
+    )
+
+
+@dataclass(frozen=True)
+class View:
+    """What a page shows: the filters chosen, and the caller's scope and options."""
+
+    filters: Filters
+    options: Options
+
+    @property
+    def clusters(self) -> tuple[str, ...]:
+        return self.filters.clusters_in(self.options.scope)
+
+
+def _options(scope: tuple[str, ...], dates: tuple[date, ...]) -> Options:
+    orgs = data.organisations(scope)
+    return Options(
+        scope=scope,
+        dates=dates,
+        organisations=tuple(Organisation(*row) for row in orgs.iter_rows()),
+    )
+
+
+def open_page(title: str, caption: str, page: str) -> View:
+    """Title the page, then either stop with what to run (nothing loaded yet) or draw the
+    sidebar (filters, data freshness) and return the view."""
+    st.title(title)
+    st.caption(caption)
+    if data.open_warehouse() is None:
+        st.info(nothing_loaded(str(get_settings().warehouse)))
+        st.stop()
+    scope = current_clusters()
+    dates = data.loaded_dates(scope)
+    if not dates:
+        st.info(
+            "The warehouse holds no cluster extracts yet, so there is nothing to show.\n\n"
+            "Run `.venv/bin/workforce ingest` to load the deliveries in the landing zone "
+            "(`make run` generates demo deliveries first), then reload this page."
+        )
+        st.stop()
+    options = _options(scope, dates)
+    view = View(sidebar(options, page), options)
+    with st.sidebar:
+        freshness(view.filters.as_at, scope)
+    return view
+
+
+def freshness(as_at: date, clusters: tuple[str, ...]) -> None:
+    """Each cluster's data freshness as at the date: current, stale or absent, and its date."""
+    st.subheader("Data freshness")
+    status = data.feed_status(as_at, clusters)
+    lines = [
+        f"**{row['cluster']}** {freshness_label(row['status'], row['extract_date'], as_at)}"
+        for row in status.iter_rows(named=True)
+    ]  # each on its own line
+    st.markdown("  \n".join(lines))
+    st.caption(
+        "Current: the newest extract any cluster has on or before the as-at date. "
+        "Stale: an older one, whose figures are shown. No data: none loaded by then."
+    )
+
+
+def chart_with_table(
+    figure: go.Figure, table: pl.DataFrame, column_config: dict | None = None
+) -> None:
+    """A chart, and the same numbers as a table for anyone who cannot read the chart.  Numbers
+    read with thousands separators unless ``column_config`` says otherwise."""
+    numbers = {
+        name: st.column_config.NumberColumn(name, format="localized")
+        for name, dtype in table.schema.items()
+        if dtype.is_numeric()
+    }
+    st.plotly_chart(figure, width="stretch", config={"displaylogo": False})
+    with st.expander("Show the data as a table"):
+        st.dataframe(table, hide_index=True, column_config={**numbers, **(column_config or {})})
+
+
+def metric_with_changes(
+    label: str,
+    value: str,
+    month: tuple[date, Change | None],
+    year: tuple[date, Change | None],
+    *,
+    definition: str,
+    notes: tuple[str, ...] = (),
+    good_when_up: bool = False,
+) -> None:
+    """A headline figure with its change since last month beside it (the arrow) and since last
+    year below it, each a (date, change) pair; the metric's definition is its help text."""
+    (month_day, by_month), (year_day, by_year) = month, year
+    st.metric(
+        label,
+        value,
+        delta=by_month.text if by_month else None,
+        delta_color="normal" if good_when_up else "off",
+        delta_arrow=by_month.arrow if by_month else "auto",
+        help=definition,
+        border=True,
+    )
+    lines = [] if by_month else [f"No figure for {format_short_date(month_day)}"]
+    if by_year:
+        lines.append(f"{by_year.text} since {format_short_date(year_day)}")
+    else:
+        lines.append(f"No figure for {format_short_date(year_day)}")
+    st.caption("  \n".join([*lines, *notes]))

@@ -1,0 +1,289 @@
+"""The pages' one way to data: the published warehouse, its metrics and its load records.
+
+Which version to read.  :func:`published` reads ``CURRENT`` (one small file) on every call, and
+everything below is cached per published file: a connection (:func:`open_warehouse`) and every
+result.  So the next load is picked up on the next rerun, without restarting the server, and a
+result of one version is never served for another.  The time to live only bounds memory.
+
+Scope.  Every function takes the clusters to show and keeps only those the caller may see
+(:func:`dashboard.scope.current_clusters`), so a page cannot widen its own scope; the clusters
+are part of every cache key.
+
+Threads.  DuckDB connections are not safe to share between threads, and Streamlit runs each
+session in its own thread, so every query runs on a cursor of its own.  Nothing here draws a
+widget: cached functions must not.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import streamlit as st
+
+from dashboard.scope import current_clusters
+from pipeline.settings import get_settings
+from pipeline.warehouse import WarehouseMissing, current_path
+from queries import runner
+from queries.constants import STANDARD_PARAMS
+
+CACHE_TTL = "1h"
+PROGRAMME = "PROGRAMME"  # the strategy office's register: a feed, not a cluster
+
+
+def published() -> Path | None:
+    """The published DuckDB file, or None before the first load."""
+    return current_path(get_settings().warehouse)
+
+
+@st.cache_resource(max_entries=2, show_spinner=False)
+def _connection(path: str) -> duckdb.DuckDBPyConnection:
+    # The path is the cache key: a new CURRENT means a new connection.  The previous one is
+    # dropped from the cache and closes when the last session using it lets go.
+    return duckdb.connect(path, read_only=True)
+
+
+def open_warehouse() -> duckdb.DuckDBPyConnection | None:
+    """A read-only connection to the published warehouse, or None before the first load.
+
+    Retries when the version named by ``CURRENT`` is deleted between reading the name and
+    opening it (two loads published in quick succession)."""
+    for _ in range(20):
+        path = published()
+        if path is None:
+            return None
+        try:
+            return _connection(str(path))
+        except duckdb.IOException:
+            if path.exists():
+                raise
+    raise WarehouseMissing("the published warehouse kept changing while being opened")
+
+
+def _path() -> str:
+    if open_warehouse() is None:
+        raise WarehouseMissing(f"no warehouse at {get_settings().warehouse}: load one first")
+    return str(published())
+
+
+def scoped(clusters: Iterable[str]) -> tuple[str, ...]:
+    """``clusters`` limited to the caller's scope, in the scope's order."""
+    wanted = set(clusters)
+    return tuple(c for c in current_clusters() if c in wanted)
+
+
+def _read(path: str, sql: str, params: Mapping[str, object] | None = None) -> pl.DataFrame:
+    with _connection(path).cursor() as cursor:
+        return cursor.sql(sql, params=dict(params or {})).pl()
+
+
+# --- metrics ----------------------------------------------------------------------------------
+
+
+@st.cache_data(ttl=CACHE_TTL, max_entries=1024, show_spinner=False)
+def _metric(
+    path: str,
+    name: str,
+    clusters: tuple[str, ...],
+    params: tuple[tuple[str, object], ...],
+    by: tuple[str, ...],
+    where: tuple[tuple[str, tuple[str, ...]], ...],
+) -> pl.DataFrame:
+    request = runner.Request(name, clusters, dict(params), by, dict(where))
+    return runner.run(_connection(path), request)
+
+
+def metric(
+    name: str,
+    clusters: Iterable[str],
+    params: Mapping[str, object] | None = None,
+    by: Sequence[str] = (),
+    where: Mapping[str, Sequence[str]] | None = None,
+) -> pl.DataFrame:
+    """A metric's rows (``queries/sql/<name>.sql``) for the clusters in scope, cached.
+
+    The published rates (``queries.constants.STANDARD_PARAMS``) are bound unless ``params``
+    gives others; a metric ignores values it does not declare.
+    """
+    values = {**STANDARD_PARAMS, **(params or {})}
+    filters = {dim: tuple(str(v) for v in vs) for dim, vs in (where or {}).items()}
+    return _metric(
+        _path(),
+        name,
+        scoped(clusters),
+        tuple(sorted(values.items())),
+        tuple(by),
+        tuple(sorted(filters.items())),
+    )
+
+
+@st.cache_data(ttl=CACHE_TTL, max_entries=256, show_spinner=False)
+def _feed_status(path: str, as_at: date, clusters: tuple[str, ...]) -> pl.DataFrame:
+    return runner.feed_status(_connection(path), as_at, clusters)
+
+
+def feed_status(as_at: date, clusters: Iterable[str]) -> pl.DataFrame:
+    """Per cluster in scope: ``cluster``, ``extract_date`` (the snapshot an as-at view uses)
+    and ``status``: current, stale (older than the newest) or absent (none on or before)."""
+    return _feed_status(_path(), as_at, scoped(clusters))
+
+
+def definition(name: str) -> str:
+    """What a metric measures, in a sentence: its SQL file's purpose line (the header's first),
+    continued to the end of its first clause, without references to the contract's files.
+
+    ``Workforce trend: headcount, FTE and annualised basic paybill at each month-end between
+    two dates: the workforce metric as at ...`` reads ``Workforce trend: headcount, FTE and
+    annualised basic paybill at each month-end between two dates.``"""
+    lines: list[str] = []
+    for raw in runner.load_sql(name).text.splitlines():
+        line = raw.removeprefix("--").strip()
+        if not raw.startswith("--") or not line or (lines and _LABEL.match(line)):
+            break
+        lines.append(line)
+        if _SENTENCE_END.search(line):
+            break
+    text = _REFERENCE.sub("", " ".join(lines))
+    first = _SENTENCE_END.split(text, maxsplit=1)[0]
+    named, _, said = first.partition(": ")  # "Name: what it is: details" keeps "what it is"
+    clause = said.split(": ", 1)[0] if said else named
+    return f"{named}: {clause.rstrip('.')}." if said else f"{clause.rstrip('.')}."
+
+
+_LABEL = re.compile(r"^[A-Z][a-z]+:")  # Grain:, Params:, ... end the purpose
+_SENTENCE_END = re.compile(r"\.(?:\s|$)")
+_REFERENCE = re.compile(r"\s*\((?:[\w/]+\.md|shared/)[^)]*\)")
+
+
+# --- what the filters may offer ---------------------------------------------------------------
+
+
+@st.cache_data(ttl=CACHE_TTL, max_entries=64, show_spinner=False)
+def _loaded_dates(path: str, clusters: tuple[str, ...]) -> tuple[date, ...]:
+    try:
+        frame = _read(
+            path,
+            "SELECT DISTINCT extract_date FROM snapshots"
+            " WHERE list_contains($clusters, CAST(feed AS VARCHAR)) ORDER BY extract_date",
+            {"clusters": list(clusters)},
+        )
+    except duckdb.CatalogException:  # a warehouse from before the snapshots table
+        return ()
+    return tuple(frame["extract_date"])
+
+
+def loaded_dates(clusters: Iterable[str]) -> tuple[date, ...]:
+    """The extract dates loaded for any cluster in scope, oldest first."""
+    return _loaded_dates(_path(), scoped(clusters))
+
+
+@st.cache_data(ttl=CACHE_TTL, max_entries=64, show_spinner=False)
+def _organisations(path: str, clusters: tuple[str, ...]) -> pl.DataFrame:
+    return _read(
+        path,
+        "SELECT o.organisation_code, o.organisation_name, o.parent_department_code AS department,"
+        " coalesce(d.organisation_name, o.parent_department_code) AS department_name, o.cluster"
+        " FROM organisations AS o"
+        " LEFT JOIN organisations AS d ON d.organisation_code = o.parent_department_code"
+        " WHERE list_contains($clusters, o.cluster) ORDER BY o.organisation_name",
+        {"clusters": list(clusters)},
+    )
+
+
+def organisations(clusters: Iterable[str]) -> pl.DataFrame:
+    """The register's organisations of the clusters in scope: ``organisation_code``,
+    ``organisation_name``, ``department`` (its code), ``department_name``, ``cluster``."""
+    return _organisations(_path(), scoped(clusters))
+
+
+# --- load records, for data health ------------------------------------------------------------
+
+
+def _feeds(clusters: Iterable[str]) -> list[str]:
+    return [*scoped(clusters), PROGRAMME]
+
+
+@st.cache_data(ttl=CACHE_TTL, max_entries=64, show_spinner=False)
+def _feed_summary(path: str, feeds: tuple[str, ...]) -> pl.DataFrame:
+    return _read(
+        path,
+        "WITH feeds AS (SELECT unnest($feeds) AS feed),"
+        " loaded AS (SELECT CAST(feed AS VARCHAR) AS feed, max(extract_date) AS"
+        "   latest_extract_date, count(*) AS extracts FROM snapshots GROUP BY ALL),"
+        " attempts AS (SELECT CAST(feed AS VARCHAR) AS feed, max(finished_at) AS last_attempt_at,"
+        "   arg_max(outcome, load_id) AS last_outcome,"
+        "   count(*) FILTER (WHERE outcome <> 'refused') AS loads,"
+        "   count(*) FILTER (WHERE outcome = 'refused') AS refused FROM load_log GROUP BY ALL),"
+        " held AS (SELECT CAST(feed AS VARCHAR) AS feed, count(*) AS quarantined"
+        "   FROM quarantine GROUP BY ALL)"
+        " SELECT feed, latest_extract_date, coalesce(extracts, 0) AS extracts, last_attempt_at,"
+        "   last_outcome, coalesce(loads, 0) AS loads, coalesce(refused, 0) AS refused,"
+        "   coalesce(quarantined, 0) AS quarantined"
+        " FROM feeds LEFT JOIN loaded USING (feed) LEFT JOIN attempts USING (feed)"
+        "   LEFT JOIN held USING (feed)"
+        " ORDER BY list_position($feeds, feed)",
+        {"feeds": list(feeds)},
+    )
+
+
+def feed_summary(clusters: Iterable[str]) -> pl.DataFrame:
+    """Per feed in scope (and the programme register): the latest extract date loaded, the
+    number of extract dates loaded, the time and outcome of the last delivery attempt, and the
+    deliveries loaded, deliveries refused and rows in quarantine."""
+    return _feed_summary(_path(), tuple(_feeds(clusters)))
+
+
+LOAD_LOG_COLUMNS = (
+    "load_id, CAST(feed AS VARCHAR) AS feed, extract_date, outcome, rows_loaded,"
+    " rows_quarantined, resent_skipped, conflicts, replaces_load_id, reason, source_system,"
+    " started_at, duration_ms"
+)
+
+
+@st.cache_data(ttl=CACHE_TTL, max_entries=64, show_spinner=False)
+def _load_log(path: str, feeds: tuple[str, ...], refused_only: bool, limit: int) -> pl.DataFrame:
+    outcome = " AND outcome = 'refused'" if refused_only else ""
+    return _read(
+        path,
+        f"SELECT {LOAD_LOG_COLUMNS} FROM load_log"
+        f" WHERE list_contains($feeds, CAST(feed AS VARCHAR)){outcome}"
+        " ORDER BY load_id DESC LIMIT $limit",
+        {"feeds": list(feeds), "limit": limit},
+    )
+
+
+def load_log(
+    clusters: Iterable[str], *, refused_only: bool = False, limit: int = 1000
+) -> pl.DataFrame:
+    """The latest delivery attempts (``load_log``) of the feeds in scope, newest first."""
+    return _load_log(_path(), tuple(_feeds(clusters)), refused_only, limit)
+
+
+@st.cache_data(ttl=CACHE_TTL, max_entries=64, show_spinner=False)
+def _quarantine(path: str, feeds: tuple[str, ...], limit: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+    scope = "WHERE list_contains($feeds, CAST(feed AS VARCHAR))"
+    summary = _read(
+        path,
+        "SELECT CAST(feed AS VARCHAR) AS feed, extract_date, file, reason, count(*) AS rows"
+        f" FROM quarantine {scope} GROUP BY ALL"
+        " ORDER BY extract_date DESC, feed, file, rows DESC, reason LIMIT $limit",
+        {"feeds": list(feeds), "limit": limit},
+    )
+    rows = _read(
+        path,
+        "SELECT load_id, CAST(feed AS VARCHAR) AS feed, extract_date, file, row_number, reason,"
+        f' CAST("row" AS VARCHAR) AS row FROM quarantine {scope}'
+        " ORDER BY load_id DESC, file, row_number LIMIT $limit",
+        {"feeds": list(feeds), "limit": limit},
+    )
+    return summary, rows
+
+
+def quarantine(clusters: Iterable[str], limit: int = 500) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Quarantined rows of the feeds in scope: counts by delivery, file and reason, and the
+    latest rows themselves as delivered."""
+    return _quarantine(_path(), tuple(_feeds(clusters)), limit)

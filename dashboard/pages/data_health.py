@@ -1,0 +1,122 @@
+"""Data health, for administrators: how fresh each feed is, what was refused, what was held back
+in quarantine and why, and the load log."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from dashboard import data
+from dashboard.components import open_page
+from dashboard.filters import not_applied_text
+from dashboard.formatting import format_count, format_date, format_short_date
+
+view = open_page(
+    "Data health",
+    "What has been loaded, how fresh each feed is, and what was held back. For administrators.",
+    page="data_health",
+)
+clusters, as_at = view.clusters, view.filters.as_at
+ignored = view.filters.not_applied(())  # only the clusters and the date apply here
+if ignored:
+    st.caption(f"On this page {not_applied_text(ignored)}.")
+
+QUOTE = "'"
+DATE = "D MMMM YYYY"
+WHEN = "D MMM YYYY, HH:mm"
+COLUMNS = {
+    "feed": "Feed",
+    "extract_date": st.column_config.DateColumn("Extract date", format=DATE),
+    "outcome": "Outcome",
+    "rows_loaded": st.column_config.NumberColumn("Rows loaded", format="localized"),
+    "rows_quarantined": st.column_config.NumberColumn("Rows quarantined", format="localized"),
+    "resent_skipped": st.column_config.NumberColumn("Re-sent lines skipped", format="localized"),
+    "conflicts": st.column_config.NumberColumn("Conflicting lines", format="localized"),
+    "replaces_load_id": "Replaces load",
+    "reason": st.column_config.TextColumn("Reason", width="large"),
+    "source_system": "Source system",
+    "started_at": st.column_config.DatetimeColumn("Started (UTC)", format=WHEN),
+    "duration_ms": st.column_config.NumberColumn("Duration (ms)", format="localized"),
+    "load_id": "Load",
+    "file": "File",
+    "rows": st.column_config.NumberColumn("Rows", format="localized"),
+    "row_number": st.column_config.NumberColumn("Row of file (from 0)"),
+    "row": st.column_config.TextColumn("Row as delivered", width="large"),
+}
+
+feeds = data.feed_summary(clusters)
+log = data.load_log(clusters)
+refused = data.load_log(clusters, refused_only=True)
+held, held_rows = data.quarantine(clusters)
+
+totals = st.columns(4)
+totals[0].metric("Latest extract", format_short_date(view.options.latest_date), border=True)
+totals[1].metric(
+    "Deliveries loaded",
+    format_count(feeds["loads"].sum()),
+    border=True,
+    help="Delivery attempts that loaded data, with or without quarantined rows.",
+)
+totals[2].metric("Deliveries refused", format_count(feeds["refused"].sum()), border=True)
+totals[3].metric("Rows in quarantine", format_count(feeds["quarantined"].sum()), border=True)
+
+st.subheader(f"Freshness by feed, as at {format_date(as_at)}")
+status = data.feed_status(as_at, clusters).select(
+    pl.col("cluster").alias("feed"),
+    pl.col("status").replace({"current": "Current", "stale": "Stale", "absent": "No data"}),
+    pl.col("extract_date").alias("snapshot_used"),
+)
+st.dataframe(
+    feeds.join(status, on="feed", how="left")
+    .select("feed", "status", "snapshot_used", *feeds.columns[1:])
+    .with_columns(pl.col("status").fill_null("Not applicable")),
+    hide_index=True,
+    column_config={
+        "feed": "Feed",
+        "status": "Status as at the date",
+        "snapshot_used": st.column_config.DateColumn("Extract used", format=DATE),
+        "latest_extract_date": st.column_config.DateColumn("Latest extract loaded", format=DATE),
+        "extracts": st.column_config.NumberColumn("Extract dates loaded", format="localized"),
+        "last_attempt_at": st.column_config.DatetimeColumn("Last delivery (UTC)", format=WHEN),
+        "last_outcome": "Last outcome",
+        "loads": st.column_config.NumberColumn("Deliveries loaded", format="localized"),
+        "refused": st.column_config.NumberColumn("Refused", format="localized"),
+        "quarantined": st.column_config.NumberColumn("Rows in quarantine", format="localized"),
+    },
+)
+st.caption(
+    "PROGRAMME is the strategy office's milestone and benefits register: it has no status, as "
+    "the clusters' figures do not depend on it."
+)
+
+st.subheader("Refused deliveries")
+if refused.is_empty():
+    st.success("No delivery has been refused.")
+else:
+    st.caption("Nothing of a refused delivery is loaded; the feed's earlier data stands.")
+    st.markdown(  # the reasons as code: a rule may hold Markdown (a regex's $ or *)
+        "\n".join(
+            f"- **{row['feed']}, {format_date(row['extract_date'])}** (load {row['load_id']}, "
+            f"{row['started_at']:%-d %b %Y %H:%M} UTC): `{row['reason'].replace('`', QUOTE)}`"
+            for row in refused.head(10).iter_rows(named=True)
+        )
+    )
+    with st.expander("Show the refusals as a table"):
+        st.dataframe(
+            refused.select("feed", "extract_date", "reason", "started_at", "load_id"),
+            hide_index=True,
+            column_config=COLUMNS,
+        )
+
+st.subheader("Quarantined rows")
+if held.is_empty():
+    st.success("No rows are held in quarantine.")
+else:
+    st.caption("Rows that broke a rule, held back from the warehouse, by delivery and reason.")
+    st.dataframe(held, hide_index=True, column_config=COLUMNS)
+    with st.expander("Show the quarantined rows as delivered (the latest 500)"):
+        st.dataframe(held_rows, hide_index=True, column_config=COLUMNS)
+
+st.subheader("Load log")
+st.caption(f"Every delivery attempt, newest first (the latest {format_count(log.height)}).")
+st.dataframe(log, hide_index=True, column_config=COLUMNS)
