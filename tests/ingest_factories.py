@@ -275,6 +275,7 @@ DATA_TABLES = (
     "persons",
     "employee_history",
     "salary_history",
+    "manager_history",
     "contingent_history",
     "ledger_lines",
     "milestone_snapshots",

@@ -294,3 +294,14 @@ def test_extra_columns_are_ignored_and_reported(tmp_path, capsys):
     assert "extra columns ignored: employees.parquet: shoe_size" in out
     files = query(settings, "SELECT files FROM load_log")[0][0]
     assert {f["name"]: f["extra_columns"] for f in files}["employees.parquet"] == ["shoe_size"]
+
+
+def test_unreadable_file(loaded, capsys):
+    settings, before = loaded
+    folder = broken_delivery(settings)
+    (folder / "ledger.parquet").unlink()
+    (folder / "ledger.parquet").mkdir()  # a name that cannot be read as a file
+    code, out = ingest(settings, capsys)
+    assert code == 1
+    assert f"refused: {LABEL} ledger.parquet: " in out
+    assert data_contents(settings) == before

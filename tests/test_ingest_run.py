@@ -12,6 +12,7 @@ import duckdb
 import pytest
 from ingest_factories import (
     cluster_delivery,
+    data_contents,
     edit_manifest,
     employees,
     ingest,
@@ -310,3 +311,28 @@ def test_row_rules_bind_every_value():
     assert ["DWP", "MOJ"] in p.values.values()
     assert list(p.values["extract_date"].isoformat() for _ in [0]) == ["2026-10-31"]
     assert "fte must be > 0 and <= 1" in p.values.values()
+
+
+def test_a_loose_version_is_rewritten_compactly_with_everything_in_it(
+    tmp_path, capsys, monkeypatch
+):
+    settings = make_settings(tmp_path)
+    cluster_delivery(settings.landing, "SYNERGY", SEP)
+    programme_delivery(settings.landing, SEP)
+    assert ingest(settings, capsys)[0] == 0
+    before = data_contents(settings)
+    log = query(settings, "SELECT * FROM load_log")
+    monkeypatch.setattr("pipeline.warehouse.COMPACT_FREE_SHARE", -1.0)  # always worth it
+    cluster_delivery(settings.landing, "UNITY", OCT)
+    code, out = ingest(settings, capsys)
+    assert code == 0
+    assert "published wh-000002.duckdb (rewritten compactly)" in out
+    after = data_contents(settings)
+    assert {t: rows for t, rows in after.items() if t != "snapshots"} != {}
+    assert query(settings, "SELECT * FROM load_log WHERE load_id <= 2") == log
+    assert query(settings, "SELECT count(*) FROM employees_as_at($d)", {"d": OCT}) == [(800,)]
+    assert query(settings, "SELECT count(*) FROM milestones_as_at($d)", {"d": OCT}) == [(10,)]
+    for table in ("employee_history", "salary_history", "manager_history", "persons"):
+        kept = [row for row in after[table] if "UNITY" not in row]
+        assert kept == [row for row in before[table] if "UNITY" not in row] or table == "persons"
+    assert query(settings, "SELECT block_size FROM pragma_database_size()") == [(65536,)]

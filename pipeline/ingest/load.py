@@ -132,7 +132,7 @@ def _store(
         "next_date": _next_date(con, d.feed, d.extract_date),
         "restating": restating,
     }
-    # employees: surrogate person ids first, then the two history tables
+    # employees: surrogate person ids first, then the three history tables
     employees = checked.files["employees.parquet"]
     good = stage.good_rows(employees)
     con.execute(
@@ -172,8 +172,6 @@ def _store(
     counts["ledger_lines"] = con.execute(
         "SELECT count(*) FROM ok_ledger WHERE status = 'new'"
     ).fetchone()[0]
-    con.execute("DROP TABLE IF EXISTS temp.new_employees")
-    con.execute("DROP TABLE IF EXISTS temp.new_managers")
     return counts
 
 

@@ -53,7 +53,10 @@ def plan(delivery: Delivery, state: LoadedState, register_sha: str) -> Plan:
     fingerprint = delivery.manifest_fingerprint()
     if fingerprint is not None and state.loaded.get(key) == fingerprint:
         return Plan(delivery, UNCHANGED, fingerprint=fingerprint)
-    on_disk = delivery.bytes_fingerprint()
+    try:
+        on_disk = delivery.bytes_fingerprint()
+    except OSError:  # unreadable: verification says so, as a refusal
+        return Plan(delivery, PROCESS, None, fingerprint, None)
     refusal = state.last_refusal.get(key)
     # Same bytes, same register (the rules' only outside input): the same verdict.
     if refusal and refusal[0] == on_disk and state.register_sha256 == register_sha:
@@ -61,13 +64,13 @@ def plan(delivery: Delivery, state: LoadedState, register_sha: str) -> Plan:
     return Plan(delivery, PROCESS, None, fingerprint, on_disk)
 
 
-def _published_state(settings: Settings) -> tuple[LoadedState, bool]:
-    """What the current version holds; and whether it exists."""
+def _published_state(settings: Settings) -> tuple[LoadedState, bool, bool]:
+    """What the current version holds; whether it exists; whether it is worth compacting."""
     current = wh.current_path(settings.warehouse)
     if current is None:
-        return read_state(None), False
+        return read_state(None), False, False
     with contextlib.closing(duckdb.connect(str(current), read_only=True)) as con:
-        return read_state(con), True
+        return read_state(con), True, wh.is_loose(con)
 
 
 def run_ingest(settings: Settings, reporter: Reporter) -> int:
@@ -80,7 +83,7 @@ def run_ingest(settings: Settings, reporter: Reporter) -> int:
         deliveries, notes = discover(settings.landing)
         for note in notes:
             reporter.line(note)
-        state, exists = _published_state(settings)
+        state, exists, loose = _published_state(settings)
         register_sha = hashlib.sha256(settings.organisations_csv.read_bytes()).hexdigest()
         plans = [plan(d, state, register_sha) for d in deliveries]
         todo = [p for p in plans if p.action == PROCESS]
@@ -92,7 +95,7 @@ def run_ingest(settings: Settings, reporter: Reporter) -> int:
                 tally[_report_planned(p, reporter)] += 1
             version = "warehouse unchanged"
         else:
-            version = _load_new_version(settings, plans, reporter, tally)
+            version = _load_new_version(settings, plans, reporter, tally, compact=loose)
     refused = tally[REFUSED] + tally[REFUSED_AGAIN]
     order = ("loaded", "loaded_with_quarantine", "restated", UNCHANGED, INCOMPLETE)
     parts = [f"{tally[k]} {k.replace('_', ' ')}" for k in order] + [f"{refused} refused"]
@@ -115,17 +118,10 @@ def _report_planned(p: Plan, reporter: Reporter) -> str:
 
 
 def _load_new_version(
-    settings: Settings, plans: list[Plan], reporter: Reporter, tally: Counter[str]
+    settings: Settings, plans: list[Plan], reporter: Reporter, tally: Counter[str], compact: bool
 ) -> str:
-    path, previous = wh.new_version(settings.warehouse)
-    # One checkpoint at the end rather than one whenever the WAL passes 16 MB mid-run.
-    import os as _os  # EXPERIMENT
-
-    con = duckdb.connect(
-        str(path),
-        config={"checkpoint_threshold": "1GB"}
-        | ({"default_block_size": _os.environ["BS"]} if "BS" in _os.environ else {}),
-    )
+    path, previous = wh.new_version(settings.warehouse, compact=compact)
+    con = wh.connect_writable(path)
     try:
         con.execute("BEGIN TRANSACTION")
         if has_schema(con):
@@ -151,7 +147,7 @@ def _load_new_version(
         wh.discard(path)
         raise
     wh.publish(settings.warehouse, path, previous)
-    return f"published {path.name}"
+    return f"published {path.name}" + (" (rewritten compactly)" if compact else "")
 
 
 def _process(

@@ -165,6 +165,7 @@ def quarantine(
 
 
 def drop_temp(con: duckdb.DuckDBPyConnection, files: list[str]) -> None:
-    for file in files:
-        for prefix in ("stage_", "faults_", "ok_"):
-            con.execute(f"DROP TABLE IF EXISTS temp.{ident(prefix + stem(file))}")
+    """Free the delivery's working tables (staging, faults, and the history's own)."""
+    names = [prefix + stem(f) for f in files for prefix in ("stage_", "faults_", "ok_")]
+    for name in [*names, "new_employees", "new_managers", "hist_chg", "hist_merge"]:
+        con.execute(f"DROP TABLE IF EXISTS temp.{ident(name)}")

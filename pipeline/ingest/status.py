@@ -77,15 +77,15 @@ def print_status(settings: Settings, fmt: str) -> int:
     if not console.is_terminal:  # piped or captured: no terminal width to fit, so don't wrap
         console = Console(highlight=False, soft_wrap=True, width=200)
     table = Table(title=f"Workforce Picture load log ({version})")
-    for column in ("feed", "latest extract", "snapshots", "loaded at (UTC)", "outcome",
-                   "rows loaded", "quarantined"):  # fmt: skip
-        table.add_column(column, justify="right" if column[0] in "srq" else "left")
+    for column in ("feed", "latest", "dates", "loaded (UTC)", "outcome", "rows", "held back"):
+        numeric = column in ("dates", "rows", "held back")
+        table.add_column(column, justify="right" if numeric else "left", no_wrap=not numeric)
     for f in feeds:
         table.add_row(
             f["feed"],
             str(f["latest_extract_date"]),
             f"{f['snapshots']:,}",
-            f"{f['loaded_at']:%Y-%m-%d %H:%M:%S}",
+            f"{f['loaded_at']:%Y-%m-%d %H:%M}",
             f["outcome"],
             f"{f['rows_loaded']:,}",
             f"{f['rows_quarantined']:,}",

@@ -58,6 +58,8 @@ def check_manifest(delivery: Delivery) -> Manifest:
 
     try:
         data = json.loads(delivery.manifest_bytes())
+    except OSError as error:
+        raise refuse(f"cannot be read ({error.strerror})") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise refuse(f"not valid JSON ({_first_line(error)})") from None
     if not isinstance(data, dict):
@@ -121,7 +123,10 @@ def _check_file(
 ) -> CheckedFile:
     entry = manifest.files[name]
     path = delivery.folder / name
-    actual = delivery.file_sha256(name)
+    try:
+        actual = delivery.file_sha256(name)
+    except OSError as error:
+        raise _refuse(delivery, name, f"cannot be read ({error.strerror})") from None
     if actual != entry.sha256:
         raise _refuse(
             delivery,
