@@ -164,6 +164,11 @@ def _milestones(when: date) -> pa.Table:
         ("M2", "UNITY", "contract_award", date(2026, 2, 10), forecast_m2, None),
         ("M3", "ALL", "other", date(2026, 2, 1), None, None),
     ]
+    return milestone_table(rows)
+
+
+def milestone_table(rows: list[tuple]) -> pa.Table:
+    """(id, cluster, stage, baseline, forecast, actual) tuples as a milestones.parquet table."""
     return pa.Table.from_pylist(
         [
             {

@@ -70,12 +70,12 @@ from pipeline.contract import (
     ContingentRow,
     EmployeeRow,
     LedgerRow,
-    MilestoneRow,
     arrow_schema,
 )
 from pipeline.demo.writer import write_delivery
 from pipeline.ingest import ingest_main
 from pipeline.settings import Settings
+from tests.tiny_warehouse import milestone_table
 
 M1, M2, M3 = date(2025, 11, 30), date(2025, 12, 31), date(2026, 1, 31)
 MONTH_ENDS = (M1, M2, M3)
@@ -223,24 +223,7 @@ def _milestones(when: date) -> pa.Table:
     if when != M1:
         x4 = date(2026, 2, 1) if when == M2 else date(2026, 2, 10)
         rows.append(("X4", "SYNERGY", "SOC", date(2026, 2, 1), x4, None))
-    return pa.Table.from_pylist(
-        [
-            {
-                "milestone_id": m,
-                "cluster": c,
-                "title": f"Milestone {m}",
-                "stage": stage,
-                "baseline_date": base,
-                "forecast_date": forecast,
-                "actual_date": actual,
-                "dca_rating": "amber",
-                "dca_scale": "three_point",
-                "owner": None,
-            }
-            for m, c, stage, base, forecast, actual in rows
-        ],
-        schema=arrow_schema(MilestoneRow),
-    )
+    return milestone_table(rows)
 
 
 def _benefits(when: date) -> pa.Table:

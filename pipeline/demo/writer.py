@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import date, datetime
 from pathlib import Path
@@ -11,14 +10,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.contract import CONTRACT_VERSION, Manifest, arrow_schema, files_for
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+from pipeline.hashing import sha256_file
 
 
 def write_table(table: pa.Table, path: Path) -> None:
@@ -59,7 +51,7 @@ def write_delivery(
             table = table.select(arrow_schema(models[name]).names).cast(arrow_schema(models[name]))
         path = folder / name
         write_table(table, path)
-        entries[name] = {"rows": table.num_rows, "sha256": sha256_of(path)}
+        entries[name] = {"rows": table.num_rows, "sha256": sha256_file(path)}
     manifest = {
         "contract_version": CONTRACT_VERSION,
         "cluster": feed,

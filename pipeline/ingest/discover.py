@@ -22,17 +22,10 @@ from datetime import date
 from pathlib import Path
 
 from pipeline.contract import FEEDS
+from pipeline.hashing import sha256_file
 
 MANIFEST = "manifest.json"
 _DATE_FOLDER = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 @dataclass
