@@ -76,3 +76,19 @@ def test_a_url_with_filters_reopens_the_same_view(page: Page, tiny_url: str) -> 
     overview_ready(page)
     expect(headcount(page)).to_have_text("4")
     expect(page).to_have_url(re.compile(r"clusters=UNITY"))
+
+
+@pytest.mark.parametrize(
+    ("path", "text"),
+    [
+        ("workforce", "Two dates compared"),
+        ("flows", "Turnover in the year"),
+        ("programme", "Net present value"),
+        ("cost", "HR and finance reconciliation"),
+    ],
+)
+def test_page_loads_with_the_url_filters(page: Page, tiny_url: str, path: str, text: str) -> None:
+    page.goto(f"{tiny_url}/{path}?clusters=UNITY&as_at=2026-02-28")
+    expect(page.get_by_role("heading", name=text)).to_be_visible(timeout=LOADED)
+    no_exception(page)
+    expect(page).to_have_url(re.compile(rf"/{path}\?.*clusters=UNITY"))

@@ -1,0 +1,290 @@
+"""Chart builders for the programme and the cost and efficiency pages: frames in, Plotly figures
+out.  No Streamlit, so each is unit-tested.
+
+As in :mod:`dashboard.charts`: every figure has a title and axis titles naming the units, hover
+text formatted as people write numbers, and the Government Analysis Function's palette.
+Delivery-confidence ratings keep their red, amber and green, and every bar is labelled with its
+rating in words, so nobody has to read the colour.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+import plotly.graph_objects as go
+import polars as pl
+
+from dashboard.charts import CLUSTER_COLOURS, PALETTE, _layout
+from dashboard.headlines import cluster_rank
+
+# The delivery-confidence ratings, best first, as they read and in GOV.UK-like colours.
+DCA_LABELS = {
+    "green": "Green",
+    "amber_green": "Amber/Green",
+    "amber": "Amber",
+    "amber_red": "Amber/Red",
+    "red": "Red",
+    "unknown": "Not rated",
+}
+DCA_COLOURS = {
+    "green": "#00703C",
+    "amber_green": "#85994B",
+    "amber": "#F47738",
+    "amber_red": "#C4461C",
+    "red": "#D4351C",
+    "unknown": "#505A5F",
+}
+ACCOUNT_LABELS = {
+    "payroll_salary": "Salary",
+    "payroll_allowances": "Allowances",
+    "payroll_overtime": "Overtime",
+    "payroll_non_consolidated": "Non-consolidated pay",
+    "payroll_employer_pension": "Employer pension",
+    "payroll_employer_ni": "Employer NI",
+    "contingent_labour": "Contingent labour",
+    "consultancy": "Consultancy",
+}
+MEASURE_LABELS = {
+    "cashable_saving": "Cashable savings",
+    "non_cashable_efficiency": "Non-cashable efficiencies",
+    "programme_cost": "Programme cost",
+}
+PLANNED, ACTUAL = PALETTE[0], PALETTE[1]
+
+
+def _empty(figure: go.Figure, frame: pl.DataFrame) -> go.Figure:
+    if frame.is_empty():
+        figure.add_annotation(
+            text="No data for these filters",
+            showarrow=False,
+            xref="paper",
+            yref="paper",
+            x=0.5,
+            y=0.5,
+        )
+    return figure
+
+
+def milestone_label(row: dict) -> str:
+    """How a milestone reads on the timeline: ``SYNERGY · X1 Go-live``."""
+    return f"{row['cluster']} · {row['milestone_id']} {row['title']}"
+
+
+def latest_readings(slippage: pl.DataFrame) -> pl.DataFrame:
+    """Each milestone's row from the latest register delivery that holds it, grouped by cluster
+    (the contract's order, strategy-wide last) and then by baseline date."""
+    if slippage.is_empty():
+        return slippage
+    latest = slippage.sort("extract_date").group_by("milestone_id", maintain_order=True).last()
+    rank = {c: i for i, c in enumerate(sorted(latest["cluster"].unique(), key=cluster_rank))}
+    return (
+        latest.with_columns(
+            pl.col("cluster").replace_strict(rank, return_dtype=pl.Int64).alias("_rank")
+        )
+        .sort("_rank", "baseline_date", "milestone_id")
+        .drop("_rank")
+    )
+
+
+def milestone_timeline(milestones: pl.DataFrame, as_at: date, title: str) -> go.Figure:
+    """Each milestone on its own row (grouped by cluster): its baseline, forecast and actual
+    dates as three kinds of marker, with a line at the as-at date.  ``milestones`` has
+    ``cluster``, ``milestone_id``, ``title`` and the three dates, a row per milestone."""
+    rows = list(milestones.iter_rows(named=True))
+    labels = [milestone_label(row) for row in rows]
+    figure = go.Figure()
+    kinds = (  # column, name, marker
+        ("baseline_date", "Baseline", {"symbol": "circle-open", "size": 11, "color": "#3D3D3D"}),
+        ("forecast_date", "Forecast", {"symbol": "diamond", "size": 11, "color": PALETTE[0]}),
+        ("actual_date", "Actual", {"symbol": "star", "size": 13, "color": PALETTE[1]}),
+    )
+    for column, name, marker in kinds:
+        points = [(row[column], label) for row, label in zip(rows, labels, strict=True)]
+        points = [(x, y) for x, y in points if x is not None]
+        figure.add_trace(
+            go.Scatter(
+                x=[x for x, _ in points],
+                y=[y for _, y in points],
+                name=name,
+                mode="markers",
+                marker={**marker, "line": {"width": 2, "color": marker["color"]}},
+                hovertemplate=f"%{{y}}<br>{name}: %{{x|%-d %B %Y}}<extra></extra>",
+            )
+        )
+    _layout(figure, title, "Date", "Milestone")
+    figure.update_yaxes(
+        categoryorder="array", categoryarray=labels[::-1], gridcolor="#e5e5e5", type="category"
+    )
+    figure.update_xaxes(tickformat="%b %Y", showgrid=True, gridcolor="#f0f0f0")
+    figure.add_shape(
+        type="line",
+        x0=as_at,
+        x1=as_at,
+        y0=0,
+        y1=1,
+        xref="x",
+        yref="paper",
+        line={"color": "#D4351C", "dash": "dot", "width": 2},
+    )
+    figure.add_annotation(
+        x=as_at, y=1, xref="x", yref="paper", text="As at", showarrow=False, yanchor="bottom"
+    )
+    figure.update_layout(height=max(320, 120 + 40 * len(rows)))
+    return _empty(figure, milestones)
+
+
+def slippage_chart(slippage: pl.DataFrame, title: str) -> go.Figure:
+    """A line per milestone of its slip against baseline (days) at each register delivery."""
+    figure = go.Figure()
+    ids = sorted(slippage["milestone_id"].unique().to_list()) if not slippage.is_empty() else []
+    for i, milestone in enumerate(ids):
+        rows = slippage.filter(pl.col("milestone_id") == milestone).sort("extract_date")
+        name = f"{milestone} {rows['title'][0]}"
+        figure.add_trace(
+            go.Scatter(
+                x=rows["extract_date"].to_list(),
+                y=rows["slip_days"].to_list(),
+                name=name,
+                mode="lines+markers",
+                line={"color": PALETTE[i % len(PALETTE)], "width": 3},
+                marker={"size": 7},
+                hovertemplate=(
+                    f"Delivery of %{{x|%-d %B %Y}}: %{{y:+,.0f}} days<extra>{name}</extra>"
+                ),
+            )
+        )
+    _layout(figure, title, "Register delivery (extract date)", "Slip against baseline (days)")
+    figure.update_xaxes(tickformat="%-d %b %Y")
+    figure.update_yaxes(tickformat=",", zeroline=True, zerolinecolor="#3D3D3D")
+    return _empty(figure, slippage)
+
+
+def dca_chart(ratings: pl.DataFrame, title: str) -> go.Figure:
+    """Milestones by delivery-confidence rating, best first: one bar per rating in its colour,
+    labelled with the rating and the count.  ``ratings`` has ``dca_rating`` and ``milestones``."""
+    counts = dict(
+        ratings.group_by("dca_rating").agg(pl.col("milestones").sum()).iter_rows()
+        if not ratings.is_empty()
+        else []
+    )
+    order = [r for r in DCA_LABELS if counts.get(r)]
+    labels = [DCA_LABELS[r] for r in order]
+    values = [counts[r] for r in order]
+    figure = go.Figure(
+        go.Bar(
+            x=labels,
+            y=values,
+            marker={"color": [DCA_COLOURS[r] for r in order]},
+            text=[f"{label}: {value:,}" for label, value in zip(labels, values, strict=True)],
+            textposition="outside",
+            hovertemplate="%{x}: %{y:,} milestones<extra></extra>",
+            showlegend=False,
+        )
+    )
+    _layout(figure, title, "Delivery confidence rating", "Milestones (count)")
+    figure.update_yaxes(tickformat=",d", rangemode="tozero")
+    return _empty(figure, ratings)
+
+
+def planned_actual_chart(frame: pl.DataFrame, title: str, y_title: str) -> go.Figure:
+    """Planned and realised £ side by side in each financial year.  ``frame`` has
+    ``financial_year``, ``planned_gbp`` and ``actual_gbp`` (null: nothing realised yet)."""
+    if not frame.is_empty():
+        frame = (
+            frame.group_by("financial_year")
+            .agg(
+                pl.col("planned_gbp").sum(),
+                pl.when(pl.col("actual_gbp").is_null().all())
+                .then(None)
+                .otherwise(pl.col("actual_gbp").sum())
+                .alias("actual_gbp"),
+            )
+            .sort("financial_year")
+        )
+    years = frame["financial_year"].to_list() if not frame.is_empty() else []
+    figure = go.Figure()
+    for column, name, colour in (
+        ("planned_gbp", "Planned", PLANNED),
+        ("actual_gbp", "Realised", ACTUAL),
+    ):
+        figure.add_trace(
+            go.Bar(
+                x=years,
+                y=frame[column].to_list() if years else [],
+                name=name,
+                marker={"color": colour},
+                hovertemplate=f"%{{x}} {name.lower()}: £%{{y:,.0f}}<extra></extra>",
+            )
+        )
+    _layout(figure, title, "Financial year", y_title)
+    figure.update_layout(barmode="group")
+    figure.update_yaxes(tickprefix="£", tickformat=",.3s", rangemode="tozero")
+    return _empty(figure, frame)
+
+
+def spend_chart(spend: pl.DataFrame, title: str) -> go.Figure:
+    """Ledger spend stacked by account category in each period (YYYY-MM).  ``spend`` has
+    ``period``, ``account_category`` and ``amount_gbp``."""
+    figure = go.Figure()
+    present = set(spend["account_category"].to_list()) if not spend.is_empty() else set()
+    extra = sorted(present - set(ACCOUNT_LABELS))
+    for i, category in enumerate([c for c in ACCOUNT_LABELS if c in present] + extra):
+        rows = spend.filter(pl.col("account_category") == category).sort("period")
+        name = ACCOUNT_LABELS.get(category, category)
+        figure.add_trace(
+            go.Bar(
+                x=rows["period"].to_list(),
+                y=rows["amount_gbp"].cast(pl.Float64).to_list(),
+                name=name,
+                marker={"color": PALETTE[i % len(PALETTE)] if i < len(PALETTE) else "#B1B4B6"},
+                hovertemplate=f"%{{x}} {name}: £%{{y:,.0f}}<extra></extra>",
+            )
+        )
+    _layout(figure, title, "Accounting period (month)", "Spend (£ in the month)")
+    figure.update_layout(barmode="relative")
+    figure.update_xaxes(type="category")
+    figure.update_yaxes(tickprefix="£", tickformat=",.3s")
+    return _empty(figure, spend)
+
+
+def bar_chart(
+    frame: pl.DataFrame,
+    category: str,
+    measures: Sequence[tuple[str, str]],
+    title: str,
+    axis: tuple[str, str],
+    number_format: str = ",.1f",
+    references: Sequence[tuple[float, str]] = (),
+    prefix: str = "",
+) -> go.Figure:
+    """Bars of each ``(column, name)`` measure per value of ``category``, side by side, with a
+    dashed line at each ``(value, label)`` reference (a target or benchmark).  ``axis`` is the
+    (category axis title, value axis title)."""
+    figure = go.Figure()
+    names = frame[category].cast(pl.String).to_list() if not frame.is_empty() else []
+    for i, (column, name) in enumerate(measures):
+        colour = PALETTE[i % len(PALETTE)]
+        if len(measures) == 1:
+            colour = [CLUSTER_COLOURS.get(n, PALETTE[0]) for n in names]
+        figure.add_trace(
+            go.Bar(
+                x=names,
+                y=frame[column].to_list() if not frame.is_empty() else [],
+                name=name,
+                marker={"color": colour},
+                hovertemplate=f"%{{x}}: {prefix}%{{y:{number_format}}}<extra>{name}</extra>",
+            )
+        )
+    for j, (value, label) in enumerate(references):
+        figure.add_hline(
+            y=value,
+            line={"color": ("#D4351C", "#3D3D3D", "#801650")[j % 3], "dash": "dash", "width": 2},
+            annotation_text=label,
+            annotation_position="top left",
+        )
+    _layout(figure, title, *axis)
+    figure.update_layout(barmode="group", showlegend=len(measures) > 1)
+    figure.update_xaxes(type="category")
+    figure.update_yaxes(tickformat=",", tickprefix=prefix, rangemode="tozero")
+    return _empty(figure, frame)

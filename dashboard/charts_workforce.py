@@ -1,0 +1,299 @@
+"""Chart builders and table shaping for the workforce and flows pages: frames in, Plotly
+figures (or frames) out.  No Streamlit, so each is unit-tested.
+
+Figures follow :mod:`dashboard.charts`: a title naming the units, axis titles, hover text
+formatted as people write numbers, and the colour-blind-safe palette.
+
+Diversity shares go through disclosure control (:func:`diversity_table`): the counts are
+protected with :func:`queries.disclosure.protect` and each share is recomputed from the
+protected counts, only where neither of its counts is suppressed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import plotly.graph_objects as go
+import polars as pl
+
+from dashboard.charts import PALETTE, Measure, _layout
+from dashboard.filters import GRADE_OPTIONS, UNKNOWN
+from dashboard.formatting import format_count, format_percent
+from pipeline.contract import REGIONS
+from queries.disclosure import SUPPRESSED, DisclosureRule, protect
+
+TURNOVER = Measure("turnover_rate", "Turnover", "% of average headcount", ".1%")
+SHARE_FORMAT = ".1%"
+
+# Each ITL1 region's tile: (column, row), row 0 at the top; Overseas stands apart.
+TILES: dict[str, tuple[int, int]] = {
+    "TLM": (1, 0),
+    "OVERSEAS": (4, 0),
+    "TLN": (0, 1),
+    "TLC": (2, 1),
+    "TLD": (1, 2),
+    "TLE": (2, 2),
+    "TLL": (0, 3),
+    "TLG": (1, 3),
+    "TLF": (2, 3),
+    "TLH": (3, 3),
+    "TLK": (0, 4),
+    "TLJ": (1, 4),
+    "TLI": (2, 4),
+}
+
+DIVERSITY_RULE = DisclosureRule(
+    population="headcount",
+    counts=("headcount", "women", "sex_recorded", "ethnic_minority", "ethnicity_known"),
+)
+DIVERSITY_SHARES = {  # share column: (numerator, denominator)
+    "women_share": ("women", "sex_recorded"),
+    "ethnic_minority_share": ("ethnic_minority", "ethnicity_known"),
+}
+
+FLOW_STEPS = (  # column, label, sign
+    ("headcount_start", "Start", 1),
+    ("joiners", "Joiners", 1),
+    ("leavers", "Leavers", -1),
+    ("transfers_in", "Transfers in", 1),
+    ("transfers_out", "Transfers out", -1),
+    ("headcount_end", "End", 1),
+)
+
+
+def _empty_note(figure: go.Figure, empty: bool) -> go.Figure:
+    if empty:
+        figure.add_annotation(
+            text="No data for these filters",
+            showarrow=False,
+            xref="paper",
+            yref="paper",
+            x=0.5,
+            y=0.5,
+        )
+    return figure
+
+
+def grade_rank(grade: str) -> int:
+    """AA first, PS last, then ``unknown`` (and anything else)."""
+    return GRADE_OPTIONS.index(grade) if grade in GRADE_OPTIONS else len(GRADE_OPTIONS)
+
+
+def bar_chart(
+    frame: pl.DataFrame,
+    category: str,
+    measure: Measure,
+    title: str,
+    *,
+    labels: Mapping[str, str] | None = None,
+    horizontal: bool = False,
+    category_title: str = "",
+) -> go.Figure:
+    """One bar per row of ``frame``, in its order: ``category`` (named by ``labels`` where
+    given) against ``measure``.  Horizontal bars read top to bottom in the frame's order."""
+    names = [(labels or {}).get(str(v), str(v)) for v in frame[category].to_list()]
+    values = frame[measure.column].to_list()
+    unit_title = f"{measure.label} ({measure.unit})"
+    hover = f"%{{{'y' if horizontal else 'x'}}}: %{{{'x' if horizontal else 'y'}:"
+    hover += f"{measure.number_format}}}<extra></extra>"
+    if horizontal:
+        bar = go.Bar(x=values, y=names, orientation="h", marker_color=PALETTE[0])
+    else:
+        bar = go.Bar(x=names, y=values, marker_color=PALETTE[0])
+    bar.update(hovertemplate=hover, name=measure.label)
+    figure = go.Figure(bar)
+    if horizontal:
+        _layout(figure, title, unit_title, category_title)
+        figure.update_yaxes(categoryorder="array", categoryarray=names[::-1], autorange=True)
+        figure.update_xaxes(tickformat=_tick(measure), rangemode="tozero")
+    else:
+        _layout(figure, title, category_title, unit_title)
+        figure.update_xaxes(categoryorder="array", categoryarray=names)
+        figure.update_yaxes(tickformat=_tick(measure), rangemode="tozero")
+    figure.update_layout(showlegend=False)
+    return _empty_note(figure, frame.is_empty())
+
+
+def _tick(measure: Measure) -> str:
+    return ".0%" if measure.number_format.endswith("%") else ","
+
+
+def grade_pyramid(frame: pl.DataFrame, measure: Measure, title: str) -> go.Figure:
+    """Horizontal bars of ``measure`` by ``grade``: AA at the bottom up to PS, then unknown."""
+    ordered = frame.sort(pl.col("grade").map_elements(grade_rank, return_dtype=pl.Int64))
+    labels = {UNKNOWN: "Not recorded"}
+    # bar_chart draws the frame's first row at the top, so the most senior goes first.
+    return bar_chart(
+        ordered.reverse(),
+        "grade",
+        measure,
+        title,
+        labels=labels,
+        horizontal=True,
+        category_title="Grade",
+    )
+
+
+def region_tiles(frame: pl.DataFrame, measure: Measure, title: str) -> go.Figure:
+    """A tile per ITL1 region (and Overseas) on a fixed grid, shaded by ``measure`` of the
+    ``region`` rows in ``frame`` (a region with no row reads 0)."""
+    values = {row["region"]: row[measure.column] for row in frame.iter_rows(named=True)}
+    codes = list(TILES)
+    amounts = [values.get(code) or 0 for code in codes]
+    fmt = measure.number_format
+    texts = [
+        f"{REGIONS[code].replace(' and ', ' and<br>')}<br><b>{_format(amount, fmt)}</b>"
+        for code, amount in zip(codes, amounts, strict=True)
+    ]
+    figure = go.Figure(
+        go.Scatter(
+            x=[TILES[c][0] for c in codes],
+            y=[-TILES[c][1] for c in codes],
+            mode="markers+text",
+            text=texts,
+            textfont={"size": 10},
+            customdata=[[REGIONS[c], c] for c in codes],
+            marker={
+                "symbol": "square",
+                "size": 92,
+                "color": amounts,
+                "colorscale": [[0, "#dbe7f3"], [1, PALETTE[0]]],
+                "cmin": 0,
+                "showscale": False,
+                "line": {"color": "white", "width": 2},
+            },
+            hovertemplate=(
+                f"%{{customdata[0]}} (%{{customdata[1]}}): %{{marker.color:{fmt}}} "
+                f"{measure.unit}<extra></extra>"
+            ),
+        )
+    )
+    _layout(figure, title, "", "")
+    figure.update_traces(textfont_color=[_ink(a, max(amounts)) for a in amounts])
+    figure.update_xaxes(visible=False, range=[-0.6, 4.6])
+    figure.update_yaxes(visible=False, range=[-4.6, 0.6], scaleanchor="x")
+    figure.update_layout(height=620, showlegend=False)
+    return figure
+
+
+def _ink(amount: float, most: float) -> str:
+    """White text on the darker tiles, dark on the lighter."""
+    return "white" if most and amount / most > 0.5 else "#0b0c0c"
+
+
+def _format(value: float, number_format: str) -> str:
+    return format_count(value, 1 if ".1f" in number_format else 0)
+
+
+def flow_steps(row: Mapping[str, int]) -> list[tuple[str, int]]:
+    """The waterfall's steps from a ``flows`` row: start, +joiners, −leavers, +transfers in,
+    −transfers out, end (the end as counted, which the identity makes the running total)."""
+    return [(label, sign * int(row.get(column) or 0)) for column, label, sign in FLOW_STEPS]
+
+
+def flows_waterfall(row: Mapping[str, int], title: str) -> go.Figure:
+    """Start headcount, the four flows and the end headcount as a waterfall."""
+    steps = flow_steps(row)
+    measures = ["absolute", *["relative"] * (len(steps) - 2), "total"]
+    figure = go.Figure(
+        go.Waterfall(
+            x=[label for label, _ in steps],
+            y=[value for _, value in steps],
+            measure=measures,
+            text=[
+                f"{value:+,}" if 0 < i < len(steps) - 1 else f"{value:,}"
+                for i, (_, value) in enumerate(steps)
+            ],
+            textposition="outside",
+            connector={"line": {"color": "#b1b4b6"}},
+            increasing={"marker": {"color": PALETTE[1]}},
+            decreasing={"marker": {"color": PALETTE[2]}},
+            totals={"marker": {"color": PALETTE[0]}},
+            hovertemplate="%{x}: %{y:,} people<extra></extra>",
+        )
+    )
+    _layout(figure, title, "", "Headcount (people)")
+    figure.update_yaxes(tickformat=",", rangemode="tozero")
+    figure.update_layout(showlegend=False)
+    return figure
+
+
+def shares_chart(table: pl.DataFrame, title: str) -> go.Figure:
+    """Women's and ethnic minorities' shares by grade, grouped horizontal bars, from
+    :func:`diversity_table`'s numeric shares (a suppressed share has no bar)."""
+    ordered = table.sort(pl.col("grade").map_elements(grade_rank, return_dtype=pl.Int64))
+    names = ["Not recorded" if g == UNKNOWN else g for g in ordered["grade"].to_list()]
+    figure = go.Figure()
+    for i, (column, label) in enumerate(
+        (("women_share", "Women"), ("ethnic_minority_share", "Ethnic minority"))
+    ):
+        figure.add_trace(
+            go.Bar(
+                x=ordered[column].to_list(),
+                y=names,
+                orientation="h",
+                name=label,
+                marker_color=PALETTE[i],
+                hovertemplate=f"%{{y}}: %{{x:{SHARE_FORMAT}}}<extra>{label}</extra>",
+            )
+        )
+    _layout(figure, title, "Share of those recorded (%)", "Grade")
+    figure.update_layout(barmode="group")
+    figure.update_yaxes(categoryorder="array", categoryarray=names)
+    figure.update_xaxes(tickformat=".0%", range=[0, 1])
+    return _empty_note(figure, table.is_empty())
+
+
+def diversity_table(frame: pl.DataFrame, dims: Sequence[str]) -> pl.DataFrame:
+    """A ``representation`` frame under disclosure control: the counts protected (rounded to
+    5, small cells ``[c]``) and each share recomputed from the protected counts, null where
+    either count is suppressed.  Adds ``*_text`` columns: the counts and shares as read."""
+    counts = frame.drop([c for c in DIVERSITY_SHARES if c in frame.columns])
+    protected = protect(counts, list(dims), DIVERSITY_RULE)
+    values, hidden = protected.values, protected.suppressed
+    shares = []
+    texts = []
+    for share, (top, bottom) in DIVERSITY_SHARES.items():
+        shown = ~(pl.lit(hidden[top]) | pl.lit(hidden[bottom]))
+        ratio = pl.col(top) / pl.when(pl.col(bottom) > 0).then(pl.col(bottom))
+        shares.append(pl.when(shown).then(ratio).otherwise(None).alias(share))
+    out = values.with_columns(shares)
+    for column in DIVERSITY_RULE.count_columns:
+        texts.append(
+            pl.Series(
+                f"{column}_text",
+                [
+                    SUPPRESSED if h else format_count(v)
+                    for v, h in zip(out[column], hidden[column], strict=True)
+                ],
+            )
+        )
+    for share, (top, bottom) in DIVERSITY_SHARES.items():
+        texts.append(
+            pl.Series(
+                f"{share}_text",
+                [
+                    SUPPRESSED if (ht or hb) else format_percent(v)
+                    for v, ht, hb in zip(out[share], hidden[top], hidden[bottom], strict=True)
+                ],
+            )
+        )
+    return out.with_columns(texts)
+
+
+def compare_table(
+    before: pl.DataFrame, after: pl.DataFrame, clusters: Sequence[str]
+) -> pl.DataFrame:
+    """Headcount by cluster at two dates and the change, one row per cluster in ``clusters``
+    (0 where a cluster has nobody), then a total row."""
+
+    def counts(frame: pl.DataFrame) -> dict[str, int]:
+        return {r["cluster"]: int(r["headcount"]) for r in frame.iter_rows(named=True)}
+
+    then, now = counts(before), counts(after)
+    rows = [(c, then.get(c, 0), now.get(c, 0)) for c in clusters]
+    rows.append(("Total", sum(r[1] for r in rows), sum(r[2] for r in rows)))
+    table = pl.DataFrame(
+        rows, schema={"cluster": pl.String, "before": pl.Int64, "after": pl.Int64}, orient="row"
+    )
+    return table.with_columns((pl.col("after") - pl.col("before")).alias("change"))

@@ -1,0 +1,138 @@
+"""Flows: joiners, leavers and transfers between two dates as a waterfall, the flows of each
+cluster, and turnover in the year by grade and by organisation."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from dashboard import charts_workforce as cw
+from dashboard import data
+from dashboard.components import chart_with_table, open_page
+from dashboard.filters import not_applied_text
+from dashboard.formatting import format_count, format_date, format_percent
+from dashboard.headlines import add_months
+from queries.runner import load_sql
+
+view = open_page(
+    "Flows",
+    "Who joined, who left and who moved between two dates, and turnover over the year.",
+    page="flows",
+)
+filters, clusters, as_at = view.filters, view.clusters, view.filters.as_at
+FLOWS = load_sql("flows").dimensions
+TURNOVER = load_sql("turnover").dimensions
+LABELS = {column: label for column, label, _ in cw.FLOW_STEPS}
+
+st.subheader("Between two dates")
+left, right = st.columns(2)
+date_from = left.date_input(
+    "From",
+    value=add_months(as_at, -12),
+    max_value=as_at,
+    format="DD/MM/YYYY",
+    key="flows.from",
+)
+date_to = right.date_input(
+    "To", value=as_at, max_value=view.options.latest_date, format="DD/MM/YYYY", key="flows.to"
+)
+if date_from >= date_to:
+    st.warning("Choose a From date before the To date.")
+    st.stop()
+if date_from < view.options.first_date:
+    st.caption(
+        f"Nothing is loaded before {format_date(view.options.first_date)}, so nobody is counted "
+        f"at {format_date(date_from)} and everyone there at {format_date(date_to)} counts as a "
+        "joiner."
+    )
+period = {"date_from": date_from, "date_to": date_to}
+flows_where = filters.where(FLOWS)
+total = data.metric("flows", clusters, period, (), flows_where)
+row = total.row(0, named=True) if not total.is_empty() else {}
+for column, (label, value) in zip(st.columns(6), cw.flow_steps(row), strict=True):
+    column.metric(label, format_count(abs(value)), help=data.definition("flows"), border=True)
+steps = pl.DataFrame(cw.flow_steps(row), schema=["step", "people"], orient="row")
+chart_with_table(
+    cw.flows_waterfall(
+        row, f"Headcount from {format_date(date_from)} to {format_date(date_to)} (people)"
+    ),
+    steps,
+)
+st.caption(
+    f"{data.definition('flows')} Moving between organisations inside the scope is not a "
+    "flow; moving in from outside it, or out of it, is a transfer."
+)
+ignored = filters.not_applied(FLOWS)
+if ignored:
+    st.caption(f"Flows are not counted by grade: {not_applied_text(ignored)}.")
+
+st.subheader("Flows by cluster")
+by_cluster = data.metric("flows", clusters, period, ("cluster",), flows_where)
+st.dataframe(
+    by_cluster,
+    hide_index=True,
+    column_config={
+        "cluster": "Cluster",
+        **{
+            column: st.column_config.NumberColumn(label, format="localized")
+            for column, label in LABELS.items()
+        },
+    },
+)
+st.caption("A transfer between clusters is out of one and into the other.")
+
+st.subheader("Turnover in the year")
+turnover_where = filters.where(TURNOVER)
+
+
+def turnover_table(frame: pl.DataFrame, dim: str) -> pl.DataFrame:
+    return frame.select(
+        dim,
+        "leavers",
+        pl.col("average_headcount").round(1),
+        pl.col("turnover_rate").map_elements(format_percent, return_dtype=pl.String),
+    )
+
+
+by_grade = data.metric("turnover", clusters, {"as_at": as_at}, ("grade",), turnover_where)
+by_grade = by_grade.sort(pl.col("grade").map_elements(cw.grade_rank, return_dtype=pl.Int64))
+if not by_grade.is_empty():
+    first = by_grade.row(0, named=True)
+    covered = first["month_ends_covered"]
+    st.caption(
+        f"Leavers in the 12 months to {format_date(first['period_end'])} as a share of the "
+        f"average headcount over those months ({covered} of 13 month-ends loaded"
+        f"{'' if covered == 13 else ': not a full year'})."
+    )
+chart_with_table(
+    cw.bar_chart(
+        by_grade,
+        "grade",
+        cw.TURNOVER,
+        "Turnover by grade (% of average headcount)",
+        labels={"unknown": "Not recorded"},
+        category_title="Grade",
+    ),
+    turnover_table(by_grade, "grade"),
+    {"turnover_rate": "Turnover"},
+)
+TOP = 15
+by_org = data.metric(
+    "turnover", clusters, {"as_at": as_at}, ("organisation_code",), turnover_where
+).sort(["turnover_rate", "organisation_code"], descending=[True, False])
+organisations = view.options.organisations_in(filters.clusters, ())
+names = {code: f"{name} ({code})" for code, name in organisations.items()}
+chart_with_table(
+    cw.bar_chart(
+        by_org.head(TOP),
+        "organisation_code",
+        cw.TURNOVER,
+        f"Turnover by organisation, highest {TOP} (% of average headcount)",
+        labels=names,
+        horizontal=True,
+        category_title="Organisation",
+    ),
+    turnover_table(by_org, "organisation_code"),
+    {"turnover_rate": "Turnover"},
+)
+st.caption(data.definition("turnover"))

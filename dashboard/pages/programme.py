@@ -1,0 +1,224 @@
+"""Programme, for the strategy office: milestones against their baselines, how they slipped from
+one register delivery to the next, delivery confidence, and benefits and cost against the
+business case, with the net present value."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+import streamlit as st
+
+from dashboard import charts_programme as cp
+from dashboard import data
+from dashboard.components import chart_with_table, open_page
+from dashboard.filters import not_applied_text
+from dashboard.formatting import format_count, format_date, format_gbp, format_percent
+from dashboard.headlines import cluster_rank
+from queries.constants import GREEN_BOOK_DISCOUNT_RATE, STANDARD_PARAMS
+from queries.runner import load_sql
+
+# The business case the clusters estimated (Cabinet Office, 10 March 2023).
+CASE_BENEFITS_GBP = 1.8e9
+CASE_CASHABLE_GBP = 500e6
+CASE_EFFICIENCIES_GBP = 1.3e9
+CASE_COST_GBP = 900e6
+ALONE_COST_GBP = 1.7e9
+BENEFITS = ("cashable_saving", "non_cashable_efficiency")
+DATE = st.column_config.DateColumn(format="D MMM YYYY")
+
+
+def financial_year(day: date) -> str:
+    """The financial year (April to March) a day falls in: ``2025-26``."""
+    start = day.year if day.month >= 4 else day.year - 1
+    return f"{start}-{(start + 1) % 100:02d}"
+
+
+def total(frame: pl.DataFrame, column: str) -> float | None:
+    """The column's sum, or None when the frame has no value for it."""
+    if frame.is_empty() or frame[column].null_count() == frame.height:
+        return None
+    return float(frame[column].sum())
+
+
+view = open_page(
+    "Programme",
+    "Milestones, delivery confidence, and benefits and cost against the Shared Services "
+    "Strategy's business case, from the strategy office's programme register.",
+    page="programme",
+)
+filters, clusters, as_at = view.filters, view.clusters, view.filters.as_at
+ignored = filters.not_applied(load_sql("milestones").dimensions)
+st.subheader(f"As at {format_date(as_at)}")
+if ignored:
+    st.caption(f"The register is by cluster only: {not_applied_text(ignored)}.")
+
+params = {**STANDARD_PARAMS, "as_at": as_at, "base_year": financial_year(as_at)}
+benefits = data.metric("benefits_cumulative", clusters, params, ("cluster", "measure"))
+npv = data.metric("benefits_npv", clusters, params)
+counts = data.metric("milestones", clusters, params)
+gains = benefits.filter(pl.col("measure").is_in(BENEFITS))
+costs = benefits.filter(pl.col("measure") == "programme_cost")
+planned, realised = total(gains, "planned_gbp"), total(gains, "actual_gbp")
+cost_planned, cost_to_date = total(costs, "planned_gbp"), total(costs, "actual_gbp")
+forecast_npv = total(npv, "forecast_npv")
+milestones_n = int(counts["milestones"].sum()) if not counts.is_empty() else 0
+achieved = int(counts["achieved"].sum()) if not counts.is_empty() else 0
+overdue = int(counts["overdue"].sum()) if not counts.is_empty() else 0
+
+tiles = (  # label, value, caption, metric
+    (
+        "Benefits planned",
+        format_gbp(planned),
+        f"Business case: {format_gbp(CASE_BENEFITS_GBP)} over 15 years "
+        f"({format_gbp(CASE_CASHABLE_GBP)} cashable + {format_gbp(CASE_EFFICIENCIES_GBP)} "
+        "efficiencies).",
+        "benefits_cumulative",
+    ),
+    (
+        "Benefits realised",
+        format_gbp(realised),
+        f"{format_percent(realised / planned) if realised and planned else '[x]'} of the "
+        "whole planned profile.",
+        "benefits_cumulative",
+    ),
+    (
+        "Programme cost to date",
+        format_gbp(cost_to_date),
+        f"{format_gbp(cost_planned)} planned; business case about {format_gbp(CASE_COST_GBP)} "
+        f"(over {format_gbp(ALONE_COST_GBP)} had departments gone alone).",
+        "benefits_cumulative",
+    ),
+    (
+        "Net present value",
+        format_gbp(forecast_npv),
+        f"Forecast, at {format_percent(GREEN_BOOK_DISCOUNT_RATE)} real (Green Book), in "
+        f"{financial_year(as_at)} values.",
+        "benefits_npv",
+    ),
+    (
+        "Milestones achieved",
+        f"{format_count(achieved)} of {format_count(milestones_n)}",
+        f"{format_count(overdue)} overdue.",
+        "milestones",
+    ),
+)
+for column, (label, value, caption, metric) in zip(st.columns(len(tiles)), tiles, strict=True):
+    with column:
+        st.metric(label, value, help=data.definition(metric), border=True)
+        st.caption(caption)
+
+# --- milestones -------------------------------------------------------------------------------
+st.subheader("Milestones")
+slippage = data.metric("milestone_slippage", clusters, params, ("cluster", "stage"))
+latest = cp.latest_readings(slippage)
+chart_with_table(
+    cp.milestone_timeline(
+        latest, as_at, "Milestones: baseline, forecast and actual dates, by cluster (date)"
+    ),
+    latest.select(
+        pl.col("cluster").alias("Cluster"),
+        pl.col("milestone_id").alias("Milestone"),
+        pl.col("title").alias("Title"),
+        pl.col("stage").alias("Stage"),
+        pl.col("baseline_date").alias("Baseline"),
+        pl.col("forecast_date").alias("Forecast"),
+        pl.col("actual_date").alias("Actual"),
+        pl.col("slip_days").alias("Slip (days)"),
+        pl.col("extract_date").alias("Register delivery"),
+    ),
+    {name: DATE for name in ("Baseline", "Forecast", "Actual", "Register delivery")},
+)
+st.caption(data.definition("milestones"))
+
+st.subheader("Slippage across register deliveries")
+options = sorted(slippage["cluster"].unique().to_list(), key=cluster_rank)
+chosen = st.selectbox("Cluster", options, key="programme.cluster") if options else None
+slips = slippage.filter(pl.col("cluster") == chosen) if chosen else slippage.clear()
+chart_with_table(
+    cp.slippage_chart(slips, f"Slip of each {chosen or ''} milestone against its baseline (days)"),
+    slips.select(
+        pl.col("milestone_id").alias("Milestone"),
+        pl.col("title").alias("Title"),
+        pl.col("extract_date").alias("Register delivery"),
+        pl.col("slip_days").alias("Slip (days)"),
+        pl.col("slip_change_days").alias("Change since the previous delivery (days)"),
+    ),
+    {"Register delivery": DATE},
+)
+st.caption(data.definition("milestone_slippage"))
+
+st.subheader("Delivery confidence")
+ratings = data.metric("milestones", clusters, params, ("dca_rating",))
+chart_with_table(
+    cp.dca_chart(ratings, "Milestones by delivery confidence rating (count)"),
+    ratings.with_columns(pl.col("dca_rating").replace(cp.DCA_LABELS).alias("rating")).select(
+        "rating", "milestones", "achieved", "overdue", "slipped"
+    ),
+)
+st.caption(
+    "Ratings on the IPA (now NISTA) delivery confidence scales: five-point (Green, Amber/Green, "
+    "Amber, Amber/Red, Red) or three-point (Green, Amber, Red)."
+)
+
+# --- benefits and cost ------------------------------------------------------------------------
+st.subheader("Benefits and cost against the business case")
+st.caption(
+    f"The clusters' business case: about {format_gbp(CASE_BENEFITS_GBP)} of benefits over 15 "
+    f"years ({format_gbp(CASE_CASHABLE_GBP)} cashable savings and "
+    f"{format_gbp(CASE_EFFICIENCIES_GBP)} non-cashable efficiencies) for about "
+    f"{format_gbp(CASE_COST_GBP)} of cost. Planned bars are the register's approved profile."
+)
+for measure in (*BENEFITS, "programme_cost"):
+    label = cp.MEASURE_LABELS[measure]
+    rows = benefits.filter(pl.col("measure") == measure)
+    chart_with_table(
+        cp.planned_actual_chart(
+            rows, f"{label}: planned and realised by financial year (£)", f"{label} (£)"
+        ),
+        rows.select(
+            pl.col("cluster").alias("Cluster"),
+            pl.col("financial_year").alias("Financial year"),
+            pl.col("planned_gbp").alias("Planned (£)"),
+            pl.col("actual_gbp").alias("Realised (£)"),
+            pl.col("cumulative_planned_gbp").alias("Planned to date (£)"),
+            pl.col("cumulative_actual_gbp").alias("Realised to date (£)"),
+        ),
+    )
+st.caption(data.definition("benefits_cumulative"))
+
+st.subheader("Net present value")
+npv_by_cluster = data.metric("benefits_npv", clusters, params, ("cluster",))
+npv_columns = (
+    ("planned_npv", "Planned"),
+    ("actual_npv", "Realised to date"),
+    ("forecast_npv", "Forecast"),
+)
+chart_with_table(
+    cp.bar_chart(
+        npv_by_cluster,
+        "cluster",
+        npv_columns,
+        f"Net present value by cluster, {financial_year(as_at)} values (£)",
+        ("Cluster", f"Net present value (£, {financial_year(as_at)} values)"),
+        number_format=",.0f",
+        prefix="£",
+    ),
+    npv_by_cluster.rename(
+        {
+            "cluster": "Cluster",
+            "planned_benefits_pv": "Planned benefits (£ PV)",
+            "planned_cost_pv": "Planned cost (£ PV)",
+            "planned_npv": "Planned NPV (£)",
+            "actual_benefits_pv": "Realised benefits (£ PV)",
+            "actual_cost_pv": "Cost to date (£ PV)",
+            "actual_npv": "Realised NPV to date (£)",
+            "forecast_npv": "Forecast NPV (£)",
+        }
+    ),
+)
+st.caption(
+    f"{data.definition('benefits_npv')} Discounted at the Green Book's "
+    f"{format_percent(GREEN_BOOK_DISCOUNT_RATE)} real a year to {financial_year(as_at)}, the "
+    "financial year of the as-at date."
+)

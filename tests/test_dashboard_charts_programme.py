@@ -1,0 +1,121 @@
+"""The programme and cost chart builders: titles, traces and markers, on hand-made frames."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import plotly.graph_objects as go
+import polars as pl
+
+from dashboard import charts_programme as cp
+
+SLIPPAGE = pl.DataFrame(
+    {
+        "cluster": ["SYNERGY", "SYNERGY", "UNITY", "UNITY", "ALL"],
+        "milestone_id": ["X1", "X1", "X2", "X2", "X3"],
+        "extract_date": [date(2025, 11, 30), date(2025, 12, 31)] * 2 + [date(2025, 12, 31)],
+        "title": ["Go-live", "Go-live", "Award", "Award", "Decommission"],
+        "baseline_date": [date(2026, 3, 1)] * 2 + [date(2025, 12, 15)] * 2 + [date(2026, 6, 30)],
+        "forecast_date": [date(2026, 3, 1), date(2026, 4, 15), date(2025, 12, 20), None,
+                          date(2026, 6, 30)],
+        "actual_date": [None, None, None, date(2025, 12, 18), None],
+        "slip_days": [0, 45, 5, 3, 0],
+    }
+)  # fmt: skip
+AS_AT = date(2025, 12, 31)
+
+
+def title(figure: go.Figure) -> str:
+    return figure.layout.title.text
+
+
+def test_latest_readings_keep_each_milestones_last_delivery_by_cluster() -> None:
+    latest = cp.latest_readings(SLIPPAGE)
+    assert latest["milestone_id"].to_list() == ["X1", "X2", "X3"]  # SYNERGY, UNITY, then ALL
+    assert latest["slip_days"].to_list() == [45, 3, 0]
+
+
+def test_the_timeline_has_a_trace_per_kind_of_date() -> None:
+    figure = cp.milestone_timeline(cp.latest_readings(SLIPPAGE), AS_AT, "Milestones (date)")
+    assert title(figure) == "Milestones (date)"
+    assert [t.name for t in figure.data] == ["Baseline", "Forecast", "Actual"]
+    assert [len(t.x) for t in figure.data] == [3, 2, 1]
+    assert figure.data[2].y == ("UNITY · X2 Award",)
+    assert figure.layout.yaxis.categoryarray[-1] == "SYNERGY · X1 Go-live"  # top row first
+    assert len(figure.layout.shapes) == 1  # the as-at line
+
+
+def test_the_timeline_of_nothing_says_so() -> None:
+    figure = cp.milestone_timeline(SLIPPAGE.clear(), AS_AT, "Milestones (date)")
+    assert figure.layout.annotations[-1].text == "No data for these filters"
+
+
+def test_slippage_has_a_line_per_milestone() -> None:
+    figure = cp.slippage_chart(SLIPPAGE, "Slip (days)")
+    assert title(figure) == "Slip (days)"
+    assert [t.name for t in figure.data] == ["X1 Go-live", "X2 Award", "X3 Decommission"]
+    assert [list(t.y) for t in figure.data] == [[0, 45], [5, 3], [0]]
+    assert figure.layout.yaxis.title.text == "Slip against baseline (days)"
+
+
+def test_delivery_confidence_bars_are_labelled_in_words_best_first() -> None:
+    ratings = pl.DataFrame(
+        {"dca_rating": ["red", "amber", "green", "unknown"], "milestones": [1, 4, 2, 1]}
+    )
+    figure = cp.dca_chart(ratings, "Milestones by rating (count)")
+    (bars,) = figure.data
+    assert title(figure) == "Milestones by rating (count)"
+    assert list(bars.x) == ["Green", "Amber", "Red", "Not rated"]
+    assert list(bars.text) == ["Green: 2", "Amber: 4", "Red: 1", "Not rated: 1"]
+    assert list(bars.marker.color) == ["#00703C", "#F47738", "#D4351C", "#505A5F"]
+
+
+def test_planned_and_realised_bars_by_financial_year() -> None:
+    frame = pl.DataFrame(
+        {
+            "cluster": ["SYNERGY", "UNITY", "SYNERGY"],
+            "financial_year": ["2024-25", "2024-25", "2025-26"],
+            "planned_gbp": [100.0, 40.0, 200.0],
+            "actual_gbp": [90.0, None, None],
+        }
+    )
+    figure = cp.planned_actual_chart(frame, "Cashable savings (£)", "£")
+    assert title(figure) == "Cashable savings (£)"
+    assert [t.name for t in figure.data] == ["Planned", "Realised"]
+    assert list(figure.data[0].x) == ["2024-25", "2025-26"]
+    assert list(figure.data[0].y) == [140.0, 200.0]
+    assert list(figure.data[1].y) == [90.0, None]  # nothing realised yet: no bar, not £0
+
+
+def test_spend_is_stacked_by_account_category_in_order() -> None:
+    spend = pl.DataFrame(
+        {
+            "period": ["2026-01", "2025-12", "2026-01"],
+            "account_category": ["consultancy", "payroll_salary", "payroll_salary"],
+            "amount_gbp": [1000.0, 26000.0, 25000.0],
+        }
+    )
+    figure = cp.spend_chart(spend, "Spend (£ a month)")
+    assert title(figure) == "Spend (£ a month)"
+    assert [t.name for t in figure.data] == ["Salary", "Consultancy"]
+    assert list(figure.data[0].x) == ["2025-12", "2026-01"]
+    assert figure.layout.barmode == "relative"
+
+
+def test_bars_with_benchmarks() -> None:
+    ratio = pl.DataFrame(
+        {"cluster": ["SYNERGY", "UNITY"], "hr_per_100": [1.4, 0.8], "finance_per_100": [2.0, 3]}
+    )
+    figure = cp.bar_chart(
+        ratio,
+        "cluster",
+        (("hr_per_100", "HR staff"), ("finance_per_100", "Finance staff")),
+        "Staff per 100 employees (people per 100)",
+        ("Cluster", "Staff per 100 employees"),
+        references=((1.0, "Target"), (2.5, "2023")),
+    )
+    assert title(figure) == "Staff per 100 employees (people per 100)"
+    assert [t.name for t in figure.data] == ["HR staff", "Finance staff"]
+    assert [shape.y0 for shape in figure.layout.shapes] == [1.0, 2.5]
+    assert [a.text for a in figure.layout.annotations] == ["Target", "2023"]
+    assert figure.layout.yaxis.title.text == "Staff per 100 employees"

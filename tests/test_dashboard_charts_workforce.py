@@ -1,0 +1,121 @@
+"""The workforce and flows pages' chart builders and table shaping, without Streamlit."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from dashboard import charts_workforce as cw
+from dashboard.charts import FTE, HEADCOUNT
+from pipeline.contract import REGIONS
+
+
+def test_bar_chart_has_a_title_units_and_a_bar_per_row() -> None:
+    frame = pl.DataFrame({"cluster": ["UNITY", "MATRIX"], "headcount": [4, 1]})
+    figure = cw.bar_chart(frame, "cluster", HEADCOUNT, "Headcount by cluster (people)")
+    assert figure.layout.title.text == "Headcount by cluster (people)"
+    assert figure.layout.yaxis.title.text == "Headcount (people)"
+    assert list(figure.data[0].x) == ["UNITY", "MATRIX"]
+    assert list(figure.data[0].y) == [4, 1]
+
+
+def test_horizontal_bars_keep_the_frame_order_top_down_and_use_labels() -> None:
+    frame = pl.DataFrame({"organisation_code": ["DWP", "HO"], "fte": [3.5, 1.0]})
+    figure = cw.bar_chart(
+        frame,
+        "organisation_code",
+        FTE,
+        "FTE",
+        labels={"DWP": "Work and Pensions (DWP)"},
+        horizontal=True,
+    )
+    assert list(figure.data[0].y) == ["Work and Pensions (DWP)", "HO"]
+    assert list(figure.layout.yaxis.categoryarray) == ["HO", "Work and Pensions (DWP)"]
+    assert figure.layout.xaxis.title.text == "FTE (full-time equivalents)"
+
+
+def test_an_empty_bar_chart_says_so() -> None:
+    frame = pl.DataFrame(schema={"grade": pl.String, "headcount": pl.Int64})
+    figure = cw.bar_chart(frame, "grade", HEADCOUNT, "Headcount by grade (people)")
+    assert figure.layout.annotations[0].text == "No data for these filters"
+
+
+def test_grade_pyramid_runs_from_aa_to_ps_then_unknown() -> None:
+    frame = pl.DataFrame(
+        {"grade": ["unknown", "G7", "AA", "PS", "EO"], "headcount": [1, 2, 3, 4, 5]}
+    )
+    figure = cw.grade_pyramid(frame, HEADCOUNT, "Headcount by grade (people)")
+    assert figure.layout.title.text == "Headcount by grade (people)"
+    assert len(figure.data[0].y) == 5
+    # Plotly draws the first category at the bottom.
+    assert list(figure.layout.yaxis.categoryarray) == ["AA", "EO", "G7", "PS", "Not recorded"]
+    assert figure.data[0].orientation == "h"
+
+
+def test_region_tiles_one_per_itl1_code_with_names() -> None:
+    frame = pl.DataFrame({"region": ["TLI", "TLD", "unknown"], "headcount": [3, 7, 2]})
+    figure = cw.region_tiles(frame, HEADCOUNT, "Headcount by ITL1 region (people)")
+    assert figure.layout.title.text == "Headcount by ITL1 region (people)"
+    assert set(cw.TILES) == set(REGIONS)
+    (trace,) = figure.data
+    assert len(trace.x) == len(REGIONS) == 13
+    colours = dict(zip([c[1] for c in trace.customdata], trace.marker.color, strict=True))
+    assert colours["TLI"] == 3 and colours["TLD"] == 7 and colours["OVERSEAS"] == 0
+    assert "London<br><b>3</b>" in trace.text
+    assert len(set(zip(trace.x, trace.y, strict=True))) == 13  # no two tiles overlap
+
+
+def test_waterfall_steps_add_up_to_the_end() -> None:
+    row = {
+        "headcount_start": 2,
+        "joiners": 1,
+        "leavers": 1,
+        "transfers_in": 2,
+        "transfers_out": 0,
+        "headcount_end": 4,
+    }
+    figure = cw.flows_waterfall(row, "Headcount from A to B (people)")
+    (trace,) = figure.data
+    assert figure.layout.title.text == "Headcount from A to B (people)"
+    assert list(trace.x) == ["Start", "Joiners", "Leavers", "Transfers in", "Transfers out", "End"]
+    assert list(trace.measure) == ["absolute", *["relative"] * 4, "total"]
+    assert list(trace.y) == [2, 1, -1, 2, 0, 4]
+    assert sum(trace.y[:-1]) == trace.y[-1]
+    assert figure.layout.yaxis.title.text == "Headcount (people)"
+
+
+def test_diversity_shares_only_where_the_counts_are_shown() -> None:
+    frame = pl.DataFrame(
+        {
+            "grade": ["AO", "EO", "G7"],
+            "headcount": [40, 30, 3],
+            "women": [20, 10, 1],
+            "sex_recorded": [40, 30, 3],
+            "ethnic_minority": [10, 2, 0],
+            "ethnicity_known": [40, 30, 3],
+            "women_share": [0.5, 1 / 3, 1 / 3],
+            "ethnic_minority_share": [0.25, 2 / 30, 0.0],
+        }
+    )
+    table = cw.diversity_table(frame, ("grade",)).sort("grade")
+    rows = {r["grade"]: r for r in table.iter_rows(named=True)}
+    assert rows["AO"]["women_share"] == 0.5
+    assert rows["AO"]["women_share_text"] == "50.0%"
+    assert rows["G7"]["headcount_text"] == "[c]"  # under 5 people: suppressed whole
+    assert rows["G7"]["women_share"] is None
+    assert rows["G7"]["women_share_text"] == "[c]"
+    assert rows["EO"]["ethnic_minority_share_text"] == "[c]"  # 2 ethnic minority: under 5
+    figure = cw.shares_chart(table, "Women and ethnic minorities by grade (%)")
+    assert [trace.name for trace in figure.data] == ["Women", "Ethnic minority"]
+    assert len(figure.data[0].y) == 3
+
+
+def test_compare_table_every_cluster_and_a_total() -> None:
+    before = pl.DataFrame({"cluster": ["MATRIX", "UNITY"], "headcount": [2, 2]})
+    after = pl.DataFrame({"cluster": ["UNITY", "SYNERGY"], "headcount": [4, 5]})
+    table = cw.compare_table(before, after, ("MATRIX", "SYNERGY", "UNITY"))
+    assert table.rows() == [
+        ("MATRIX", 2, 0, -2),
+        ("SYNERGY", 0, 5, 5),
+        ("UNITY", 2, 4, 2),
+        ("Total", 4, 9, 5),
+    ]
