@@ -11,6 +11,9 @@ pages = {
         st.Page("dashboard/pages/flows.py", title="Flows and turnover", url_path="flows"),
         st.Page("dashboard/pages/cost.py", title="Cost and efficiency", url_path="cost"),
     ],
+    "Analysts": [
+        st.Page("dashboard/pages/extracts.py", title="Extracts", url_path="extracts"),
+    ],
     "Strategy office": [
         st.Page("dashboard/pages/programme.py", title="Programme", url_path="programme"),
     ],

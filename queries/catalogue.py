@@ -34,7 +34,11 @@ def _rules() -> dict[str, DisclosureRule]:
             population="workers", counts=("workers", "fte"), money=("annualised_cost_gbp",)
         ),
         "spend": DisclosureRule(population=None, money=("amount_gbp",)),
-        "benefits": DisclosureRule(population=None, money=("planned_gbp", "actual_gbp")),
+        # Hours released are about the programme, not about people: rounded to the nearest
+        # 10 like money, never suppressed as a small count.
+        "benefits": DisclosureRule(
+            population=None, money=("planned_gbp", "actual_gbp", "hours_released")
+        ),
     }
 
 

@@ -154,3 +154,22 @@ def test_missing_warehouse_is_a_clear_error(tmp_path: Path) -> None:
     run = workforce("workforce", "--as-at", "2026-02-28", warehouse=tmp_path / "none")
     assert run.returncode == 2
     assert "run `workforce ingest` first" in run.stderr
+
+
+@pytest.mark.parametrize(
+    ("metric", "dates"),
+    [
+        ("workforce", ["--as-at", "2026-02-28"]),
+        ("flows", ["--from", "2026-01-31", "--to", "2026-02-28"]),
+        ("contingent", ["--as-at", "2026-02-28"]),
+        ("spend", ["--from", "2026-01", "--to", "2026-02"]),
+        ("milestones", ["--as-at", "2026-02-28"]),
+        ("benefits", ["--as-at", "2026-02-28"]),
+    ],
+)
+def test_every_metric_runs_under_disclosure_control(
+    warehouse: Path, metric: str, dates: list[str]
+) -> None:
+    run = workforce(metric, *dates, "--by", "cluster", "--disclosure-control", warehouse=warehouse)
+    assert run.returncode == 0, run.stderr
+    assert len(list(csv.DictReader(io.StringIO(run.stdout)))) >= 1

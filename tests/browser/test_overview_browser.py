@@ -85,6 +85,7 @@ def test_a_url_with_filters_reopens_the_same_view(page: Page, tiny_url: str) -> 
         ("flows", "Turnover in the year"),
         ("programme", "Net present value"),
         ("cost", "HR and finance reconciliation"),
+        ("extracts", "Preview"),
     ],
 )
 def test_page_loads_with_the_url_filters(page: Page, tiny_url: str, path: str, text: str) -> None:

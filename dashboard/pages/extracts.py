@@ -1,0 +1,164 @@
+"""Extracts, for analysts: a metric's rows by the dimensions chosen, under disclosure control,
+previewed and downloaded as CSV, Excel or Parquet."""
+
+from __future__ import annotations
+
+import bisect
+from datetime import UTC, datetime
+
+import duckdb
+import streamlit as st
+
+from dashboard import data
+from dashboard import extracts as ex
+from dashboard.components import open_page
+from dashboard.filters import not_applied_text
+from dashboard.formatting import format_count, format_date
+from dashboard.headlines import add_months
+from queries.catalogue import METRICS, disclosure_rule
+from queries.runner import QueryError, load_sql
+
+view = open_page(
+    "Extracts",
+    "A metric's rows by the dimensions you choose, under disclosure control, to preview and "
+    "download as CSV, Excel or Parquet.",
+    page="extracts",
+)
+filters, clusters, as_at = view.filters, view.clusters, view.filters.as_at
+
+# --- what to extract --------------------------------------------------------------------------
+left, right = st.columns(2)
+metric = left.selectbox("Metric", METRICS, key="extracts.metric")
+sql = load_sql(metric)
+definition = data.definition(metric)
+left.caption(definition)
+by = right.multiselect(
+    "Dimensions",
+    sql.dimensions,
+    key=f"extracts.by.{metric}",  # one per metric: each offers its own dimensions
+    placeholder="None: one row of totals",
+)
+
+dates: dict[str, object] = {}
+first, second = st.columns(2)
+if "as_at" in sql.params:
+    dates["as_at"] = first.date_input(
+        "As at",
+        value=as_at,
+        min_value=view.options.first_date,
+        max_value=view.options.latest_date,
+        format="DD/MM/YYYY",
+        key="extracts.as_at",
+    )
+if "date_from" in sql.params:
+    loaded = view.options.dates
+    earlier = loaded[max(bisect.bisect_left(loaded, as_at) - 1, 0)]
+    dates["date_from"] = first.date_input(
+        "From", value=earlier, max_value=as_at, format="DD/MM/YYYY", key="extracts.from"
+    )
+    dates["date_to"] = second.date_input(
+        "To",
+        value=as_at,
+        max_value=view.options.latest_date,
+        format="DD/MM/YYYY",
+        key="extracts.to",
+    )
+    if dates["date_from"] >= dates["date_to"]:
+        st.warning("Choose a From date before the To date.")
+        st.stop()
+if "period_from" in sql.params:
+    months = [f"{add_months(as_at.replace(day=1), -i):%Y-%m}" for i in range(36)]
+    dates["period_from"] = first.selectbox(
+        "From period", months, index=11, key="extracts.period_from"
+    )
+    dates["period_to"] = second.selectbox("To period", months, index=0, key="extracts.period_to")
+    if dates["period_from"] > dates["period_to"]:
+        st.warning("Choose a From period no later than the To period.")
+        st.stop()
+
+where = filters.where(sql.dimensions)
+ignored = filters.not_applied(sql.dimensions)
+if ignored:
+    st.caption(f"{not_applied_text(ignored).capitalize()} to {metric}.")
+
+# --- the rows, protected ----------------------------------------------------------------------
+try:
+    raw = data.metric(metric, clusters, dates, tuple(by), where)
+except (QueryError, duckdb.Error) as error:
+    st.error(f"The {metric} metric could not be run: {str(error).splitlines()[0]}")
+    st.stop()
+rule = disclosure_rule(metric)
+extract = ex.protected_rows(raw, by, rule)
+rows = extract.rows
+
+st.subheader("Preview")
+st.dataframe(rows.head(ex.PREVIEW_ROWS), hide_index=True)
+shown = min(rows.height, ex.PREVIEW_ROWS)
+st.caption(
+    f"{format_count(rows.height)} rows"
+    + (f"; the first {format_count(shown)} are shown." if rows.height > shown else ".")
+)
+rule_said = ex.rule_text(rule, metric)
+if extract.protected:
+    st.info(
+        f"Disclosure control applied: {format_count(extract.cells_suppressed)} cells "
+        f"suppressed ({ex.SUPPRESSED}). {rule_said}"
+    )
+else:
+    st.info(rule_said)
+if extract.dropped:
+    st.caption(
+        f"Left out, as the disclosure rule does not cover them: {', '.join(extract.dropped)}."
+    )
+
+# --- downloads --------------------------------------------------------------------------------
+dates_text = {
+    name: format_date(value) if not isinstance(value, str) else value
+    for name, value in dates.items()
+}
+version = data.published()
+about = ex.about_rows(
+    metric=metric,
+    definition=definition,
+    extracted_at=datetime.now(UTC),
+    dimensions=by,
+    dates=dates_text,
+    filters=where,
+    clusters=clusters,
+    rule=rule_said,
+    cells_suppressed=extract.cells_suppressed,
+    rows=rows.height,
+    warehouse_version=version.name if version is not None else "unknown",
+    dropped=extract.dropped,
+)
+stem = "_".join([metric, *by, *(str(v) for v in dates.values())])
+st.subheader("Download")
+columns = st.columns(3)
+for column, (label, payload, suffix, mime) in zip(
+    columns,
+    (
+        ("CSV", ex.to_csv(rows), "csv", "text/csv"),
+        (
+            "Excel",
+            ex.to_excel(rows, about),
+            "xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+        ("Parquet", ex.to_parquet(rows), "parquet", "application/vnd.apache.parquet"),
+    ),
+    strict=True,
+):
+    column.download_button(
+        f"Download {label}",
+        payload,
+        file_name=f"{stem}.{suffix}",
+        mime=mime,
+        on_click="ignore",
+        key=f"extracts.download.{suffix}",
+        width="stretch",
+    )
+st.caption(
+    "Every download holds the protected rows shown above (all of them). The Excel workbook's "
+    "about sheet records the metric, its definition, the time of the extract, the filters, "
+    "dimensions and dates, the disclosure rule and the warehouse version."
+)

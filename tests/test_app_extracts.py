@@ -1,0 +1,99 @@
+"""The extracts page under AppTest, on the tiny warehouse (tests/tiny_warehouse.py).
+
+As at B (28 February 2026): 10 people (MATRIX 1, SYNERGY 5, UNITY 4), so by cluster MATRIX's
+headcount is under 5 and reads [c], and secondary suppression hides another cluster's.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from pipeline.settings import Settings, get_settings
+from tests.tiny_warehouse import build
+
+PAGE = str(Path(__file__).resolve().parents[1] / "dashboard" / "pages" / "extracts.py")
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return build(tmp_path_factory.mktemp("tiny"))
+
+
+@pytest.fixture
+def app(tiny: Settings, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv("WORKFORCE_WAREHOUSE", str(tiny.warehouse))
+    monkeypatch.setenv("WORKFORCE_REFERENCE", str(tiny.reference))
+    get_settings.cache_clear()
+    yield AppTest.from_file(PAGE, default_timeout=60)
+    get_settings.cache_clear()
+
+
+def preview(at: AppTest) -> pd.DataFrame:
+    (frame,) = at.dataframe
+    return frame.value
+
+
+def downloads(at: AppTest) -> list[str]:
+    return [button.proto.label for button in at.get("download_button")]
+
+
+def test_the_page_renders_a_protected_preview(app: AppTest) -> None:
+    app.run()
+    assert not app.exception
+    assert [t.value for t in app.title] == ["Extracts"]
+    assert app.selectbox(key="extracts.metric").value == "workforce"
+    assert app.date_input(key="extracts.as_at").value.isoformat() == "2026-02-28"
+    totals = preview(app)
+    assert list(totals.columns) == ["headcount", "fte", "paybill_gbp"]
+    assert totals["headcount"].tolist() == ["10"]
+    info = "\n".join(i.value for i in app.info)
+    assert "0 cells suppressed" in info
+    assert "rounded to the nearest 5" in info and "£10" in info
+    assert downloads(app) == ["Download CSV", "Download Excel", "Download Parquet"]
+
+
+def test_a_dimension_changes_the_rows(app: AppTest) -> None:
+    app.run()
+    app.multiselect(key="extracts.by.workforce").set_value(["cluster"]).run()
+    assert not app.exception
+    rows = preview(app).set_index("cluster")
+    assert set(rows.index) == {"MATRIX", "SYNERGY", "UNITY"}
+    assert rows.loc["MATRIX", "headcount"] == "[c]"
+    assert (rows["headcount"] == "[c]").sum() >= 2  # secondary suppression
+    info = "\n".join(i.value for i in app.info)
+    assert "0 cells suppressed" not in info
+
+
+def test_another_metric_changes_the_rows(app: AppTest) -> None:
+    app.run()
+    app.selectbox(key="extracts.metric").set_value("flows").run()
+    assert not app.exception
+    assert app.date_input(key="extracts.from").value.isoformat() == "2026-01-31"
+    columns = list(preview(app).columns)
+    assert columns[0] == "headcount_start" and "joiners" in columns
+    app.selectbox(key="extracts.metric").set_value("milestones").run()
+    assert not app.exception
+    assert "milestones" in preview(app).columns
+    assert "not under disclosure control" in "\n".join(i.value for i in app.info)
+    assert downloads(app) == ["Download CSV", "Download Excel", "Download Parquet"]
+
+
+@pytest.mark.parametrize("metric", ["contingent", "spend", "benefits"])
+def test_every_metric_renders(app: AppTest, metric: str) -> None:
+    app.run()
+    app.selectbox(key="extracts.metric").set_value(metric).run()
+    assert not app.exception
+    assert len(app.dataframe) == 1
+    assert len(downloads(app)) == 3
+
+
+def test_the_grade_filter_applies_as_where(app: AppTest) -> None:
+    app.query_params.update({"grades": "EO", "as_at": "2026-02-28"})
+    app.run()
+    assert not app.exception
+    # As at B, the EO grade holds p01 and p11 (0.6 FTE): 2 people, under 5, so [c].
+    assert preview(app)["headcount"].tolist() == ["[c]"]
