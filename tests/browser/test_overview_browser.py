@@ -93,3 +93,21 @@ def test_page_loads_with_the_url_filters(page: Page, tiny_url: str, path: str, t
     expect(page.get_by_role("heading", name=text)).to_be_visible(timeout=LOADED)
     no_exception(page)
     expect(page).to_have_url(re.compile(rf"/{path}\?.*clusters=UNITY"))
+
+
+def test_an_extract_downloads_as_a_valid_csv_and_parquet(page: Page, tiny_url: str) -> None:
+    import csv
+    from pathlib import Path
+
+    import pyarrow.parquet as pq
+
+    page.goto(f"{tiny_url}/extracts?as_at=2026-02-28")
+    expect(page.get_by_role("heading", name="Download")).to_be_visible(timeout=LOADED)
+    no_exception(page)
+    with page.expect_download(timeout=LOADED) as got:
+        page.get_by_role("button", name="Download CSV").click()
+    rows = list(csv.DictReader(Path(got.value.path()).read_text().splitlines()))
+    assert rows and rows[0]["headcount"] == "10"
+    with page.expect_download(timeout=LOADED) as got:
+        page.get_by_role("button", name="Download Parquet").click()
+    assert pq.read_table(got.value.path()).num_rows == len(rows)
