@@ -1,0 +1,33 @@
+"""Every page, under AppTest: with no warehouse it says what to run; with data it renders."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from pipeline.settings import get_settings
+
+REPO = Path(__file__).resolve().parents[1]
+PAGES = sorted(p.stem for p in (REPO / "dashboard" / "pages").glob("[!_]*.py"))
+
+
+def test_every_page_is_routed_by_the_app() -> None:
+    app = (REPO / "app.py").read_text()
+    assert [p for p in PAGES if f"dashboard/pages/{p}.py" not in app] == []
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_without_a_warehouse_every_page_says_what_to_run(
+    page: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WORKFORCE_WAREHOUSE", str(tmp_path / "none"))
+    monkeypatch.setenv("WORKFORCE_REFERENCE", str(REPO / "data" / "reference"))
+    get_settings.cache_clear()
+    at = AppTest.from_file(str(REPO / "dashboard" / "pages" / f"{page}.py"), default_timeout=60)
+    at.run()
+    get_settings.cache_clear()
+    assert not at.exception
+    assert any("No data has been loaded yet" in info.value for info in at.info)
+    assert any("make run" in info.value for info in at.info)
