@@ -19,6 +19,7 @@ import polars as pl
 from dashboard.charts import PALETTE, Measure, _layout
 from dashboard.filters import GRADE_OPTIONS, UNKNOWN
 from dashboard.formatting import format_count, format_percent
+from dashboard.headlines import cluster_rank
 from pipeline.contract import REGIONS
 from queries.disclosure import SUPPRESSED, DisclosureRule, protect
 
@@ -50,6 +51,10 @@ DIVERSITY_SHARES = {  # share column: (numerator, denominator)
     "women_share": ("women", "sex_recorded"),
     "ethnic_minority_share": ("ethnic_minority", "ethnicity_known"),
 }
+
+MOVES_RULE = DisclosureRule(population=None, counts=("moves",))
+MOVES_DIMS = ("from_cluster", "to_cluster")
+MOVES_TITLE = "Moves between clusters, origin by destination (people)"
 
 FLOW_STEPS = (  # column, label, sign
     ("headcount_start", "Start", 1),
@@ -297,3 +302,47 @@ def compare_table(
         rows, schema={"cluster": pl.String, "before": pl.Int64, "after": pl.Int64}, orient="row"
     )
     return table.with_columns((pl.col("after") - pl.col("before")).alias("change"))
+
+
+def moves_table(frame: pl.DataFrame) -> pl.DataFrame:
+    """A ``cluster_moves`` frame under disclosure control: ``moves`` rounded to 5 (null where
+    suppressed) and ``moves_text``, the count as read (``[c]`` where suppressed)."""
+    protected = protect(frame.select(*MOVES_DIMS, "moves"), list(MOVES_DIMS), MOVES_RULE)
+    hidden = protected.suppressed["moves"]
+    text = [
+        SUPPRESSED if h else format_count(v)
+        for v, h in zip(protected.values["moves"], hidden, strict=True)
+    ]
+    return protected.values.with_columns(pl.Series("moves_text", text, dtype=pl.String))
+
+
+def moves_matrix(frame: pl.DataFrame, title: str = MOVES_TITLE) -> go.Figure:
+    """Moves between clusters as a heatmap: origin clusters down, destinations across, each
+    cell's count written in it.  ``frame`` is :func:`moves_table`'s (protected) output; a
+    suppressed cell is left uncoloured and reads ``[c]``; a pair with no moves is blank."""
+    origins = sorted(frame["from_cluster"].unique().to_list(), key=cluster_rank)
+    targets = sorted(frame["to_cluster"].unique().to_list(), key=cluster_rank)
+    cells = {  # a suppressed cell is coloured as 0 so that its "[c]" is drawn
+        (r["from_cluster"], r["to_cluster"]): (r["moves"] or 0, r["moves_text"])
+        for r in frame.iter_rows(named=True)
+    }
+    z = [[cells.get((o, d), (None, ""))[0] for d in targets] for o in origins]
+    text = [[cells.get((o, d), (None, ""))[1] for d in targets] for o in origins]
+    figure = go.Figure(
+        go.Heatmap(
+            x=targets,
+            y=origins,
+            z=z,
+            text=text,
+            texttemplate="%{text}",
+            colorscale=[[0, "#ffffff"], [1, PALETTE[0]]],
+            zmin=0,
+            showscale=False,
+            xgap=2,
+            ygap=2,
+            hovertemplate="From %{y} to %{x}: %{text} people<extra></extra>",
+        )
+    )
+    _layout(figure, title, "To cluster", "From cluster")
+    figure.update_yaxes(autorange="reversed", showgrid=False, zeroline=False)
+    return _empty_note(figure, frame.is_empty())

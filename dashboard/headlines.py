@@ -4,6 +4,9 @@ A headline is read from the metrics' own rows (``workforce``, ``contingent``,
 ``benefits_cumulative``); the only arithmetic here is what joins two metrics or two dates:
 
 * contingent share of FTE = contingent workers' FTE ÷ (payroll FTE + contingent FTE);
+* turnover and cost per FTE are read as the ``turnover`` and ``cost_per_fte`` metrics give them
+  (the 12 months to the date; the 12 accounting periods to its month,
+  :func:`accounting_periods`);
 * benefits realised against plan: the cumulative realised benefits (cashable savings and
   non-cashable efficiencies, programme cost left out) to the last financial year with a
   realised value, against the cumulative plan to the same year;
@@ -81,6 +84,10 @@ class Headline:
     benefits_planned_gbp: float | None  # the plan to the same financial year
     benefits_to_year: str | None  # the last financial year with a realised value
     benefits_plan_gbp: float  # the whole approved profile
+    turnover_rate: float | None = None  # leavers in the 12 months to the date ÷ avg headcount
+    turnover_month_ends: int | None = None  # the month-ends it covers; 13 for a full year
+    cost_per_fte_gbp: float | None = None  # annual cost per payroll FTE, 12 periods to the date
+    cost_months: int | None = None  # the accounting periods it covers; 12 for a full year
 
     @property
     def benefits_against_plan(self) -> float | None:
@@ -95,11 +102,36 @@ def _total(frame: pl.DataFrame | None, column: str) -> float:
     return float(frame[column].fill_null(0).sum())
 
 
+def accounting_periods(as_at: date) -> tuple[str, str]:
+    """The 12 accounting periods (``YYYY-MM``) to ``as_at``'s month, first and last:
+    ``("2025-03", "2026-02")`` for 28 February 2026."""
+    return f"{add_months(as_at.replace(day=1), -11):%Y-%m}", f"{as_at:%Y-%m}"
+
+
+def _only(frame: pl.DataFrame | None, column: str) -> float | None:
+    """A one-row metric's (no dimensions) value; None without rows or with a null."""
+    if frame is None or frame.is_empty():
+        return None
+    value = frame[column][0]
+    return None if value is None else float(value)
+
+
+def _count(frame: pl.DataFrame | None, column: str) -> int | None:
+    value = _only(frame, column)
+    return None if value is None else int(value)
+
+
 def headline(
-    workforce: pl.DataFrame, contingent: pl.DataFrame | None, benefits: pl.DataFrame
+    workforce: pl.DataFrame,
+    contingent: pl.DataFrame | None,
+    benefits: pl.DataFrame,
+    turnover: pl.DataFrame | None = None,
+    cost: pl.DataFrame | None = None,
 ) -> Headline:
     """The headline from a group's ``workforce`` and ``contingent`` rows (no rows: nobody) and
-    its ``benefits_cumulative`` rows by financial year; ``contingent`` None: not available."""
+    its ``benefits_cumulative`` rows by financial year; ``contingent`` None: not available.
+    ``turnover`` and ``cost`` are the ``turnover`` and ``cost_per_fte`` metrics' totals (one
+    row); None or no rows (no history yet): not available."""
     fte = _total(workforce, "fte")
     contingent_fte = _total(contingent, "fte")
     share = None
@@ -117,6 +149,10 @@ def headline(
         benefits_planned_gbp=last["cumulative_planned_gbp"] if last else None,
         benefits_to_year=last["financial_year"] if last else None,
         benefits_plan_gbp=float(years["cumulative_planned_gbp"][-1]) if years.height else 0.0,
+        turnover_rate=_only(turnover, "turnover_rate"),
+        turnover_month_ends=_count(turnover, "month_ends_covered"),
+        cost_per_fte_gbp=_only(cost, "annual_cost_per_fte_gbp"),
+        cost_months=_count(cost, "months"),
     )
 
 
@@ -151,6 +187,25 @@ def format_fte(value: float | None) -> str:
 def format_points(value: float | None) -> str:
     """A change of a share, in percentage points: ``0.003`` reads ``0.3 pp``."""
     return f"{format_count(None if value is None else value * 100, 1)} pp"
+
+
+def turnover_note(h: Headline) -> str | None:
+    """Said under the turnover when it covers less than a year: ``Over 2 month-ends, not a full
+    year's 13: not annualised.``"""
+    months = h.turnover_month_ends
+    if h.turnover_rate is None or months is None or months >= 13:
+        return None
+    ends = "month-end" if months == 1 else "month-ends"
+    return f"Over {months} {ends}, not a full year's 13: not annualised."
+
+
+def cost_note(h: Headline) -> str | None:
+    """Said under the cost per FTE when it covers less than a year: ``From 2 months of data,
+    scaled to a year.``"""
+    months = h.cost_months
+    if h.cost_per_fte_gbp is None or months is None or months >= 12:
+        return None
+    return f"From {months} {'month' if months == 1 else 'months'} of data, scaled to a year."
 
 
 @dataclass(frozen=True)

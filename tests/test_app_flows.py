@@ -90,6 +90,22 @@ def test_flows_between_the_two_extracts(app: AppTest) -> None:
     assert turnover.set_index("grade").loc["EO", "turnover_rate"] == "40.0%"
 
 
+def test_moves_between_clusters_render_under_disclosure_control(app: AppTest) -> None:
+    app.run()
+    app.date_input(key="flows.from").set_value(A).run()
+    assert not app.exception
+    assert "Moves between clusters" in [s.value for s in app.subheader]
+    matrix = charts(app)["Moves between clusters, origin by destination (people)"]
+    heatmap = matrix["data"][0]
+    assert (heatmap["y"], heatmap["x"]) == (["MATRIX", "SYNERGY"], ["UNITY"])
+    assert heatmap["text"] == [["[c]"], ["[c]"]]  # one person each: under 5
+    table = next(d for d in app.dataframe if "moves_text" in d.value.columns).value
+    assert table.to_dict("records") == [
+        {"from_cluster": "SYNERGY", "to_cluster": "UNITY", "moves_text": "[c]"},
+        {"from_cluster": "MATRIX", "to_cluster": "UNITY", "moves_text": "[c]"},
+    ]
+
+
 def test_the_clusters_filter_changes_the_flows(app: AppTest) -> None:
     app.query_params.update({"clusters": "UNITY"})
     app.run()

@@ -4,6 +4,8 @@ its filters change its numbers, and its URL reopens the same view, on this page 
 As at B (28 February 2026): 10 people (MATRIX 1 from its stale January snapshot, SYNERGY 5,
 UNITY 4), 9.1 FTE, £388k paybill; contingent 1.5 FTE.  As at A (31 January 2026): 10 people,
 9.6 FTE, £403k; contingent 1.0 FTE.  Benefits realised £80 of £150 planned to 2025-26.
+Turnover as at B: 2 leavers ÷ 10 average headcount over 2 month-ends (0 as at A, over 1);
+cost per FTE: £3,000 over 2 periods ÷ 9.35 average FTE × 12 ÷ 2 (£1,250 to January).
 """
 
 from __future__ import annotations
@@ -105,18 +107,27 @@ def test_the_overview_on_the_tiny_warehouse(app: AppTest) -> None:
         "FTE": "9.1",
         "Paybill (£ a year)": "£388k",
         "Contingent share": "14.2%",  # 1.5 ÷ (9.1 + 1.5)
+        "Turnover": "20.0%",
+        "Cost per FTE": "£1.9k",
         "Benefits realised": "£80",
     }
-    deltas = {m.label: m.proto.delta for m in app.metric[:5]}
+    deltas = {m.label: m.proto.delta for m in app.metric[:7]}
     assert deltas["Headcount"] == "0"
     assert deltas["FTE"] == "-0.5"
     assert deltas["Paybill (£ a year)"] == "-£15k"
     assert deltas["Contingent share"] == "+4.7 pp"  # 9.4% as at A
+    assert deltas["Turnover"] == "+20.0 pp"  # 0% in the 12 months to A
+    assert deltas["Cost per FTE"] == "+£675"  # £1,925 against £1,250 to January
     captions = texts(app, "caption")
+    assert "Over 2 month-ends, not a full year's 13: not annualised." in captions
+    assert "From 2 months of data, scaled to a year." in captions
     assert "No figure for 28 Feb 2025" in captions  # a year earlier: before the data
     assert "53.3% of £150 planned to 2025-26" in captions
     # Definitions from the SQL headers, where the figures are.
     assert app.metric[0].proto.help.startswith("Workforce: headcount, FTE and annualised")
+    helps = {m.label: m.proto.help for m in app.metric[:7]}
+    assert helps["Turnover"].startswith("Turnover: people leaving the civil service")
+    assert helps["Cost per FTE"].startswith("Cost per FTE: the fully loaded cost")
     # Freshness, always visible in the sidebar.
     sidebar = texts(app.sidebar, "markdown")
     assert "**MATRIX** :orange-badge[:material/schedule: Stale] 31 Jan 2026" in sidebar
@@ -156,6 +167,11 @@ def test_the_as_at_date_and_grade_filters(app: AppTest) -> None:
     figures = headline(app)
     assert figures["Headcount"] == "3"  # p08, p09, p12 as at A
     assert figures["Contingent share"] == "[x]"  # contingent workers have no grade
+    assert figures["Turnover"] == "0.0%"  # by grade: none of them left by A
+    assert figures["Cost per FTE"] == "[x]"  # the ledger has no grades
+    assert "Not shown: the grade filter does not apply: the ledger has no grades." in texts(
+        app, "caption"
+    )
     assert "Not by grade" in texts(app, "caption")
     assert "By cluster only: the grade filter does not apply." in texts(app, "caption")
 
@@ -171,6 +187,7 @@ def test_an_earlier_date_offers_the_latest(app: AppTest) -> None:
     app.query_params.update({"as_at": "2026-01-31"})
     app.run()
     assert headline(app)["FTE"] == "9.6"
+    assert headline(app)["Cost per FTE"] == "£1.3k"  # £1,250: January alone, half up
     assert "No figure for 31 Dec 2025" in texts(app, "caption")  # before the first extract
     (latest,) = app.button
     assert latest.label == "Show the latest data (28/02/2026)"
@@ -209,7 +226,9 @@ def test_clusters_without_data_say_so(app: AppTest) -> None:
     assert not app.exception
     (warning,) = app.warning
     assert warning.value.startswith("None of the clusters chosen has data on or before 28")
-    assert headline(app)["Headcount"] == "0"
+    figures = headline(app)
+    assert figures["Headcount"] == "0"
+    assert (figures["Turnover"], figures["Cost per FTE"]) == ("[x]", "[x]")  # no rows
     app.toggle(key="overview.split").set_value(True).run()  # an empty trend, split
     assert not app.exception
 

@@ -142,3 +142,60 @@ def test_trend_table_is_one_row_per_month_end() -> None:
     assert wide.rows() == [(date(2026, 1, 31), 6, 2), (date(2026, 2, 28), 5, 4)]
     total = trend.group_by("month_end").agg(pl.col("headcount").sum())
     assert hl.trend_table(total, "headcount", None)["headcount"].to_list() == [8, 9]
+
+
+def test_accounting_periods_are_the_twelve_to_the_month() -> None:
+    assert hl.accounting_periods(date(2026, 2, 28)) == ("2025-03", "2026-02")
+    assert hl.accounting_periods(date(2026, 12, 15)) == ("2026-01", "2026-12")
+    assert hl.accounting_periods(date(2026, 1, 31)) == ("2025-02", "2026-01")
+
+
+TURNOVER = pl.DataFrame(
+    {"period_end": [date(2026, 2, 28)], "month_ends_covered": [13], "leavers": [12],
+     "average_headcount": [100.0], "turnover_rate": [0.12]}
+)  # fmt: skip
+COST = pl.DataFrame(
+    {"cost_gbp": [5_400_000.0], "months": [12], "average_fte": [100.0],
+     "cost_per_fte_gbp": [54_000.0], "annual_cost_per_fte_gbp": [54_000.0]}
+)  # fmt: skip
+
+
+def test_turnover_and_cost_per_fte_are_read_from_their_metrics() -> None:
+    got = hl.headline(WORKFORCE, CONTINGENT, BENEFITS, TURNOVER, COST)
+    assert (got.turnover_rate, got.turnover_month_ends) == (0.12, 13)
+    assert (got.cost_per_fte_gbp, got.cost_months) == (54_000.0, 12)
+    assert hl.format_gbp(got.cost_per_fte_gbp) == "£54k"
+    assert hl.format_percent(got.turnover_rate) == "12.0%"
+    assert hl.turnover_note(got) is None and hl.cost_note(got) is None  # a full year
+
+
+def test_turnover_and_cost_per_fte_without_rows_are_not_available() -> None:
+    for turnover, cost in ((None, None), (TURNOVER.clear(), COST.clear())):
+        got = hl.headline(WORKFORCE, CONTINGENT, BENEFITS, turnover, cost)
+        assert (got.turnover_rate, got.cost_per_fte_gbp) == (None, None)
+        assert hl.format_percent(got.turnover_rate) == "[x]"
+        assert hl.change(got.turnover_rate, 0.1, hl.format_points) is None
+        assert hl.turnover_note(got) is None and hl.cost_note(got) is None
+    no_fte = COST.with_columns(pl.lit(None, pl.Float64).alias("annual_cost_per_fte_gbp"))
+    assert hl.headline(WORKFORCE, None, BENEFITS, cost=no_fte).cost_per_fte_gbp is None
+
+
+def test_less_than_a_year_of_history_says_so() -> None:
+    short = hl.headline(
+        WORKFORCE, None, BENEFITS,
+        TURNOVER.with_columns(month_ends_covered=pl.lit(1)), COST.with_columns(months=pl.lit(2)),
+    )  # fmt: skip
+    assert hl.turnover_note(short) == "Over 1 month-end, not a full year's 13: not annualised."
+    assert hl.cost_note(short) == "From 2 months of data, scaled to a year."
+
+
+@pytest.mark.parametrize(
+    ("now", "then", "fmt", "text"),
+    [
+        (0.2, 0.0, hl.format_points, "+20.0 pp"),
+        (0.118, 0.125, hl.format_points, "-0.7 pp"),
+        (54_000.0, 52_500.0, hl.format_gbp, "+£1.5k"),
+    ],
+)
+def test_turnover_and_cost_changes(now, then, fmt, text) -> None:
+    assert hl.change(now, then, fmt).text == text

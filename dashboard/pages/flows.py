@@ -1,5 +1,6 @@
 """Flows: joiners, leavers and transfers between two dates as a waterfall, the flows of each
-cluster, and turnover in the year by grade and by organisation."""
+cluster, the moves between clusters (under disclosure control), and turnover in the year by
+grade and by organisation."""
 
 from __future__ import annotations
 
@@ -80,6 +81,25 @@ st.dataframe(
     },
 )
 st.caption("A transfer between clusters is out of one and into the other.")
+
+st.subheader("Moves between clusters")
+moves = cw.moves_table(data.metric("cluster_moves", clusters, period))
+if moves.is_empty():
+    st.caption(
+        f"Nobody in one cluster of the scope at {format_date(date_from)} was in another at "
+        f"{format_date(date_to)}."
+    )
+else:
+    chart_with_table(
+        cw.moves_matrix(moves),
+        moves.select("from_cluster", "to_cluster", "moves_text"),
+        {"from_cluster": "From cluster", "to_cluster": "To cluster", "moves_text": "Moves"},
+    )
+st.caption(
+    f"{data.definition('cluster_moves')} Only moves with both clusters in the scope are shown. "
+    "Under disclosure control: counts are rounded to the nearest 5 and counts under 5 read "
+    "[c], with other cells hidden where needed so that none can be worked out."
+)
 
 st.subheader("Turnover in the year")
 turnover_where = filters.where(TURNOVER)

@@ -25,7 +25,11 @@ filters, clusters, as_at = view.filters, view.clusters, view.filters.as_at
 WORKFORCE = load_sql("workforce").dimensions
 CONTINGENT = load_sql("contingent").dimensions
 BENEFITS = load_sql("benefits_cumulative").dimensions
+TURNOVER = load_sql("turnover").dimensions
+COST = load_sql("cost_per_fte").dimensions
 contingent_applies = not filters.not_applied(CONTINGENT)
+turnover_applies = not filters.not_applied(TURNOVER)
+cost_applies = not filters.not_applied(COST)
 
 
 def frames(
@@ -43,8 +47,28 @@ def frames(
     return workforce, contingent, benefits
 
 
+def rates(day: date) -> tuple[pl.DataFrame | None, pl.DataFrame | None]:
+    """The turnover in the 12 months to the date and the cost per FTE over the 12 accounting
+    periods to its month, totals (None if the filters rule one out)."""
+    turnover = cost = None
+    if turnover_applies:
+        turnover = data.metric("turnover", clusters, {"as_at": day}, (), filters.where(TURNOVER))
+    if cost_applies:
+        period_from, period_to = hl.accounting_periods(day)
+        cost = data.metric(
+            "cost_per_fte",
+            clusters,
+            {"period_from": period_from, "period_to": period_to},
+            (),
+            filters.where(COST),
+        )
+    return turnover, cost
+
+
 def headline_at(day: date) -> hl.Headline | None:
-    return hl.headline(*frames(day)) if day >= view.options.first_date else None
+    if day < view.options.first_date:
+        return None
+    return hl.headline(*frames(day), *rates(day))
 
 
 base = hl.comparison_base(as_at, view.options.dates)
@@ -66,6 +90,16 @@ ignored = filters.not_applied(BENEFITS)
 benefit_notes = [hl.benefits_text(now), f"{format_gbp(now.benefits_plan_gbp)} planned in all"]
 if ignored:
     benefit_notes.append(f"By cluster only: {not_applied_text(ignored)}.")
+
+
+def rate_notes(note: str | None, dimensions: tuple[str, ...], why: str) -> list[str]:
+    """A rate's note: how much history it covers, or the filters it cannot apply (no figure)."""
+    missing = filters.not_applied(dimensions)
+    if missing:
+        return [f"Not shown: {not_applied_text(missing)}{why}."]
+    return [note] if note else []
+
+
 TILES = (  # label, Headline field, format, format of a change, metric, notes, good when up
     ("Headcount", "headcount", format_count, format_count, "workforce", [], False),
     ("FTE", "fte", hl.format_fte, hl.format_fte, "workforce", [], False),
@@ -73,6 +107,10 @@ TILES = (  # label, Headline field, format, format of a change, metric, notes, g
     ("Contingent share", "contingent_share", format_percent, hl.format_points, "contingent",
      ["Of all FTE, payroll and contingent."] if contingent_applies
      else ["Not by grade: contingent workers have none."], False),
+    ("Turnover", "turnover_rate", format_percent, hl.format_points, "turnover",
+     rate_notes(hl.turnover_note(now), TURNOVER, ""), False),
+    ("Cost per FTE", "cost_per_fte_gbp", format_gbp, format_gbp, "cost_per_fte",
+     rate_notes(hl.cost_note(now), COST, ": the ledger has no grades"), False),
     ("Benefits realised", "benefits_realised_gbp", format_gbp, format_gbp,
      "benefits_cumulative", benefit_notes, True),
 )  # fmt: skip
@@ -99,6 +137,14 @@ with st.expander("How these figures are defined"):
         f"- **Contingent share of FTE.** {data.definition('contingent')} The share is "
         "contingent FTE ÷ (payroll FTE + contingent FTE); its changes are in percentage "
         "points (pp).\n"
+        f"- **Turnover.** {data.definition('turnover')} Leavers are people who left every "
+        "cluster's organisations between one month-end and the next (a move between "
+        "organisations is a transfer); the rate is not annualised when fewer than 13 "
+        "month-ends are loaded, and its changes are in percentage points (pp).\n"
+        f"- **Cost per FTE.** {data.definition('cost_per_fte')} Here the 12 accounting periods "
+        "to the date's month: payroll and contingent labour spend in the ledger ÷ the average "
+        "payroll FTE at their month-ends, a year's worth (scaled to a year when fewer months "
+        "are loaded).  Changes compare the 12 periods to last month's and last year's month.\n"
         f"- **Benefits realised.** {data.definition('benefits_cumulative')} Realised cashable "
         "savings and non-cashable efficiencies up to the last financial year with a realised "
         "figure, against the plan for the same years.\n"

@@ -1,5 +1,5 @@
 -- Cost per FTE: the fully loaded cost of the people an organisation employs or engages, per
--- payroll full-time equivalent, over accounting periods $period_from to $period_to.
+-- payroll full-time equivalent, over a range of accounting periods (from one month to another).
 --   cost_gbp = payroll_gbp + contingent_gbp, where payroll_gbp is the periods' ledger lines
 --     of every payroll_* account category (salary, allowances, overtime, non-consolidated,
 --     employer pension and NI) and contingent_gbp those of contingent_labour; each line once.
