@@ -14,7 +14,7 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import demo_bench, query_bench
+from benchmarks import demo_bench, page_bench, query_bench
 from benchmarks.measure import measure
 
 DOCS = Path("docs/benchmarks.md")
@@ -111,7 +111,8 @@ def main() -> None:
     landing, warehouse = work / "landing", work / "warehouse"
     lines += [*demo_section(keep=landing), ""]
     lines += [*ingest_section(landing, warehouse), ""]
-    lines += query_section(landing, warehouse)
+    lines += [*query_section(landing, warehouse), ""]
+    lines += page_bench.section(warehouse)
     DOCS.parent.mkdir(exist_ok=True)
     DOCS.write_text("\n".join(lines) + "\n")
     print(f"wrote {DOCS} (data kept in {work})")
