@@ -10,16 +10,14 @@ staff) and DVLA (no ledger pay) are flagged; DWP and HMRC are not.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from pipeline.settings import Settings, get_settings
-from tests import tiny_warehouse, tiny_warehouse_extra
+from tests import pages, tiny_warehouse, tiny_warehouse_extra
 
-PAGE = str(Path(__file__).resolve().parents[1] / "dashboard" / "pages" / "cost.py")
 FLAG = "⚠ Over tolerance"
 RANGE = "February 2025 to January 2026"
 
@@ -30,10 +28,7 @@ def extra(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 
 def open_page(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    monkeypatch.setenv("WORKFORCE_WAREHOUSE", str(settings.warehouse))
-    monkeypatch.setenv("WORKFORCE_REFERENCE", str(settings.reference))
-    get_settings.cache_clear()
-    return AppTest.from_file(PAGE, default_timeout=60)
+    return pages.open_page("cost", settings, monkeypatch)
 
 
 @pytest.fixture
@@ -42,13 +37,10 @@ def app(extra: Settings, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     get_settings.cache_clear()
 
 
-def tiles(at: AppTest) -> dict[str, str]:
-    return {metric.label: metric.value for metric in at.metric}
+tiles = pages.tiles
 
 
-def figures(at: AppTest) -> dict[str, dict]:
-    specs = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
-    return {spec["layout"]["title"]["text"]: spec for spec in specs}
+figures = pages.chart_specs
 
 
 def flags(at: AppTest) -> dict[str, str]:

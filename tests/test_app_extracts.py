@@ -6,16 +6,13 @@ headcount is under 5 and reads [c], and secondary suppression hides another clus
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from pipeline.settings import Settings, get_settings
+from tests.pages import open_page
 from tests.tiny_warehouse import build
-
-PAGE = str(Path(__file__).resolve().parents[1] / "dashboard" / "pages" / "extracts.py")
 
 
 @pytest.fixture(scope="module")
@@ -25,10 +22,7 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 @pytest.fixture
 def app(tiny: Settings, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    monkeypatch.setenv("WORKFORCE_WAREHOUSE", str(tiny.warehouse))
-    monkeypatch.setenv("WORKFORCE_REFERENCE", str(tiny.reference))
-    get_settings.cache_clear()
-    yield AppTest.from_file(PAGE, default_timeout=60)
+    yield open_page("extracts", tiny, monkeypatch)
     get_settings.cache_clear()
 
 

@@ -8,17 +8,15 @@ before the as-at date, before anything was loaded, so all 10 at B are joiners.
 
 from __future__ import annotations
 
-import json
 from datetime import date
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from pipeline.settings import Settings, get_settings
+from tests import pages
+from tests.pages import open_page
 from tests.tiny_warehouse import A, build
-
-PAGE = str(Path(__file__).resolve().parents[1] / "dashboard" / "pages" / "flows.py")
 
 
 @pytest.fixture(scope="module")
@@ -28,23 +26,14 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 @pytest.fixture
 def app(tiny: Settings, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    monkeypatch.setenv("WORKFORCE_WAREHOUSE", str(tiny.warehouse))
-    monkeypatch.setenv("WORKFORCE_REFERENCE", str(tiny.reference))
-    get_settings.cache_clear()
-    yield AppTest.from_file(PAGE, default_timeout=60)
+    yield open_page("flows", tiny, monkeypatch)
     get_settings.cache_clear()
 
 
-def figures(at: AppTest) -> dict[str, str]:
-    return {metric.label: metric.value for metric in at.metric}
+figures = pages.tiles
 
 
-def charts(at: AppTest) -> dict[str, dict]:
-    found = {}
-    for chart in at.get("plotly_chart"):
-        spec = json.loads(chart.proto.spec)
-        found[spec["layout"]["title"]["text"]] = spec
-    return found
+charts = pages.chart_specs
 
 
 def test_the_page_renders_with_a_year_by_default(app: AppTest) -> None:

@@ -9,7 +9,6 @@ SYNERGY's 2024-25 cashable saving read 70, so £130 realised.
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 
@@ -17,9 +16,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from pipeline.settings import Settings, get_settings
-from tests import tiny_warehouse, tiny_warehouse_extra
-
-PAGE = str(Path(__file__).resolve().parents[1] / "dashboard" / "pages" / "programme.py")
+from tests import pages, tiny_warehouse, tiny_warehouse_extra
 
 
 @pytest.fixture(scope="module")
@@ -28,10 +25,7 @@ def extra(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 
 def open_page(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    monkeypatch.setenv("WORKFORCE_WAREHOUSE", str(settings.warehouse))
-    monkeypatch.setenv("WORKFORCE_REFERENCE", str(settings.reference))
-    get_settings.cache_clear()
-    return AppTest.from_file(PAGE, default_timeout=60)
+    return pages.open_page("programme", settings, monkeypatch)
 
 
 @pytest.fixture
@@ -40,13 +34,10 @@ def app(extra: Settings, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     get_settings.cache_clear()
 
 
-def tiles(at: AppTest) -> dict[str, str]:
-    return {metric.label: metric.value for metric in at.metric}
+tiles = pages.tiles
 
 
-def figures(at: AppTest) -> dict[str, dict]:
-    specs = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
-    return {spec["layout"]["title"]["text"]: spec for spec in specs}
+figures = pages.chart_specs
 
 
 def captions(at: AppTest) -> str:
