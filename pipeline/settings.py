@@ -23,6 +23,9 @@ class Settings(BaseSettings):
         Path("data/reference"), description="committed reference data (organisations register)"
     )
     access: Path = Field(Path("data/access.toml"), description="access policy file")
+    audit: Path = Field(
+        Path("data/audit/audit.sqlite"), description="append-only audit log (SQLite)"
+    )
     demo_user: str | None = Field(None, description="email of the user when no OIDC is set up")
 
     @property
