@@ -8,7 +8,7 @@ WORKFORCE := $(BIN)/workforce
 PORT ?= 8501
 export WORKFORCE_DEMO_USER ?= demo.admin@workforce.local
 
-.PHONY: install run test lint format demo ingest bench clean
+.PHONY: install run test lint format demo ingest access bench clean
 
 install: $(STAMP)
 
@@ -26,7 +26,11 @@ demo: install
 ingest: install
 	$(WORKFORCE) ingest || true
 
-run: demo ingest
+# The demo users of data/access.example.toml (the demo admin among them), unless a policy exists.
+access:
+	@test -f data/access.toml || { cp data/access.example.toml data/access.toml; echo "access policy: copied data/access.example.toml to data/access.toml"; }
+
+run: demo ingest access
 	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true
 
 lint: install

@@ -286,6 +286,15 @@ def diversity_table(frame: pl.DataFrame, dims: Sequence[str]) -> pl.DataFrame:
     return out.with_columns(texts)
 
 
+def suppressed_cells(table: pl.DataFrame) -> int:
+    """The cells shown as ``[c]`` in a protected table's ``*_text`` columns (for the audit)."""
+    return sum(
+        int((table[c] == SUPPRESSED).sum())
+        for c in table.columns
+        if c.endswith("_text") and table.schema[c] == pl.String
+    )
+
+
 def compare_table(
     before: pl.DataFrame, after: pl.DataFrame, clusters: Sequence[str]
 ) -> pl.DataFrame:

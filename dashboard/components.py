@@ -14,11 +14,10 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 
-from dashboard import data
+from dashboard import data, identity, trail
 from dashboard.filters import Filters, Options, Organisation, sidebar
 from dashboard.formatting import format_short_date
 from dashboard.headlines import Change, freshness_label
-from dashboard.scope import current_clusters
 from pipeline.settings import get_settings
 
 
@@ -56,15 +55,32 @@ def _options(scope: tuple[str, ...], dates: tuple[date, ...]) -> Options:
     )
 
 
-def open_page(title: str, caption: str, page: str) -> View:
-    """Title the page, then either stop with what to run (nothing loaded yet) or draw the
-    sidebar (filters, data freshness) and return the view."""
+def open_gate(title: str, caption: str, page: str) -> identity.Caller:
+    """Title the page and check the caller may see it, stopping with the reason if not; then
+    say who is looking (in demo mode, on the page itself) and start counting the page's view
+    for the audit log (:mod:`dashboard.trail`).  Returns the caller."""
+    who = identity.caller()
     st.title(title)
+    if who.demo:
+        st.markdown(identity.banner(who))
+    if who.grant is None or not who.grant.may_see(page):
+        _refuse(who, page)
+    trail.begin(page)
     st.caption(caption)
+    with st.sidebar:
+        _who(who)
+    return who
+
+
+def open_page(title: str, caption: str, page: str) -> View:
+    """:func:`open_gate`, then either stop with what to run (nothing loaded yet) or draw the
+    sidebar (filters, data freshness) and return the view, limited to the caller's scope."""
+    who = open_gate(title, caption, page)
+    assert who.grant is not None  # open_gate stops callers without one
     if data.open_warehouse() is None:
         st.info(nothing_loaded(str(get_settings().warehouse)))
         st.stop()
-    scope = current_clusters()
+    scope = who.grant.clusters
     dates = data.loaded_dates(scope)
     if not dates:
         st.info(
@@ -78,6 +94,38 @@ def open_page(title: str, caption: str, page: str) -> View:
     with st.sidebar:
         freshness(view.filters.as_at, scope)
     return view
+
+
+def refusal(who: identity.Caller) -> str:
+    """Why the caller sees nothing here, in a sentence or two."""
+    if who.problem:
+        return f"Nobody has access while the access policy is invalid: {who.problem}"
+    if who.grant is not None:
+        return f"This page is not open to your role ({who.grant.role.replace('_', ' ')})."
+    if who.signed_in:
+        return (
+            f"{who.name} has no access to Workforce Picture. Ask the service's administrator "
+            "to add you to the access policy."
+        )
+    return (
+        "Nobody is signed in, so there is nothing to show. Set WORKFORCE_DEMO_USER to a user "
+        "of the access policy, or configure sign-in."
+    )
+
+
+def _refuse(who: identity.Caller, page: str) -> None:
+    trail.record_denied(who, page)
+    st.error(refusal(who))
+    st.stop()
+
+
+def _who(who: identity.Caller) -> None:
+    grant = who.grant
+    assert grant is not None  # open_page has refused callers without one
+    clusters = "all clusters" if len(grant.clusters) == 5 else ", ".join(grant.clusters)
+    st.caption(f"{who.name} · {grant.role.replace('_', ' ')} · {clusters}")
+    if who.signed_in and not who.demo:
+        st.button("Sign out", on_click=st.logout, key="sign_out")
 
 
 def freshness(as_at: date, clusters: tuple[str, ...]) -> None:

@@ -25,7 +25,8 @@ import duckdb
 import polars as pl
 import streamlit as st
 
-from dashboard.scope import current_clusters
+from dashboard import trail
+from dashboard.scope import current_clusters, record_level_clusters
 from pipeline.settings import get_settings
 from pipeline.warehouse import WarehouseMissing, current_path
 from queries import runner
@@ -110,15 +111,33 @@ def metric(
     gives others; a metric ignores values it does not declare.
     """
     values = {**STANDARD_PARAMS, **(params or {})}
-    filters = {dim: tuple(str(v) for v in vs) for dim, vs in (where or {}).items()}
-    return _metric(
+    frame = _metric(
         _path(),
         name,
         scoped(clusters),
         tuple(sorted(values.items())),
         tuple(by),
-        tuple(sorted(filters.items())),
+        _filters(where),
     )
+    trail.note(rows=frame.height)
+    return frame
+
+
+def _filters(where: Mapping[str, Sequence[str]] | None) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    return tuple(sorted((dim, tuple(str(v) for v in vs)) for dim, vs in (where or {}).items()))
+
+
+def employee_records(
+    as_at: date, clusters: Iterable[str], where: Mapping[str, Sequence[str]] | None = None
+) -> pl.DataFrame:
+    """Record-level rows (``queries/sql/employee_records.sql``) of the clusters asked for that
+    the caller has record-level rights to (:func:`dashboard.scope.record_level_clusters`);
+    none for a caller without them."""
+    allowed = set(record_level_clusters())
+    chosen = tuple(c for c in scoped(clusters) if c in allowed)
+    frame = _metric(_path(), "employee_records", chosen, (("as_at", as_at),), (), _filters(where))
+    trail.note(rows=frame.height)
+    return frame
 
 
 @st.cache_data(ttl=CACHE_TTL, max_entries=256, show_spinner=False)

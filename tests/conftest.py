@@ -14,7 +14,7 @@ REPO = Path(__file__).resolve().parents[1]
 
 @pytest.fixture
 def workforce_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
-    """Settings whose landing zone, warehouse and access file are fresh temporary paths.
+    """Settings whose landing zone and warehouse are fresh temporary paths.
 
     The ``WORKFORCE_*`` variables are set, so code that calls ``get_settings()`` (whose result
     is cached per process) sees them too; the cache is cleared before and after.  The
@@ -23,8 +23,19 @@ def workforce_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[S
     monkeypatch.setenv("WORKFORCE_LANDING", str(tmp_path / "landing"))
     monkeypatch.setenv("WORKFORCE_WAREHOUSE", str(tmp_path / "warehouse"))
     monkeypatch.setenv("WORKFORCE_REFERENCE", str(REPO / "data" / "reference"))
-    monkeypatch.setenv("WORKFORCE_ACCESS", str(tmp_path / "access.toml"))
-    monkeypatch.delenv("WORKFORCE_DEMO_USER", raising=False)
     get_settings.cache_clear()
     yield get_settings()
+    get_settings.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def signed_in_admin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Every test starts as an admin in demo mode, with its own policy file and audit log (so
+    a test never reads the developer's ``data/access.toml`` or writes their audit log); a test
+    of another role calls ``tests.pages.sign_in`` again.  Yields the audit log's path."""
+    from tests.pages import sign_in
+
+    audit = tmp_path / "audit" / "audit.sqlite"
+    sign_in(tmp_path, monkeypatch, audit=audit)
+    yield audit
     get_settings.cache_clear()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -13,12 +15,67 @@ from pipeline.settings import Settings, get_settings
 PAGES = Path(__file__).resolve().parents[1] / "dashboard" / "pages"
 
 
-def open_page(name: str, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    """``dashboard/pages/<name>.py`` reading ``settings``' warehouse, as the served app would."""
+APP = PAGES.parents[1] / "app.py"
+ADMIN = "test.admin@workforce.local"
+
+
+def policy_text(
+    email: str, role: str, clusters: Sequence[str] = ("*",), record_level: bool = False
+) -> str:
+    """An access policy file listing one user."""
+    listed = ", ".join(f'"{c}"' for c in clusters)
+    return (
+        f'[[user]]\nemail = "{email}"\nrole = "{role}"\nclusters = [{listed}]\n'
+        f"record_level = {str(record_level).lower()}\n"
+    )
+
+
+def sign_in(
+    directory: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    role: str = "admin",
+    clusters: Sequence[str] = ("*",),
+    record_level: bool = False,
+    email: str = ADMIN,
+    listed: bool = True,
+    audit: Path | None = None,
+) -> None:
+    """Be ``email`` in demo mode, with a policy (in ``directory``) granting them ``role`` over
+    ``clusters`` (or not listing them at all); the audit log moves to ``audit`` when given.
+    Each policy gets its own file, named by its content."""
+    text = policy_text(email, role, clusters, record_level) if listed else ""
+    policy = directory / f"access-{hashlib.sha256(text.encode()).hexdigest()[:12]}.toml"
+    policy.write_text(text)
+    monkeypatch.setenv("WORKFORCE_ACCESS", str(policy))
+    monkeypatch.setenv("WORKFORCE_DEMO_USER", email)
+    if audit is not None:
+        monkeypatch.setenv("WORKFORCE_AUDIT", str(audit))
+    get_settings.cache_clear()
+
+
+def audit_log() -> Path:
+    """The audit log of the current test (set by the ``signed_in_admin`` fixture)."""
+    return get_settings().audit
+
+
+def open_page(
+    name: str, settings: Settings, monkeypatch: pytest.MonkeyPatch, **grant: object
+) -> AppTest:
+    """``dashboard/pages/<name>.py`` reading ``settings``' warehouse, as the served app would,
+    for a demo user granted ``grant`` (:func:`sign_in`'s options; by default an admin)."""
     monkeypatch.setenv("WORKFORCE_WAREHOUSE", str(settings.warehouse))
     monkeypatch.setenv("WORKFORCE_REFERENCE", str(settings.reference))
-    get_settings.cache_clear()
+    sign_in(settings.warehouse.parent, monkeypatch, **grant)  # type: ignore[arg-type]
     return AppTest.from_file(str(PAGES / f"{name}.py"), default_timeout=60)
+
+
+def open_app(settings: Settings, monkeypatch: pytest.MonkeyPatch, **grant: object) -> AppTest:
+    """``app.py`` (navigation, access, audit) over ``settings``' warehouse, as :func:`open_page`."""
+    monkeypatch.setenv("WORKFORCE_WAREHOUSE", str(settings.warehouse))
+    monkeypatch.setenv("WORKFORCE_REFERENCE", str(settings.reference))
+    sign_in(settings.warehouse.parent, monkeypatch, **grant)  # type: ignore[arg-type]
+    return AppTest.from_file(str(APP), default_timeout=60)
 
 
 def tiles(at: AppTest) -> dict[str, str]:

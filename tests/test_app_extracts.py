@@ -22,7 +22,7 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 @pytest.fixture
 def app(tiny: Settings, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    yield open_page("extracts", tiny, monkeypatch)
+    yield open_page("extracts", tiny, monkeypatch, role="analyst")  # the page's audience
     get_settings.cache_clear()
 
 

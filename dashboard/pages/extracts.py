@@ -1,5 +1,6 @@
 """Extracts, for analysts: a metric's rows by the dimensions chosen, under disclosure control,
-previewed and downloaded as CSV, Excel or Parquet."""
+previewed and downloaded as CSV, Excel or Parquet; and, for analysts with record-level rights,
+the records of their clusters.  Every download is written to the audit log."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from datetime import UTC, datetime
 import duckdb
 import streamlit as st
 
-from dashboard import data
+from dashboard import data, identity, scope, trail
 from dashboard import extracts as ex
 from dashboard.components import open_page
 from dashboard.filters import not_applied_text
@@ -87,8 +88,18 @@ try:
 except (QueryError, duckdb.Error) as error:
     st.error(f"The {metric} metric could not be run: {str(error).splitlines()[0]}")
     st.stop()
-rule = disclosure_rule(metric)
+protecting = True
+if not scope.disclosure_control():  # admins may take the rows as run
+    protecting = st.toggle(
+        "Apply disclosure control",
+        value=True,
+        key="extracts.protect",
+        help="Administrators may extract unprotected rows; every other role always gets "
+        "protected ones.",
+    )
+rule = disclosure_rule(metric) if protecting else None
 extract = ex.protected_rows(raw, by, rule)
+trail.note(cells_suppressed=extract.cells_suppressed)
 rows = extract.rows
 
 st.subheader("Preview")
@@ -98,7 +109,11 @@ st.caption(
     f"{format_count(rows.height)} rows"
     + (f"; the first {format_count(shown)} are shown." if rows.height > shown else ".")
 )
-rule_said = ex.rule_text(rule, metric)
+rule_said = (
+    ex.rule_text(rule, metric)
+    if protecting
+    else "Not applied: an administrator chose unprotected rows."
+)
 if extract.protected:
     st.info(
         f"Disclosure control applied: {format_count(extract.cells_suppressed)} cells "
@@ -132,6 +147,15 @@ about = ex.about_rows(
     dropped=extract.dropped,
 )
 stem = "_".join([metric, *by, *(str(v) for v in dates.values())])
+who = identity.caller()
+choices = {
+    "metric": metric,
+    "dimensions": by,
+    **dates,
+    "clusters": clusters,
+    **where,
+    "disclosure_control": protecting,
+}
 st.subheader("Download")
 columns = st.columns(3)
 for column, (label, payload, suffix, mime) in zip(
@@ -153,12 +177,53 @@ for column, (label, payload, suffix, mime) in zip(
         payload,
         file_name=f"{stem}.{suffix}",
         mime=mime,
-        on_click="ignore",
+        on_click=trail.record_download,
+        args=(who, "extracts", f"{stem}.{suffix}", choices, rows.height, extract.cells_suppressed),
         key=f"extracts.download.{suffix}",
         width="stretch",
     )
 st.caption(
-    "Every download holds the protected rows shown above (all of them). The Excel workbook's "
-    "about sheet records the metric, its definition, the time of the extract, the filters, "
-    "dimensions and dates, the disclosure rule and the warehouse version."
+    "Every download holds the rows shown above (all of them) and is recorded in the audit "
+    "log. The Excel workbook's about sheet records the metric, its definition, the time of the "
+    "extract, the filters, dimensions and dates, the disclosure rule and the warehouse version."
 )
+
+# --- record-level rows ------------------------------------------------------------------------
+entitled = [c for c in clusters if c in scope.record_level_clusters()]
+if entitled:
+    st.divider()
+    st.subheader("Record-level extract")
+    st.caption(
+        "One row per person in post as at the date (one person one count), for the clusters "
+        f"your record-level rights cover: {', '.join(entitled)}. Records are personal data: "
+        "keep them only as long as the analysis needs them. Each download is audited."
+    )
+    records_at = st.date_input(
+        "Records as at",
+        value=as_at,
+        min_value=view.options.first_date,
+        max_value=view.options.latest_date,
+        format="DD/MM/YYYY",
+        key="extracts.records_as_at",
+    )
+    record_where = filters.where(("department", "organisation_code", "grade"))
+    records = data.employee_records(records_at, entitled, record_where)
+    st.dataframe(records.head(ex.PREVIEW_ROWS), hide_index=True)
+    st.caption(f"{format_count(records.height)} records.")
+    record_stem = f"employee_records_{records_at}"
+    record_choices = {"as_at": records_at, "clusters": entitled, **record_where}
+    formats = (
+        ("CSV", lambda: ex.to_csv(records), "csv", "text/csv"),
+        ("Parquet", lambda: ex.to_parquet(records), "parquet", "application/vnd.apache.parquet"),
+    )
+    for column, (label, build, suffix, mime) in zip(st.columns(3), formats, strict=False):
+        column.download_button(
+            f"Download records as {label}",
+            build,  # built when pressed: records run to hundreds of thousands of rows
+            file_name=f"{record_stem}.{suffix}",
+            mime=mime,
+            on_click=trail.record_download,
+            args=(who, "extracts", f"{record_stem}.{suffix}", record_choices, records.height, 0),
+            key=f"extracts.records.{suffix}",
+            width="stretch",
+        )

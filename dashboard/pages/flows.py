@@ -8,7 +8,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import charts_workforce as cw
-from dashboard import data
+from dashboard import data, trail
 from dashboard.components import chart_with_table, open_page
 from dashboard.filters import not_applied_text
 from dashboard.formatting import format_count, format_date, format_percent
@@ -84,6 +84,7 @@ st.caption("A transfer between clusters is out of one and into the other.")
 
 st.subheader("Moves between clusters")
 moves = cw.moves_table(data.metric("cluster_moves", clusters, period))
+trail.note(cells_suppressed=cw.suppressed_cells(moves))
 if moves.is_empty():
     st.caption(
         f"Nobody in one cluster of the scope at {format_date(date_from)} was in another at "

@@ -9,7 +9,7 @@ import bisect
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, data
+from dashboard import charts, data, trail
 from dashboard import charts_workforce as cw
 from dashboard.components import chart_with_table, open_page
 from dashboard.formatting import format_count, format_date, format_gbp
@@ -128,6 +128,7 @@ representation = data.metric(
     "representation", clusters, params, ("grade",), filters.where(REPRESENTATION)
 )
 diversity = cw.diversity_table(representation, ("grade",))
+trail.note(cells_suppressed=cw.suppressed_cells(diversity))
 chart_with_table(
     cw.shares_chart(diversity, "Women and ethnic minorities by grade (% of those recorded)"),
     diversity.sort(pl.col("grade").map_elements(cw.grade_rank, return_dtype=pl.Int64)).select(

@@ -57,16 +57,31 @@ def _wait_until_healthy(url: str, server: subprocess.Popen, log: Path) -> None:
 
 
 @contextlib.contextmanager
-def serve(root: Path, warehouse: Path, reference: Path = REPO / "data" / "reference"):
-    """``streamlit run app.py`` from the repository over ``warehouse``; yields its URL."""
+def serve(
+    root: Path,
+    warehouse: Path,
+    reference: Path = REPO / "data" / "reference",
+    *,
+    role: str = "admin",
+    clusters: tuple[str, ...] = ("*",),
+    record_level: bool = False,
+):
+    """``streamlit run app.py`` from the repository over ``warehouse``, in demo mode as a user
+    with ``role`` over ``clusters`` (an admin of all by default); yields its URL.  The audit
+    log is ``root/audit.sqlite``."""
+    from tests.pages import ADMIN, policy_text
+
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
+    (root / "access.toml").write_text(policy_text(ADMIN, role, clusters, record_level))
     env = {
         **os.environ,
         "WORKFORCE_LANDING": str(root / "landing"),
         "WORKFORCE_WAREHOUSE": str(warehouse),
         "WORKFORCE_REFERENCE": str(reference),
         "WORKFORCE_ACCESS": str(root / "access.toml"),
+        "WORKFORCE_DEMO_USER": ADMIN,
+        "WORKFORCE_AUDIT": str(root / "audit.sqlite"),
     }
     command = [
         *(sys.executable, "-m", "streamlit", "run", "app.py"),
@@ -104,6 +119,24 @@ def tiny_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     root = tmp_path_factory.mktemp("served-tiny")
     settings = build(root)
     with serve(root, settings.warehouse, settings.reference) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def unity_analyst_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app over the tiny warehouse for an analyst of UNITY alone, with record-level rights."""
+    from tests.tiny_warehouse import build
+
+    root = tmp_path_factory.mktemp("served-unity")
+    settings = build(root)
+    with serve(
+        root,
+        settings.warehouse,
+        settings.reference,
+        role="analyst",
+        clusters=("UNITY",),
+        record_level=True,
+    ) as url:
         yield url
 
 

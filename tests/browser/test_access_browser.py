@@ -1,0 +1,56 @@
+"""Access control in the served app: an analyst scoped to UNITY walks every page of their
+navigation in Chromium, and no page names another cluster."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from pipeline.access import PAGES_BY_ROLE
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+LOADED = 30_000  # ms
+OTHER_CLUSTERS = re.compile(r"\b(DEFENCE|OVERSEAS|MATRIX|SYNERGY)\b")
+# Each page's last heading: once it shows, the page's run has finished.
+LAST_HEADING = {
+    "overview": "The clusters side by side",
+    "workforce": "Two dates compared",
+    "flows": "Turnover in the year",
+    "cost": "HR and finance reconciliation",
+    "programme": "Net present value",
+    "extracts": "Record-level extract",
+}
+
+
+def test_a_scoped_analysts_pages_name_no_other_cluster(page: Page, unity_analyst_url: str) -> None:
+    assert set(PAGES_BY_ROLE["analyst"]) == set(LAST_HEADING)
+    for key in PAGES_BY_ROLE["analyst"]:
+        page.goto(f"{unity_analyst_url}/{key}")
+        expect(page.get_by_role("heading", name=LAST_HEADING[key])).to_be_visible(timeout=LOADED)
+        expect(page.locator('[data-testid="stException"]')).to_have_count(0)
+        expect(page.get_by_text("Demo mode").first).to_be_visible()
+        text = page.locator("body").inner_text()
+        assert "UNITY" in text, key
+        assert OTHER_CLUSTERS.findall(text) == [], f"{key} names {OTHER_CLUSTERS.findall(text)}"
+    # Pages outside the role are not in the navigation, and a direct link does not open them.
+    sidebar = page.get_by_test_id("stSidebarNav")
+    expect(sidebar.get_by_role("link", name="Extracts")).to_be_visible()
+    expect(sidebar.get_by_role("link", name="Data health")).to_have_count(0)
+    expect(sidebar.get_by_role("link", name="Audit log")).to_have_count(0)
+    page.goto(f"{unity_analyst_url}/audit_log")
+    expect(page.get_by_role("heading", name="Workforce overview")).to_be_visible(timeout=LOADED)
+    expect(page.get_by_role("heading", name="Audit log")).to_have_count(0)
+
+
+def test_a_tables_own_csv_download_is_hidden(page: Page, unity_analyst_url: str) -> None:
+    """Files leave only through the audited download buttons."""
+    page.goto(f"{unity_analyst_url}/extracts")
+    expect(page.get_by_role("heading", name="Record-level extract")).to_be_visible(timeout=LOADED)
+    table = page.get_by_test_id("stDataFrame").first
+    table.hover()
+    toolbar = page.get_by_test_id("stElementToolbar").first
+    expect(toolbar.get_by_role("button").first).to_be_visible()  # the toolbar is there
+    expect(toolbar.get_by_role("button", name="Download as CSV")).to_be_hidden()
+    expect(page.get_by_role("button", name="Download CSV")).to_be_visible()
