@@ -54,3 +54,33 @@ def test_a_tables_own_csv_download_is_hidden(page: Page, unity_analyst_url: str)
     expect(toolbar.get_by_role("button").first).to_be_visible()  # the toolbar is there
     expect(toolbar.get_by_role("button", name="Download as CSV")).to_be_hidden()
     expect(page.get_by_role("button", name="Download CSV")).to_be_visible()
+
+
+def test_every_download_of_a_scoped_analyst_is_protected_and_scoped(
+    page: Page, unity_analyst_url: str
+) -> None:
+    """CSV, Excel and Parquet extracts are under disclosure control (UNITY's 4 people read
+    [c]); record-level rows are UNITY's alone."""
+    import csv
+    import zipfile
+    from pathlib import Path
+
+    import pyarrow.parquet as pq
+
+    page.goto(f"{unity_analyst_url}/extracts")
+    expect(page.get_by_role("heading", name="Record-level extract")).to_be_visible(timeout=LOADED)
+
+    def download(name: str) -> Path:
+        with page.expect_download(timeout=LOADED) as got:
+            page.get_by_role("button", name=name, exact=True).click()
+        return Path(got.value.path())
+
+    (row,) = csv.DictReader(download("Download CSV").read_text().splitlines())
+    assert row["headcount"] == "[c]"
+    assert pq.read_table(download("Download Parquet")).column("headcount").to_pylist() == ["[c]"]
+    with zipfile.ZipFile(download("Download Excel")) as workbook:
+        strings = workbook.read("xl/sharedStrings.xml").decode()
+    assert "[c]" in strings and "UNITY" in strings
+    records = list(csv.DictReader(download("Download records as CSV").read_text().splitlines()))
+    assert len(records) == 4 and {r["cluster"] for r in records} == {"UNITY"}
+    assert pq.read_table(download("Download records as Parquet")).num_rows == 4
