@@ -14,7 +14,7 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import demo_bench, page_bench, query_bench
+from benchmarks import demo_bench, growth, load_test, page_bench, query_bench
 from benchmarks.measure import measure
 
 DOCS = Path("docs/benchmarks.md")
@@ -112,7 +112,10 @@ def main() -> None:
     lines += [*demo_section(keep=landing), ""]
     lines += [*ingest_section(landing, warehouse), ""]
     lines += [*query_section(landing, warehouse), ""]
-    lines += page_bench.section(warehouse)
+    lines += [*page_bench.section(warehouse), ""]
+    reference = Path("data/reference").resolve()
+    lines += [*load_test.section(load_test.run(warehouse, reference)), ""]
+    lines += growth.section(growth.run(work / "growth"))
     DOCS.parent.mkdir(exist_ok=True)
     DOCS.write_text("\n".join(lines) + "\n")
     print(f"wrote {DOCS} (data kept in {work})")
