@@ -91,13 +91,15 @@ def _write(cursor: duckdb.DuckDBPyConnection, rel: duckdb.DuckDBPyRelation, fmt:
             sys.stdout.flush()
 
 
+_NOTES_SQL = (
+    "SELECT cluster, extract_date, status FROM feed_status($as_at) "
+    "WHERE status <> 'current' ORDER BY cluster"
+)
+
+
 def _notes(cursor: duckdb.DuckDBPyConnection, as_at: date) -> None:
     """Say on standard error which clusters are stale or absent as at the date."""
-    lagging = cursor.execute(
-        "SELECT cluster, extract_date, status FROM feed_status($as_at) "
-        "WHERE status <> 'current' ORDER BY cluster",
-        {"as_at": as_at},
-    ).fetchall()
+    lagging = cursor.execute(_NOTES_SQL, {"as_at": as_at}).fetchall()
     for cluster, extract_date, state in lagging:
         since = f" (latest snapshot {extract_date})" if extract_date else ""
         print(f"note: {cluster} is {state} as at {as_at}{since}", file=sys.stderr)
@@ -126,7 +128,7 @@ def query_main(warehouse: Path, args) -> int:
         con = connect_readonly(warehouse)
     except WarehouseMissing as error:
         raise UsageError(str(error)) from None
-    with con, prepare(con) as cursor:
+    with con, prepare(con, load_sql(request.metric).text, _NOTES_SQL) as cursor:
         try:
             rel = relation(cursor, request)
         except (QueryError, duckdb.BinderException) as error:

@@ -157,10 +157,43 @@ def _common_sql() -> str:
     return COMMON_SQL.read_text()
 
 
-def prepare(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
-    """A cursor of ``con`` with the shared as-at macros defined on it."""
+_MACRO = re.compile(r"^CREATE OR REPLACE TEMP MACRO (\w+)", re.MULTILINE)
+_COMMENT = re.compile(r"--[^\n]*")
+
+
+@cache
+def _macros() -> dict[str, str]:
+    """The statements of ``_common.sql`` by macro name, in the file's order."""
+    text = _common_sql()
+    found = list(_MACRO.finditer(text))
+    ends = [m.start() for m in found[1:]] + [len(text)]
+    return {m.group(1): text[m.start() : end] for m, end in zip(found, ends, strict=True)}
+
+
+def _calls(sql: str) -> set[str]:
+    code = _COMMENT.sub("", sql)
+    return {name for name in _macros() if re.search(rf"\b{name}\s*\(", code)}
+
+
+@cache
+def _macros_for(uses: tuple[str, ...]) -> str:
+    """The statements defining the macros the SQL texts call, and those these call."""
+    wanted: set[str] = set()
+    todo = set().union(*(_calls(sql) for sql in uses))
+    while todo:
+        name = todo.pop()
+        wanted.add(name)
+        todo |= _calls(_macros()[name]) - wanted - {name}
+    return "".join(stmt for name, stmt in _macros().items() if name in wanted)
+
+
+def prepare(con: duckdb.DuckDBPyConnection, *uses: str) -> duckdb.DuckDBPyConnection:
+    """A cursor of ``con`` with the shared as-at macros defined on it: those the SQL texts
+    ``uses`` call (each macro costs a few milliseconds to define), or all of them."""
     cursor = con.cursor()
-    cursor.execute(_common_sql())
+    statements = _macros_for(uses) if uses else _common_sql()
+    if statements:
+        cursor.execute(statements)
     return cursor
 
 
@@ -180,7 +213,7 @@ def relation(cursor: duckdb.DuckDBPyConnection, request: Request) -> duckdb.Duck
 
 def run(con: duckdb.DuckDBPyConnection, request: Request) -> pl.DataFrame:
     """The metric's rows as a polars frame: the ``by`` columns in order, then the measures."""
-    with prepare(con) as cursor:
+    with prepare(con, load_sql(request.metric).text) as cursor:
         return relation(cursor, request).pl()
 
 
@@ -188,10 +221,9 @@ def feed_status(
     con: duckdb.DuckDBPyConnection, as_at: date, clusters: Sequence[str]
 ) -> pl.DataFrame:
     """Per cluster in scope: the snapshot used as at the date, and current / stale / absent."""
-    with prepare(con) as cursor:
-        frame = cursor.sql(
-            "SELECT * FROM feed_status($as_at) WHERE list_contains($clusters, cluster) "
-            "ORDER BY cluster",
-            params={"as_at": as_at, "clusters": list(clusters)},
-        ).pl()
+    sql = (
+        "SELECT * FROM feed_status($as_at) WHERE list_contains($clusters, cluster) ORDER BY cluster"
+    )
+    with prepare(con, sql) as cursor:
+        frame = cursor.sql(sql, params={"as_at": as_at, "clusters": list(clusters)}).pl()
     return frame

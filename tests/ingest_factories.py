@@ -273,6 +273,7 @@ def warehouse_state(settings: Settings) -> tuple[str | None, str | None]:
 DATA_TABLES = (
     "snapshots",
     "persons",
+    "mover_history",
     "employee_history",
     "salary_history",
     "manager_history",

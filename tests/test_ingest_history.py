@@ -201,6 +201,66 @@ def test_a_person_moving_between_clusters_is_in_each_for_its_own_dates(tmp_path,
     assert query(settings, "SELECT count(*) FROM persons") == [(21,)]
 
 
+MOVERS = """SELECT DISTINCT p.person_key FROM mover_history JOIN persons AS p USING (person_id)
+    ORDER BY 1"""
+# mover_history, by brute force: every version of everyone with history in two clusters
+MOVER_VERSIONS = """SELECT cluster, person_id, organisation_start_date, valid_from, valid_to
+    FROM employee_history WHERE person_id IN (
+        SELECT person_id FROM employee_history GROUP BY ALL HAVING count(DISTINCT cluster) > 1
+    ) ORDER BY ALL"""
+
+
+def test_movers_are_the_people_in_two_clusters_through_late_loads_and_restatements(
+    tmp_path, capsys
+):
+    """`mover_history` holds exactly the versions of the persons with history in more than one
+    cluster, whichever order the deliveries come in and whatever a restatement takes back."""
+    settings = make_settings(tmp_path)
+    mover = employees(1, "SYNERGY", first=50)[0]
+    moved = dict(mover, organisation_code="HMRC", employee_id="U1", manager_employee_id=None)
+    key = mover["person_key"]
+
+    def movers() -> list[tuple]:
+        versions = "SELECT * FROM mover_history ORDER BY ALL"
+        assert query(settings, versions) == query(settings, MOVER_VERSIONS)
+        return query(settings, MOVERS)
+
+    cluster_delivery(
+        settings.landing, "UNITY", OCT, employees_rows=[*employees(10, "UNITY"), moved]
+    )
+    cluster_delivery(settings.landing, "SYNERGY", OCT, employees_rows=employees(10))
+    assert ingest(settings, capsys)[0] == 0
+    assert movers() == []
+    # SYNERGY's September, delivered late, still had them: now in two clusters' history
+    cluster_delivery(settings.landing, "SYNERGY", SEP, employees_rows=[*employees(10), mover])
+    assert ingest(settings, capsys)[0] == 0
+    assert movers() == [(key,)]
+    # a restatement of that September without them: never in SYNERGY after all
+    cluster_delivery(settings.landing, "SYNERGY", SEP, employees_rows=employees(10))
+    assert "restated (replaces load 3): SYNERGY 2026-09-30" in ingest(settings, capsys)[1]
+    assert movers() == []
+    # back in September, and UNITY's October restated without them: SYNERGY only
+    cluster_delivery(settings.landing, "SYNERGY", SEP, employees_rows=[*employees(10), mover])
+    cluster_delivery(settings.landing, "UNITY", OCT, employees_rows=employees(10, "UNITY"))
+    assert ingest(settings, capsys)[0] == 0
+    assert movers() == []
+    # in both at once (a second post), and a change of grade there keeps them a mover
+    cluster_delivery(
+        settings.landing, "UNITY", NOV, employees_rows=[*employees(10, "UNITY"), moved]
+    )
+    assert ingest(settings, capsys)[0] == 0
+    assert movers() == [(key,)]
+    cluster_delivery(
+        settings.landing,
+        "UNITY",
+        DEC,
+        employees_rows=[*employees(10, "UNITY"), dict(moved, grade="G6")],
+    )
+    assert ingest(settings, capsys)[0] == 0
+    assert movers() == [(key,)]
+    assert_every_delivery_answers_as_at(settings)
+
+
 # --- the interval algorithm on its own, against a brute-force model -------------------------
 
 TABLE = HistoryTable("h", ("k",), ("v",))

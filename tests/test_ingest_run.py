@@ -24,12 +24,13 @@ from ingest_factories import (
 )
 
 from pipeline.contract import ContingentRow, EmployeeRow, column_specs
+from pipeline.errors import UsageError
 from pipeline.ingest import status_main
 from pipeline.ingest.load import CONTINGENT, EMPLOYEES, MANAGERS, SALARIES
 from pipeline.ingest.rules import faults_sql, row_rules
-from pipeline.ingest.schema import SCHEMA_SQL
+from pipeline.ingest.schema import SCHEMA_SQL, SCHEMA_VERSION
 from pipeline.ingest.sql import Params
-from pipeline.warehouse import WarehouseMissing, connect_readonly, versions
+from pipeline.warehouse import WarehouseMissing, connect_readonly, current_path, versions
 
 SEP, OCT, NOV = date(2026, 9, 30), date(2026, 10, 31), date(2026, 11, 30)
 WORKFORCE = Path(sys.executable).with_name("workforce")
@@ -213,6 +214,51 @@ def test_programme_deliveries_are_kept_whole(tmp_path, capsys):
         settings, "SELECT extract_date, count(*) FROM milestone_snapshots GROUP BY 1 ORDER BY 1"
     ) == [(SEP, 10), (OCT, 10)]
     assert query(settings, "SELECT count(*) FROM benefits_as_at($d)", {"d": OCT}) == [(4,)]
+
+
+def test_an_older_warehouse_is_upgraded_and_a_newer_one_refused_in_one_line(tmp_path, capsys):
+    settings = make_settings(tmp_path)
+    mover = employees(1, "SYNERGY", first=50)[0]
+    moved = dict(mover, organisation_code="HMRC", employee_id="U1", manager_employee_id=None)
+    cluster_delivery(settings.landing, "SYNERGY", SEP, employees_rows=[*employees(10), mover])
+    cluster_delivery(
+        settings.landing, "UNITY", OCT, employees_rows=[*employees(10, "UNITY"), moved]
+    )
+    assert ingest(settings, capsys)[0] == 0
+    movers = "SELECT DISTINCT p.person_key FROM mover_history JOIN persons AS p USING (person_id)"
+    version = "SELECT value FROM warehouse_meta WHERE key = 'schema_version'"
+    assert query(settings, movers) == [(mover["person_key"],)]
+
+    def set_version(value: str, drop_movers: bool = False) -> None:
+        with duckdb.connect(str(current_path(settings.warehouse))) as con:
+            if drop_movers:
+                con.execute("DROP TABLE mover_history")
+            con.execute(
+                "UPDATE warehouse_meta SET value = $v WHERE key = 'schema_version'", {"v": value}
+            )
+
+    # a warehouse of schema version 1 (no mover_history): nothing new to load, still upgraded
+    set_version("1", drop_movers=True)
+    code, out = ingest(settings, capsys)
+    assert code == 0, out
+    assert "warehouse schema upgraded from version 1 to 2" in out
+    assert query(settings, version) == [(SCHEMA_VERSION,)]
+    assert query(settings, movers) == [(mover["person_key"],)]
+    # filled with every version of the one mover (the fixture has no other)
+    kept = "SELECT cluster, person_id, organisation_start_date, valid_from, valid_to"
+    of_mover = "WHERE person_id = (SELECT min(person_id) FROM mover_history) ORDER BY ALL"
+    assert query(settings, f"{kept} FROM mover_history ORDER BY ALL") == query(
+        settings, f"{kept} FROM employee_history {of_mover}"
+    )
+    assert "published" not in ingest(settings, capsys)[1]  # and then left alone
+    # a version this program does not know: refused in one line, the warehouse untouched
+    set_version("99")
+    state = warehouse_state(settings)
+    with pytest.raises(UsageError) as refused:
+        ingest(settings, capsys)
+    assert str(refused.value).startswith("warehouse schema version '99' is not '2': rebuild")
+    assert "\n" not in str(refused.value)
+    assert warehouse_state(settings) == state
 
 
 def test_publication_keeps_the_current_and_previous_versions(tmp_path, capsys):

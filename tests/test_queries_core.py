@@ -10,9 +10,19 @@ from datetime import date
 import duckdb
 import polars as pl
 import pytest
+from ingest_factories import cluster_delivery, employees, ingest, make_settings
 
 from pipeline.warehouse import connect_readonly
-from queries.runner import CLUSTERS, QueryError, Request, feed_status, run
+from queries.runner import (
+    CLUSTERS,
+    QueryError,
+    Request,
+    _macros,
+    feed_status,
+    load_sql,
+    prepare,
+    run,
+)
 from tests.tiny_warehouse import A, B, build
 
 ALL = CLUSTERS
@@ -229,6 +239,20 @@ def test_groups_sum_to_the_total(con) -> None:
         assert frame["paybill_gbp"].sum() == pytest.approx(total["paybill_gbp"]), dim
 
 
+def test_a_cursor_defines_the_macros_its_sql_calls_and_only_those(con) -> None:
+    defined = (
+        "SELECT DISTINCT function_name FROM duckdb_functions()"
+        " WHERE database_name = 'temp' ORDER BY 1"
+    )
+    with prepare(con, load_sql("workforce").text) as cursor:
+        names = [n for (n,) in cursor.execute(defined).fetchall()]
+    assert names == ["lost_at", "org_dim", "rows_at", "workforce_at"]
+    with prepare(con, "SELECT * FROM feed_status($d)") as cursor:
+        assert [n for (n,) in cursor.execute(defined).fetchall()] == ["feed_status"]
+    with prepare(con) as cursor:  # no SQL named: every macro of _common.sql
+        assert len(cursor.execute(defined).fetchall()) == len(_macros())
+
+
 def test_every_sql_file_has_a_header_and_binds_only_declared_parameters() -> None:
     import re
 
@@ -240,3 +264,84 @@ def test_every_sql_file_has_a_header_and_binds_only_declared_parameters() -> Non
         used = set(re.findall(r"\$([a-z_][a-z0-9_]*)", sql.text))
         assert used - {"where_" + d for d in sql.dimensions} <= set(sql.params), path.name
         assert "clusters" in sql.params, f"{path.name} takes no scope"
+
+
+# --- the as-at people and their pay, against the rule applied by brute force ---------------
+
+# extracts.md §7 straight from the schema's employees_as_at (every cluster's snapshot, pay
+# included): one row per person, the later organisation start, then the later snapshot, then
+# the cluster code sorting first.
+BY_THE_RULE = """
+SELECT person_key, CAST(cluster AS VARCHAR) AS cluster, extract_date, organisation_code,
+       CAST(grade AS VARCHAR), fte, annual_salary_gbp
+FROM employees_as_at($d)
+QUALIFY row_number() OVER (
+    PARTITION BY person_key
+    ORDER BY organisation_start_date DESC, extract_date DESC, CAST(cluster AS VARCHAR)
+) = 1
+ORDER BY person_key
+"""
+AS_VIEWED = """
+SELECT p.person_key, w.cluster, w.extract_date, w.organisation_code, CAST(w.grade AS VARCHAR),
+       w.fte, w.annual_salary_gbp
+FROM workforce_at($d) AS w JOIN persons AS p USING (person_id)
+ORDER BY p.person_key
+"""
+
+
+def assert_views_follow_the_rule(connection, dates) -> None:
+    with prepare(connection) as cursor:
+        for when in dates:
+            want = cursor.execute(BY_THE_RULE, {"d": when}).fetchall()
+            assert cursor.execute(AS_VIEWED, {"d": when}).fetchall() == want, when
+            people = "SELECT * FROM people_at($d) ORDER BY person_id"
+            pay = "SELECT * EXCLUDE (annual_salary_gbp) FROM workforce_at($d) ORDER BY person_id"
+            assert cursor.execute(people, {"d": when}).fetchall() == (
+                cursor.execute(pay, {"d": when}).fetchall()
+            ), when
+
+
+def test_workforce_at_follows_the_rule_on_the_tiny_warehouse(con) -> None:
+    assert_views_follow_the_rule(con, (A, date(2026, 2, 15), B, date(2026, 1, 1)))
+
+
+def test_a_person_in_two_snapshots_counts_once_with_the_pay_of_the_snapshot_that_wins(
+    tmp_path, capsys
+) -> None:
+    """m1 moves to UNITY (later organisation start); m2 is in both with the same start (the
+    later snapshot wins); m3 is in both snapshots of one date with the same start (SYNERGY,
+    sorting first, wins).  Every cluster's pay differs, so the wrong one would show."""
+    settings = make_settings(tmp_path)
+    sep, oct_ = date(2026, 9, 30), date(2026, 10, 31)
+    people = employees(3, "SYNERGY", first=50)
+    m1, m2, m3 = (dict(p, manager_employee_id=None, fte=1.0) for p in people)
+    m1.update(organisation_start_date=date(2015, 1, 1), annual_salary_gbp=40_000.0)
+    m2.update(organisation_start_date=date(2020, 1, 1), annual_salary_gbp=41_000.0)
+    m3.update(organisation_start_date=date(2019, 1, 1), annual_salary_gbp=42_000.0)
+
+    def in_unity(person: dict, salary: float, **change) -> dict:
+        return dict(person, organisation_code="HMRC", employee_id="U" + person["employee_id"],
+                    annual_salary_gbp=salary, **change)  # fmt: skip
+
+    cluster_delivery(settings.landing, "SYNERGY", sep, employees_rows=[m1, m2, m3])
+    cluster_delivery(settings.landing, "UNITY", sep, employees_rows=[in_unity(m3, 52_000.0)])
+    cluster_delivery(
+        settings.landing, "UNITY", oct_,
+        employees_rows=[in_unity(m1, 50_000.0, organisation_start_date=date(2026, 10, 1)),
+                        in_unity(m2, 51_000.0)],
+    )  # fmt: skip
+    assert ingest(settings, capsys)[0] == 0  # SYNERGY has no October: stale, still counted
+    connection = connect_readonly(settings.warehouse)
+    try:
+        assert_views_follow_the_rule(connection, (sep, oct_))
+        paid = {
+            when: {
+                (r["cluster"], r["headcount"], r["paybill_gbp"])
+                for r in rows(connection, "workforce", as_at=when, by=["cluster"])
+            }
+            for when in (sep, oct_)
+        }
+        assert paid[sep] == {("SYNERGY", 3, 40_000 + 41_000 + 42_000.0)}
+        assert paid[oct_] == {("SYNERGY", 1, 42_000.0), ("UNITY", 2, 50_000 + 51_000.0)}
+    finally:
+        connection.close()

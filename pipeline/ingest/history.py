@@ -55,8 +55,9 @@ def apply_snapshot(
 ) -> int:
     """Make ``table``'s state on [extract_date, next_date) equal to the rows of temp table
     ``new`` (which has the key and content columns, typed as the history).  ``restating``:
-    the date was loaded before.  Returns the number of keys whose record changed.  Runs
-    inside the caller's transaction."""
+    the date was loaded before.  Returns the number of keys whose record changed; their keys
+    stay in temp table ``hist_chg`` until the next call.  Runs inside the caller's
+    transaction."""
     t, k, cols = ident(table.name), table.key, (*table.key, *table.content)
     params = {"cluster": cluster, "s": extract_date, "n": next_date or date.fromisoformat(OPEN_END)}
 

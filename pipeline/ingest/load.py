@@ -156,6 +156,7 @@ def _store(
         LEFT JOIN new_employees AS boss ON boss.employee_id = e.manager_employee_id"""
     )
     apply_snapshot(con, EMPLOYEES, "new_employees", **where)
+    _refresh_movers(con)
     apply_snapshot(con, SALARIES, "new_employees", **where)
     apply_snapshot(con, MANAGERS, "new_managers", **where)
     counts["employees"] = _count(con, "new_employees")
@@ -173,6 +174,29 @@ def _store(
         "SELECT count(*) FROM ok_ledger WHERE status = 'new'"
     ).fetchone()[0]
     return counts
+
+
+def _refresh_movers(con: duckdb.DuckDBPyConnection) -> None:
+    """Rebuild ``mover_history`` for the persons whose employee record the delivery just
+    changed (``hist_chg``, left by :func:`apply_snapshot`).  Every version the delivery wrote,
+    cut, moved or deleted is one of theirs, and so is any change to whether a person has
+    versions in more than one cluster."""
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE movers_chg AS
+        SELECT DISTINCT person_id FROM hist_chg"""
+    )
+    con.execute("DELETE FROM mover_history WHERE person_id IN (SELECT person_id FROM movers_chg)")
+    con.execute(
+        """INSERT INTO mover_history
+        SELECT cluster, person_id, organisation_start_date, valid_from, valid_to
+        FROM employee_history
+        WHERE person_id IN (
+            SELECT person_id FROM employee_history SEMI JOIN movers_chg USING (person_id)
+            GROUP BY person_id HAVING min(cluster) <> max(cluster)
+        )
+        ORDER BY person_id, cluster, valid_from"""
+    )
+    con.execute("DROP TABLE movers_chg")
 
 
 def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:

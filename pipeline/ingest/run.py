@@ -2,10 +2,10 @@
 
 Under the writer lock: discover the landing zone; compare it with what the published version
 holds (nothing is opened read-write for that); and only if something is to be done — a new
-or restated delivery, one refused before that now has new bytes, a changed register, or no
-warehouse at all — copy the current version, load each delivery oldest first in its own
-transaction, checkpoint, close and publish.  A run with nothing to do leaves the warehouse
-byte for byte as it was.
+or restated delivery, one refused before that now has new bytes, a changed register, an older
+warehouse schema (upgraded in the copy) or no warehouse at all — copy the current version,
+load each delivery oldest first in its own transaction, checkpoint, close and publish.  A run
+with nothing to do leaves the warehouse byte for byte as it was.
 """
 
 from __future__ import annotations
@@ -25,10 +25,12 @@ from pipeline.ingest.load import load_delivery
 from pipeline.ingest.log import REFUSED, LoadedState, LogEntry, read_state, utc_now, write_log
 from pipeline.ingest.report import Reporter, summary
 from pipeline.ingest.schema import (
-    check_schema,
+    SCHEMA_VERSION,
     create_schema,
     has_schema,
     refresh_organisations,
+    schema_version,
+    upgrade_schema,
 )
 from pipeline.ingest.verify import check_delivery
 from pipeline.reference import organisations_by_cluster
@@ -64,13 +66,15 @@ def plan(delivery: Delivery, state: LoadedState, register_sha: str) -> Plan:
     return Plan(delivery, PROCESS, None, fingerprint, on_disk)
 
 
-def _published_state(settings: Settings) -> tuple[LoadedState, bool, bool]:
-    """What the current version holds; whether it exists; whether it is worth compacting."""
+def _published_state(settings: Settings) -> tuple[LoadedState, bool, bool, bool]:
+    """What the current version holds; whether it exists; whether it is worth compacting;
+    whether its schema is older (or newer) than this program's."""
     current = wh.current_path(settings.warehouse)
     if current is None:
-        return read_state(None), False, False
+        return read_state(None), False, False, False
     with contextlib.closing(duckdb.connect(str(current), read_only=True)) as con:
-        return read_state(con), True, wh.is_loose(con)
+        outdated = schema_version(con) != SCHEMA_VERSION
+        return read_state(con), True, wh.is_loose(con), outdated
 
 
 def run_ingest(settings: Settings, reporter: Reporter) -> int:
@@ -83,11 +87,11 @@ def run_ingest(settings: Settings, reporter: Reporter) -> int:
         deliveries, notes = discover(settings.landing)
         for note in notes:
             reporter.line(note)
-        state, exists, loose = _published_state(settings)
+        state, exists, loose, outdated = _published_state(settings)
         register_sha = hashlib.sha256(settings.organisations_csv.read_bytes()).hexdigest()
         plans = [plan(d, state, register_sha) for d in deliveries]
         todo = [p for p in plans if p.action == PROCESS]
-        write = bool(todo) or not exists or state.register_sha256 != register_sha
+        write = bool(todo) or not exists or outdated or state.register_sha256 != register_sha
         tally: Counter[str] = Counter()
         reporter.begin(len(todo))
         if not write:
@@ -125,7 +129,9 @@ def _load_new_version(
     try:
         con.execute("BEGIN TRANSACTION")
         if has_schema(con):
-            check_schema(con)
+            found = upgrade_schema(con)
+            if found != SCHEMA_VERSION:
+                reporter.line(f"warehouse schema upgraded from version {found} to {SCHEMA_VERSION}")
         else:
             create_schema(con)
         refresh_organisations(con, settings.organisations_csv)

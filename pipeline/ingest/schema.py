@@ -8,9 +8,32 @@ from pathlib import Path
 import duckdb
 
 from pipeline.contract import FEEDS, ContingentRow, EmployeeRow, LedgerRow, column_specs
+from pipeline.errors import UsageError
 from pipeline.ingest.sql import ENUM_TYPE_SUFFIX, ident
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
+# How an older warehouse is brought to the next version, in the ingest's transaction:
+# version → (next version, SQL).  2 added `mover_history`, filled from the history so far.
+UPGRADES = {
+    "1": (
+        "2",
+        """CREATE TABLE mover_history (
+            cluster feed_t NOT NULL,
+            person_id INTEGER NOT NULL,
+            organisation_start_date DATE NOT NULL,
+            valid_from DATE NOT NULL,
+            valid_to DATE NOT NULL
+        );
+        INSERT INTO mover_history
+        SELECT cluster, person_id, organisation_start_date, valid_from, valid_to
+        FROM employee_history
+        WHERE person_id IN (
+            SELECT person_id FROM employee_history
+            GROUP BY person_id HAVING min(cluster) <> max(cluster)
+        )
+        ORDER BY person_id, cluster, valid_from;""",
+    ),
+}
 SCHEMA_SQL = Path(__file__).with_name("schema.sql")
 # Files whose coded columns are stored as ENUMs (the register files are small: VARCHAR).
 ENUM_MODELS = (EmployeeRow, ContingentRow, LedgerRow)
@@ -49,13 +72,27 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("INSERT INTO warehouse_meta VALUES ('schema_version', $v)", {"v": SCHEMA_VERSION})
 
 
-def check_schema(con: duckdb.DuckDBPyConnection) -> None:
+def schema_version(con: duckdb.DuckDBPyConnection) -> str | None:
     row = con.execute("SELECT value FROM warehouse_meta WHERE key = 'schema_version'").fetchone()
-    if not row or row[0] != SCHEMA_VERSION:
-        raise RuntimeError(
-            f"warehouse schema version {row[0] if row else None!r} is not {SCHEMA_VERSION!r}: "
+    return row[0] if row else None
+
+
+def upgrade_schema(con: duckdb.DuckDBPyConnection) -> str | None:
+    """Bring an older warehouse to :data:`SCHEMA_VERSION` (inside the caller's transaction) and
+    return the version it had; refuse, in one line, one this program cannot read."""
+    version = found = schema_version(con)
+    while version in UPGRADES:
+        version, sql = UPGRADES[version]
+        con.execute(sql)
+        con.execute(
+            "UPDATE warehouse_meta SET value = $v WHERE key = 'schema_version'", {"v": version}
+        )
+    if version != SCHEMA_VERSION:
+        raise UsageError(
+            f"warehouse schema version {version!r} is not {SCHEMA_VERSION!r}: "
             "rebuild the warehouse (remove its folder and run `workforce ingest`)"
         )
+    return found
 
 
 def register_changed(con: duckdb.DuckDBPyConnection, csv: Path) -> bool:

@@ -64,6 +64,21 @@ CREATE TABLE persons (
     person_key VARCHAR NOT NULL
 );
 
+-- mover_history: the versions of employee_history that belong to movers, people with versions
+-- in more than one cluster (moved between clusters, or in two at once), with the columns the
+-- one-person-one-count tie-break reads.  Only movers can be in two clusters' snapshots used by
+-- one as-at view, so the tie-break reads this small table instead of the whole history
+-- (queries/sql/_common.sql).  A copy, kept by the ingest: after each delivery it is rebuilt
+-- for the persons whose employee record changed, so it stays exact through moves, late
+-- deliveries and restatements.  Grain: one row per (cluster, person_id, version).
+CREATE TABLE mover_history (
+    cluster feed_t NOT NULL,
+    person_id INTEGER NOT NULL,
+    organisation_start_date DATE NOT NULL,
+    valid_from DATE NOT NULL,
+    valid_to DATE NOT NULL
+);
+
 -- employees.parquet is kept as three version tables with the same key (cluster, person_id),
 -- split by how often columns change, so that a change of one column does not copy the rest:
 -- the annual pay award changes every salary at once, and line managers change several times

@@ -1,62 +1,84 @@
 -- Shared building blocks of the metric queries: the as-at views every metric starts from.
 -- Created as TEMP macros on each cursor before a metric runs (the warehouse is opened
--- read-only; temporary objects live in the cursor's own memory).
+-- read-only; temporary objects live in the cursor's own memory): only those the metric calls,
+-- and those they call (queries/runner.py: each costs milliseconds to define).
 -- Grain and columns are stated per macro.  No parameters of their own: callers pass them.
 
 -- org_dim: one row per organisation of the register, with its department and cluster.
+-- Grouped by the code (the register's grain) so that the optimizer knows a join to it adds
+-- no rows, and drops a LEFT JOIN whose columns a query does not use.
 CREATE OR REPLACE TEMP MACRO org_dim() AS TABLE
-    SELECT organisation_code, organisation_name, parent_department_code AS department,
-           cluster AS org_cluster
-    FROM organisations;
+    SELECT organisation_code, any_value(organisation_name) AS organisation_name,
+           any_value(parent_department_code) AS department, any_value(cluster) AS org_cluster
+    FROM organisations
+    GROUP BY organisation_code;
 
--- people_at(as_at): who is in post as at a date, one person one count (extracts.md §7).
--- Each cluster contributes its snapshot with the greatest extract date on or before as_at.  A
--- person in several clusters' snapshots counts once: in the organisation with the later
--- organisation_start_date; ties go to the later snapshot, then the cluster code sorting first.
--- Only the few people found twice go through the tie-break, so the common case is a scan.
--- Grain: one row per person (person_id: the warehouse's integer for person_key).
--- Columns: the employees.parquet columns but person_key and annual_salary_gbp, cluster,
--- extract_date (the snapshot used), department.
+-- The as-at workforce (extracts.md §7): each cluster contributes its snapshot with the
+-- greatest extract date on or before as_at; a person in several clusters' snapshots counts
+-- once, in the organisation with the later organisation_start_date; ties go to the later
+-- snapshot, then the cluster code sorting first.
+--
+-- rows_at(as_at): the rows of every cluster's snapshot used, before that rule.
+-- Grain: one row per (cluster, person).  Columns: the employees.parquet columns but
+-- person_key (person_id: the warehouse's integer for it), annual_salary_gbp and
+-- manager_employee_id, then feed (the cluster as stored), cluster (as text) and extract_date
+-- (the snapshot used).  Both cluster columns come from the snapshot side of the join, so a
+-- caller's filter on them is applied to the handful of snapshots rather than to every row.
+CREATE OR REPLACE TEMP MACRO rows_at(as_at) AS TABLE
+    SELECT e.* EXCLUDE (cluster, valid_from, valid_to),
+           u.feed, CAST(u.feed AS VARCHAR) AS cluster, u.extract_date
+    FROM employee_history AS e
+    JOIN snapshots_as_at(as_at) AS u
+      ON e.cluster = u.feed AND e.valid_from <= u.extract_date AND u.extract_date < e.valid_to;
+
+-- lost_at(as_at): the rows of rows_at that the rule leaves out: a person's rows in every
+-- snapshot but the one they count in.  Only movers (people with history in more than one
+-- cluster) can be in two snapshots, so the rule reads only their versions, which the ingest
+-- keeps apart in mover_history.  Grain: one row per (cluster, person) left out.
+-- Columns: feed, person_id.
+CREATE OR REPLACE TEMP MACRO lost_at(as_at) AS TABLE
+    SELECT u.feed, m.person_id
+    FROM mover_history AS m
+    JOIN snapshots_as_at(as_at) AS u
+      ON m.cluster = u.feed AND m.valid_from <= u.extract_date AND u.extract_date < m.valid_to
+    QUALIFY row_number() OVER (
+        PARTITION BY m.person_id
+        ORDER BY m.organisation_start_date DESC, u.extract_date DESC, CAST(u.feed AS VARCHAR)
+    ) > 1;
+
+-- people_at(as_at): who is in post as at a date, one person one count (see above).
+-- Grain: one row per person.  Columns: rows_at's but feed, then department.
 CREATE OR REPLACE TEMP MACRO people_at(as_at) AS TABLE
-    WITH used AS (
-        SELECT feed, extract_date FROM snapshots_as_at(as_at)
-    ),
-    rows_at AS (
-        SELECT e.* EXCLUDE (cluster, valid_from, valid_to),
-               CAST(e.cluster AS VARCHAR) AS cluster, u.extract_date
-        FROM employee_history AS e
-        JOIN used AS u
-          ON e.cluster = u.feed AND e.valid_from <= u.extract_date AND u.extract_date < e.valid_to
-    ),
-    twice AS (
-        SELECT person_id FROM rows_at GROUP BY person_id HAVING count(*) > 1
-    ),
-    once AS (
-        SELECT * FROM rows_at ANTI JOIN twice USING (person_id)
-    ),
-    resolved AS (
-        SELECT * FROM rows_at SEMI JOIN twice USING (person_id)
-        QUALIFY row_number() OVER (
-            PARTITION BY person_id
-            ORDER BY organisation_start_date DESC, extract_date DESC, cluster
-        ) = 1
-    )
-    SELECT p.*, o.department
-    FROM (SELECT * FROM once UNION ALL SELECT * FROM resolved) AS p
+    SELECT r.* EXCLUDE (feed), o.department
+    FROM rows_at(as_at) AS r
+    ANTI JOIN lost_at(as_at) AS l USING (feed, person_id)
     LEFT JOIN org_dim() AS o USING (organisation_code);
 
--- workforce_at(as_at): people_at with each person's annual_salary_gbp as at the same snapshot.
--- Grain: one row per person.
+-- workforce_at(as_at): people_at with each person's annual_salary_gbp as at the same snapshot
+-- (tests/test_queries_core.py holds its people equal to people_at's).  Without the pay rows of
+-- the snapshots left out a person has one pay row, so person_id alone finds it: a join on one
+-- small integer, which DuckDB answers by direct lookup (a "perfect hash join", while person ids
+-- stay within about a million; beyond, an ordinary hash join).  OFFSET 0 fences pay off from the
+-- join order optimizer, which would otherwise join the raw salary history to the people and
+-- so hash the people's columns (organisation code and all) instead of the pay: at scale 1 the
+-- fence makes the whole view a third faster.  lost_at is written twice rather than as a
+-- materialized CTE (DuckDB computes it once), which would stop the optimizer from dropping
+-- the join to org_dim when department is not used.
+-- Grain: one row per person.  Columns: people_at's, then annual_salary_gbp.
 CREATE OR REPLACE TEMP MACRO workforce_at(as_at) AS TABLE
     WITH pay AS (
-        SELECT CAST(s.cluster AS VARCHAR) AS cluster, s.person_id, s.annual_salary_gbp
+        SELECT s.person_id, s.annual_salary_gbp
         FROM salary_history AS s
         JOIN snapshots_as_at(as_at) AS u
           ON s.cluster = u.feed AND s.valid_from <= u.extract_date AND u.extract_date < s.valid_to
+        ANTI JOIN lost_at(as_at) AS l ON l.feed = u.feed AND l.person_id = s.person_id
+        OFFSET 0
     )
-    SELECT p.*, pay.annual_salary_gbp
-    FROM people_at(as_at) AS p
-    JOIN pay USING (cluster, person_id);
+    SELECT r.* EXCLUDE (feed), o.department, pay.annual_salary_gbp
+    FROM rows_at(as_at) AS r
+    ANTI JOIN lost_at(as_at) AS l USING (feed, person_id)
+    JOIN pay USING (person_id)
+    LEFT JOIN org_dim() AS o USING (organisation_code);
 
 -- contingent_at(as_at): contingent workers as at a date.  Grain: one row per (cluster,
 -- worker_id).  Columns: the contingent_labour.parquet columns, cluster, extract_date,
@@ -106,10 +128,10 @@ CREATE OR REPLACE TEMP MACRO month_ends(date_from, date_to) AS TABLE
 -- people_month_ends(date_from, date_to): people_at(m) for every month-end m on or between two
 -- dates, in one pass over the history intervals rather than one query per date.  The rule is
 -- people_at's, restated for many dates: each cluster's snapshot on or before m, and one person
--- one count with the same tie-break (tests/test_queries_efficiency.py holds the two equal at
--- every month-end).  Only people ever in two clusters can be in two snapshots at once, so only
--- they go through the tie-break.  At scale 1 on two cores, two years of month-ends with pay
--- take 1.3-2 s, against 3.3 s or more for a lateral join of workforce_at per month-end.
+-- one count with lost_at's tie-break, per month-end (tests/test_queries_efficiency.py holds
+-- the two equal at every month-end).  At scale 1 on two cores, two years of month-ends with
+-- pay (workforce_trend) take about 1.5 s, against 3.3 s or more for a lateral join of
+-- workforce_at per month-end.
 -- Grain: one row per (month_end, person_id).  Columns: month_end, then people_at's.
 CREATE OR REPLACE TEMP MACRO people_month_ends(date_from, date_to) AS TABLE
     WITH used AS (
@@ -119,29 +141,23 @@ CREATE OR REPLACE TEMP MACRO people_month_ends(date_from, date_to) AS TABLE
         WHERE CAST(s.feed AS VARCHAR) <> 'PROGRAMME'
         GROUP BY ALL
     ),
-    movers AS (
-        SELECT person_id FROM employee_history
-        GROUP BY person_id HAVING min(cluster) <> max(cluster)
-    ),
-    rows_at AS (
-        SELECT u.month_end, e.* EXCLUDE (cluster, valid_from, valid_to),
-               CAST(e.cluster AS VARCHAR) AS cluster, u.extract_date
-        FROM employee_history AS e
+    lost AS (
+        SELECT u.month_end, u.feed, m.person_id
+        FROM mover_history AS m
         JOIN used AS u
-          ON e.cluster = u.feed AND e.valid_from <= u.extract_date AND u.extract_date < e.valid_to
-    ),
-    once AS (
-        SELECT * FROM rows_at ANTI JOIN movers USING (person_id)
-    ),
-    resolved AS (
-        SELECT * FROM rows_at SEMI JOIN movers USING (person_id)
+          ON m.cluster = u.feed AND m.valid_from <= u.extract_date AND u.extract_date < m.valid_to
         QUALIFY row_number() OVER (
-            PARTITION BY month_end, person_id
-            ORDER BY organisation_start_date DESC, extract_date DESC, cluster
-        ) = 1
+            PARTITION BY u.month_end, m.person_id
+            ORDER BY m.organisation_start_date DESC, u.extract_date DESC, CAST(u.feed AS VARCHAR)
+        ) > 1
     )
-    SELECT p.*, o.department
-    FROM (SELECT * FROM once UNION ALL SELECT * FROM resolved) AS p
+    SELECT u.month_end, e.* EXCLUDE (cluster, valid_from, valid_to),
+           CAST(u.feed AS VARCHAR) AS cluster, u.extract_date, o.department
+    FROM employee_history AS e
+    JOIN used AS u
+      ON e.cluster = u.feed AND e.valid_from <= u.extract_date AND u.extract_date < e.valid_to
+    ANTI JOIN lost AS l
+      ON l.month_end = u.month_end AND l.feed = u.feed AND l.person_id = e.person_id
     LEFT JOIN org_dim() AS o USING (organisation_code);
 
 -- workforce_month_ends(date_from, date_to): workforce_at(m) for every month-end m on or
