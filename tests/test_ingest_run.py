@@ -229,10 +229,15 @@ def test_an_older_warehouse_is_upgraded_and_a_newer_one_refused_in_one_line(tmp_
     version = "SELECT value FROM warehouse_meta WHERE key = 'schema_version'"
     assert query(settings, movers) == [(mover["person_key"],)]
 
+    marts = "SELECT * FROM month_end_groups ORDER BY ALL"
+    built = query(settings, marts)
+    assert built  # September and October, with the October view read from both clusters
+
     def set_version(value: str, drop_movers: bool = False) -> None:
         with duckdb.connect(str(current_path(settings.warehouse))) as con:
-            if drop_movers:
-                con.execute("DROP TABLE mover_history")
+            if drop_movers:  # what version 1 did not have
+                for table in ("mover_history", "month_end_groups", "latest_groups"):
+                    con.execute(f"DROP TABLE {table}")
             con.execute(
                 "UPDATE warehouse_meta SET value = $v WHERE key = 'schema_version'", {"v": value}
             )
@@ -241,7 +246,8 @@ def test_an_older_warehouse_is_upgraded_and_a_newer_one_refused_in_one_line(tmp_
     set_version("1", drop_movers=True)
     code, out = ingest(settings, capsys)
     assert code == 0, out
-    assert "warehouse schema upgraded from version 1 to 2" in out
+    assert f"warehouse schema upgraded from version 1 to {SCHEMA_VERSION}" in out
+    assert query(settings, marts) == built  # the mart rebuilt whole
     assert query(settings, version) == [(SCHEMA_VERSION,)]
     assert query(settings, movers) == [(mover["person_key"],)]
     # filled with every version of the one mover (the fixture has no other)
@@ -256,7 +262,9 @@ def test_an_older_warehouse_is_upgraded_and_a_newer_one_refused_in_one_line(tmp_
     state = warehouse_state(settings)
     with pytest.raises(UsageError) as refused:
         ingest(settings, capsys)
-    assert str(refused.value).startswith("warehouse schema version '99' is not '2': rebuild")
+    assert str(refused.value).startswith(
+        f"warehouse schema version '99' is not '{SCHEMA_VERSION}': rebuild"
+    )
     assert "\n" not in str(refused.value)
     assert warehouse_state(settings) == state
 

@@ -15,20 +15,24 @@ import hashlib
 import time
 from collections import Counter
 from dataclasses import dataclass
+from datetime import date
 
 import duckdb
 
 from pipeline import warehouse as wh
+from pipeline.contract import PROGRAMME
 from pipeline.ingest.discover import Delivery, discover
 from pipeline.ingest.errors import DeliveryRefused
 from pipeline.ingest.load import load_delivery
 from pipeline.ingest.log import REFUSED, LoadedState, LogEntry, read_state, utc_now, write_log
+from pipeline.ingest.marts import refresh_month_end_groups
 from pipeline.ingest.report import Reporter, summary
 from pipeline.ingest.schema import (
     SCHEMA_VERSION,
     create_schema,
     has_schema,
     refresh_organisations,
+    register_changed,
     schema_version,
     upgrade_schema,
 )
@@ -128,14 +132,18 @@ def _load_new_version(
     con = wh.connect_writable(path)
     try:
         con.execute("BEGIN TRANSACTION")
+        rebuild_marts = True  # whole, unless only snapshots changed (below)
         if has_schema(con):
             found = upgrade_schema(con)
             if found != SCHEMA_VERSION:
                 reporter.line(f"warehouse schema upgraded from version {found} to {SCHEMA_VERSION}")
+            else:
+                rebuild_marts = register_changed(con, settings.organisations_csv)
         else:
             create_schema(con)
         refresh_organisations(con, settings.organisations_csv)
         con.execute("COMMIT")
+        changed: list[date] = []
         by_cluster = organisations_by_cluster(settings.organisations_csv)
         for p in plans:
             if p.action != PROCESS:
@@ -145,7 +153,11 @@ def _load_new_version(
             organisations = sorted(by_cluster.get(p.delivery.feed, frozenset()))
             entry = _process(con, p, organisations, reporter)
             tally[entry.outcome] += 1
+            if entry.outcome != REFUSED and entry.feed != PROGRAMME:
+                changed.append(entry.extract_date)
             reporter.advance()
+        if rebuild_marts or changed:
+            refresh_month_end_groups(con, None if rebuild_marts else min(changed))
         con.execute("CHECKPOINT")
         con.close()
     except BaseException:

@@ -11,7 +11,7 @@ from pipeline.contract import FEEDS, ContingentRow, EmployeeRow, LedgerRow, colu
 from pipeline.errors import UsageError
 from pipeline.ingest.sql import ENUM_TYPE_SUFFIX, ident
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 # How an older warehouse is brought to the next version, in the ingest's transaction:
 # version → (next version, SQL).  2 added `mover_history`, filled from the history so far.
 UPGRADES = {
@@ -32,6 +32,29 @@ UPGRADES = {
             GROUP BY person_id HAVING min(cluster) <> max(cluster)
         )
         ORDER BY person_id, cluster, valid_from;""",
+    ),
+    "2": (
+        "3",
+        """CREATE TABLE month_end_groups (
+            month_end DATE NOT NULL,
+            cluster VARCHAR NOT NULL,
+            department VARCHAR,
+            organisation_code VARCHAR NOT NULL,
+            grade VARCHAR,
+            headcount BIGINT NOT NULL,
+            fte DOUBLE NOT NULL,
+            paybill_gbp DOUBLE NOT NULL,
+            leavers BIGINT
+        );
+        CREATE TABLE latest_groups (
+            cluster VARCHAR NOT NULL,
+            department VARCHAR,
+            organisation_code VARCHAR NOT NULL,
+            grade VARCHAR,
+            headcount BIGINT NOT NULL,
+            fte DOUBLE NOT NULL,
+            paybill_gbp DOUBLE NOT NULL
+        );""",
     ),
 }
 SCHEMA_SQL = Path(__file__).with_name("schema.sql")

@@ -79,6 +79,34 @@ CREATE TABLE mover_history (
     valid_to DATE NOT NULL
 );
 
+-- month_end_groups and latest_groups: the month-end mart, rebuilt by the ingest after each
+-- load (its definition and rules: queries/sql/_month_end_groups.sql).  month_end_groups holds
+-- each month-end on or before the latest extract; latest_groups the view after it (every
+-- cluster's latest snapshot).  Grain: one row per (month_end, cluster, department,
+-- organisation_code, grade) with people; latest_groups without month_end.
+CREATE TABLE month_end_groups (
+    month_end DATE NOT NULL,
+    cluster VARCHAR NOT NULL,
+    department VARCHAR,
+    organisation_code VARCHAR NOT NULL,
+    grade VARCHAR,
+    headcount BIGINT NOT NULL,
+    fte DOUBLE NOT NULL,
+    paybill_gbp DOUBLE NOT NULL,
+    leavers BIGINT
+);
+
+-- latest_groups: the as-at view after the latest cluster extract (see above).
+CREATE TABLE latest_groups (
+    cluster VARCHAR NOT NULL,
+    department VARCHAR,
+    organisation_code VARCHAR NOT NULL,
+    grade VARCHAR,
+    headcount BIGINT NOT NULL,
+    fte DOUBLE NOT NULL,
+    paybill_gbp DOUBLE NOT NULL
+);
+
 -- employees.parquet is kept as three version tables with the same key (cluster, person_id),
 -- split by how often columns change, so that a change of one column does not copy the rest:
 -- the annual pay award changes every salary at once, and line managers change several times

@@ -170,3 +170,21 @@ CREATE OR REPLACE TEMP MACRO workforce_month_ends(date_from, date_to) AS TABLE
     JOIN salary_history AS pay
       ON CAST(pay.cluster AS VARCHAR) = p.cluster AND pay.person_id = p.person_id
       AND pay.valid_from <= p.extract_date AND p.extract_date < pay.valid_to;
+
+-- month_end_rows(date_from, date_to): the month-end mart's rows for every covered month-end
+-- on or between two dates: month_end_groups (built by the ingest from workforce_month_ends,
+-- queries/sql/_month_end_groups.sql) up to the last month-end on or before the latest
+-- extract, then, for any later month-end, the view after the latest extract (latest_groups:
+-- every cluster's latest snapshot, so nobody leaves between two such month-ends).
+-- Grain: one row per (month_end, cluster, department, organisation_code, grade) with people.
+-- Columns: month_end, cluster, department, organisation_code, grade, headcount, fte,
+-- paybill_gbp, leavers (null at a month-end whose next month-end is not covered yet).
+CREATE OR REPLACE TEMP MACRO month_end_rows(date_from, date_to) AS TABLE
+    SELECT * FROM month_end_groups
+    WHERE month_end BETWEEN CAST(date_from AS DATE) AND CAST(date_to AS DATE)
+    UNION ALL
+    SELECT m.month_end, l.*, 0 AS leavers
+    FROM month_ends(date_from, date_to) AS m
+    CROSS JOIN latest_groups AS l
+    WHERE m.is_covered
+      AND m.month_end > (SELECT coalesce(max(month_end), DATE '0001-01-01') FROM month_end_groups);

@@ -4,8 +4,8 @@
 --     of every payroll_* account category (salary, allowances, overtime, non-consolidated,
 --     employer pension and NI) and contingent_gbp those of contingent_labour; each line once.
 --   average_fte: payroll FTE (employees only) at the month-end of each period, as an as-at
---     view (extracts.md §7), summed and divided by months: the number of those month-ends
---     the warehouse covers.  Contingent workers' FTE is left out of the denominator on
+--     view (extracts.md §7; read from the month-end mart, queries/sql/_month_end_groups.sql),
+--     summed and divided by months: the number of those month-ends the warehouse covers.  Contingent workers' FTE is left out of the denominator on
 --     purpose: work moved off-payroll then shows as a higher cost per payroll FTE.
 --   cost_per_fte_gbp = cost_gbp ÷ average_fte over the whole range (null when no FTE);
 --   annual_cost_per_fte_gbp = cost_per_fte_gbp × 12 ÷ months.
@@ -28,7 +28,7 @@ staff AS (
     SELECT cluster, department, organisation_code, fte,
            0.0 AS payroll_gbp,
            0.0 AS contingent_gbp
-    FROM people_month_ends(
+    FROM month_end_rows(
         CAST($period_from || '-01' AS DATE), last_day(CAST($period_to || '-01' AS DATE))
     )
 ),

@@ -3,7 +3,9 @@
 --   period_end: the last month-end on or before $as_at; the year is the 13 month-ends from
 --     period_end minus 12 months to period_end, each read as an as-at view (extracts.md §7,
 --     one person one count).  Month-ends before the warehouse's first snapshot are left out
---     (month_ends_covered says how many were used; 13 for a full year).
+--     (month_ends_covered says how many were used; 13 for a full year).  Read from the
+--     month-end mart the ingest keeps (queries/sql/_month_end_groups.sql), whose leavers are
+--     this rule's, per month-end.
 --   leavers: for each pair of consecutive month-ends m-1, m of the year, the people in the
 --     group at m-1 and in no organisation of any cluster at m (a move to another organisation
 --     is a transfer, not a leaver).  Counted in the group they left; someone who leaves twice
@@ -25,31 +27,21 @@ year_points AS (
     )
     WHERE is_covered
 ),
-people AS (
-    SELECT *,
-           lead(month_end) OVER (PARTITION BY person_id ORDER BY month_end) AS next_seen
-    FROM people_month_ends(
+scoped AS (
+    SELECT * FROM month_end_rows(
         month_end_on_or_before($as_at) - INTERVAL 12 MONTH, month_end_on_or_before($as_at)
     )
-),
-flagged AS (
-    SELECT *,
-           month_end < month_end_on_or_before($as_at)
-           AND coalesce(next_seen, DATE '9999-12-31') > last_day(month_end + INTERVAL 1 MONTH)
-               AS is_leaver
-    FROM people
-),
-scoped AS (
-    SELECT * FROM flagged
     WHERE list_contains($clusters, cluster) {{filters}}
 ),
 counted AS (
     SELECT {{dims}}
-        count(*) FILTER (WHERE is_leaver) AS leavers,
-        count(*) AS person_month_ends
+        CAST(coalesce(sum(leavers) FILTER (
+            WHERE month_end < month_end_on_or_before($as_at)
+        ), 0) AS BIGINT) AS leavers,
+        sum(headcount) AS person_month_ends
     FROM scoped
     GROUP BY ALL
-    HAVING count(*) > 0
+    HAVING sum(headcount) > 0
 ),
 final AS (
     SELECT c.* EXCLUDE (person_month_ends),
