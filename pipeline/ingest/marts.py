@@ -15,7 +15,8 @@ month-ends' views; a changed register or schema rebuilds all.
 
 from __future__ import annotations
 
-from datetime import date
+import calendar
+from datetime import date, timedelta
 
 import duckdb
 
@@ -30,6 +31,10 @@ BOUNDS_SQL = (
     " CAST(last_day(max(extract_date) + INTERVAL 1 DAY) AS DATE)"
     " FROM snapshots WHERE CAST(feed AS VARCHAR) <> 'PROGRAMME'"
 )
+# Month-ends built per statement: the build holds every person at each of them (about 0.55M at
+# scale 1), so a whole history at once peaked at 3.3 GB; in chunks of 3 (overlapping by one
+# month-end) the whole scale-1 ingest peaks at about 1.0 GB, in the same time.
+CHUNK = 3
 GROUP_COLUMNS = "cluster, department, organisation_code, grade, headcount, fte, paybill_gbp"
 
 
@@ -63,19 +68,40 @@ def _rebuild(cursor: duckdb.DuckDBPyConnection, text: str, since: date | None) -
         start = max(start, before)  # never after `last`: since is on or before the latest
     cursor.execute("DELETE FROM month_end_groups WHERE month_end >= $d", {"d": start})
     cursor.execute("DELETE FROM latest_groups")
-    cursor.execute(
-        f"CREATE OR REPLACE TEMP TABLE built AS {text}", {"date_from": start, "date_after": after}
-    )
-    cursor.execute(
-        f"INSERT INTO month_end_groups SELECT month_end, {GROUP_COLUMNS}, leavers FROM built"
-        " WHERE month_end < $after ORDER BY month_end, cluster, organisation_code, grade",
-        {"after": after},
-    )
-    cursor.execute(
-        f"INSERT INTO latest_groups SELECT {GROUP_COLUMNS} FROM built WHERE month_end = $after"
-        " ORDER BY cluster, organisation_code, grade",
-        {"after": after},
-    )
-    (rebuilt,) = cursor.execute("SELECT count(DISTINCT month_end) FROM built").fetchone()
-    cursor.execute("DROP TABLE built")
-    return rebuilt
+    ends = month_ends(start, after)
+    for i in range(0, len(ends) - 1, CHUNK):
+        # Month-ends ends[i] .. ends[i + CHUNK]: the last one only tells the others' leavers
+        # (it is the first of the next chunk), unless it is `after`, the latest view.
+        low, high = ends[i], ends[min(i + CHUNK, len(ends) - 1)]
+        keep = "month_end <= $high" if high == after else "month_end < $high"
+        cursor.execute(
+            f"CREATE OR REPLACE TEMP TABLE built AS SELECT * FROM ({text}) WHERE {keep}",
+            {"date_from": low, "date_after": high, "high": high},
+        )
+        cursor.execute(
+            f"INSERT INTO month_end_groups SELECT month_end, {GROUP_COLUMNS}, leavers FROM built"
+            " WHERE month_end < $after ORDER BY month_end, cluster, organisation_code, grade",
+            {"after": after},
+        )
+        cursor.execute(
+            f"INSERT INTO latest_groups SELECT {GROUP_COLUMNS} FROM built"
+            " WHERE month_end = $after ORDER BY cluster, organisation_code, grade",
+            {"after": after},
+        )
+    if len(ends) == 1:  # only the view after the latest extract
+        cursor.execute(
+            f"INSERT INTO latest_groups SELECT {GROUP_COLUMNS} FROM ({text})"
+            " WHERE month_end = $date_after ORDER BY cluster, organisation_code, grade",
+            {"date_from": after, "date_after": after},
+        )
+    return len(ends)
+
+
+def month_ends(start: date, end: date) -> list[date]:
+    """The month-ends from ``start`` (a month-end) to ``end``, both included."""
+    out = []
+    while start <= end:
+        out.append(start)
+        following = start + timedelta(days=1)
+        start = following.replace(day=calendar.monthrange(following.year, following.month)[1])
+    return out
