@@ -120,3 +120,23 @@ def test_the_mart_is_what_the_as_at_views_say(loads) -> None:
     ]
     assert (heads[AUG], heads[SEP], leavers[AUG], leavers[SEP]) == (35, 32, 3, 0)
     assert latest == heads[NOV3] == 32
+
+
+@pytest.mark.parametrize("chunk", [1, 2])
+def test_building_in_chunks_gives_the_same_mart(
+    loads, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    load, settings = loads
+    synergy = people_rows(30, "SYNERGY", 0)
+    load(("SYNERGY", AUG, synergy), ("UNITY", AUG, people_rows(5, "UNITY", 100)))
+    load(("SYNERGY", SEP, people_rows(30, "SYNERGY", 0, leave={1, 2})))
+    load(("UNITY", OCT, people_rows(4, "UNITY", 100)), ("SYNERGY", NOV3, synergy[:25]))
+    whole = tmp_path / "whole.duckdb"
+    shutil.copyfile(current_path(settings.warehouse), whole)
+    with duckdb.connect(str(whole)) as con:
+        monkeypatch.setattr("pipeline.ingest.marts.CHUNK", 100)
+        assert refresh_month_end_groups(con, None) == 4  # August to October, and after
+        at_once = tables(con)
+        monkeypatch.setattr("pipeline.ingest.marts.CHUNK", chunk)
+        refresh_month_end_groups(con, None)
+        assert tables(con) == at_once
