@@ -33,6 +33,10 @@ from queries import runner
 from queries.constants import STANDARD_PARAMS
 
 CACHE_TTL = "1h"
+# DuckDB keeps what it reads in a buffer pool of up to 80% of the machine's memory by default;
+# the server's share is bounded here so that its memory stays flat (issue 7: under 2 GB).  The
+# pages' heaviest query, an as-at view of the whole civil service, needs a fraction of this.
+DUCKDB_MEMORY = "1GB"
 PROGRAMME = "PROGRAMME"  # the strategy office's register: a feed, not a cluster
 
 
@@ -45,7 +49,7 @@ def published() -> Path | None:
 def _connection(path: str) -> duckdb.DuckDBPyConnection:
     # The path is the cache key: a new CURRENT means a new connection.  The previous one is
     # dropped from the cache and closes when the last session using it lets go.
-    return duckdb.connect(path, read_only=True)
+    return duckdb.connect(path, read_only=True, config={"memory_limit": DUCKDB_MEMORY})
 
 
 def open_warehouse() -> duckdb.DuckDBPyConnection | None:

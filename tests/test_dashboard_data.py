@@ -125,3 +125,14 @@ def test_definitions_come_from_the_sql_headers() -> None:
         " between two dates."
     )
     assert data.definition("contingent").startswith("Contingent labour: workers engaged")
+
+
+def test_the_servers_duckdb_memory_is_bounded(tmp_path) -> None:
+    """DuckDB's default buffer pool is 80% of the machine; the server's is 1 GB (10^9 bytes)."""
+    from dashboard import data
+    from pipeline.warehouse import current_path
+    from tests.tiny_warehouse import build
+
+    con = data._connection(str(current_path(build(tmp_path).warehouse)))
+    (limit,) = con.execute("SELECT current_setting('memory_limit')").fetchone()
+    assert limit == "953.6 MiB"
