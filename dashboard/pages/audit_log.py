@@ -23,8 +23,9 @@ path = get_settings().audit
 check = audit.verify(path)
 if check.intact:
     st.success(
-        f"The log is intact: {format_count(check.entries)} entries, each chained to the one "
-        "before it by a SHA-256 hash."
+        f"The log is intact: {format_count(check.entries)} "
+        f"{'entry' if check.entries == 1 else 'entries'}, each chained to the one before it by "
+        "a SHA-256 hash."
     )
 else:
     st.error(f"The log has been tampered with: {check.reason}. Entries checked: {check.entries}.")

@@ -114,9 +114,10 @@ TILES = (  # label, Headline field, format, format of a change, metric, notes, g
     ("Benefits realised", "benefits_realised_gbp", format_gbp, format_gbp,
      "benefits_cumulative", benefit_notes, True),
 )  # fmt: skip
-for column, (label, field, fmt, fmt_change, metric, notes, up) in zip(
-    st.columns(len(TILES)), TILES, strict=True
-):
+# Two rows (the workforce, then rates and benefits), so that figures like £21.6bn are read
+# whole on a laptop's screen rather than cut short.
+columns = [*st.columns(4), *st.columns(4)][: len(TILES)]
+for column, (label, field, fmt, fmt_change, metric, notes, up) in zip(columns, TILES, strict=True):
     value = getattr(now, field)
     with column:
         metric_with_changes(
