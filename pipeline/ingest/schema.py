@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 import duckdb
@@ -12,18 +13,29 @@ from pipeline.errors import UsageError
 from pipeline.ingest.sql import ENUM_TYPE_SUFFIX, ident
 
 SCHEMA_VERSION = "3"
+SCHEMA_SQL = Path(__file__).with_name("schema.sql")
+
+
+def table_ddl(*tables: str) -> str:
+    """The ``CREATE TABLE`` statements of ``tables`` as schema.sql has them (one definition)."""
+    text = SCHEMA_SQL.read_text()
+    found = []
+    for table in tables:
+        match = re.search(rf"^CREATE TABLE {table} \(.*?^\);", text, re.MULTILINE | re.DOTALL)
+        if match is None:
+            raise LookupError(f"schema.sql defines no table {table}")
+        found.append(match.group(0))
+    return "\n".join(found)
+
+
 # How an older warehouse is brought to the next version, in the ingest's transaction:
-# version → (next version, SQL).  2 added `mover_history`, filled from the history so far.
+# version → (next version, SQL).  2 added `mover_history`, filled from the history so far;
+# 3 added the month-end mart, which the ingest then builds whole (pipeline/ingest/marts.py).
 UPGRADES = {
     "1": (
         "2",
-        """CREATE TABLE mover_history (
-            cluster feed_t NOT NULL,
-            person_id INTEGER NOT NULL,
-            organisation_start_date DATE NOT NULL,
-            valid_from DATE NOT NULL,
-            valid_to DATE NOT NULL
-        );
+        table_ddl("mover_history")
+        + """
         INSERT INTO mover_history
         SELECT cluster, person_id, organisation_start_date, valid_from, valid_to
         FROM employee_history
@@ -33,31 +45,8 @@ UPGRADES = {
         )
         ORDER BY person_id, cluster, valid_from;""",
     ),
-    "2": (
-        "3",
-        """CREATE TABLE month_end_groups (
-            month_end DATE NOT NULL,
-            cluster VARCHAR NOT NULL,
-            department VARCHAR,
-            organisation_code VARCHAR NOT NULL,
-            grade VARCHAR,
-            headcount BIGINT NOT NULL,
-            fte DOUBLE NOT NULL,
-            paybill_gbp DOUBLE NOT NULL,
-            leavers BIGINT
-        );
-        CREATE TABLE latest_groups (
-            cluster VARCHAR NOT NULL,
-            department VARCHAR,
-            organisation_code VARCHAR NOT NULL,
-            grade VARCHAR,
-            headcount BIGINT NOT NULL,
-            fte DOUBLE NOT NULL,
-            paybill_gbp DOUBLE NOT NULL
-        );""",
-    ),
+    "2": ("3", table_ddl("month_end_groups", "latest_groups")),
 }
-SCHEMA_SQL = Path(__file__).with_name("schema.sql")
 # Files whose coded columns are stored as ENUMs (the register files are small: VARCHAR).
 ENUM_MODELS = (EmployeeRow, ContingentRow, LedgerRow)
 
