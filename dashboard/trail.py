@@ -65,18 +65,7 @@ def end_view(who: Caller) -> None:
     key = json.dumps([run["page"], filters, run["rows"], run["cells_suppressed"]], default=str)
     if st.session_state.get(_LAST) == key:
         return
-    audit.append(
-        get_settings().audit,
-        audit.Entry(
-            user_email=who.name,
-            role=who.role,
-            event="view",
-            page=run["page"],
-            filters=filters,
-            rows=run["rows"],
-            cells_suppressed=run["cells_suppressed"],
-        ),
-    )
+    _append(who, "view", run["page"], filters, rows=run["rows"], cells=run["cells_suppressed"])
     st.session_state[_LAST] = key
 
 
@@ -85,17 +74,7 @@ def record_denied(who: Caller, page: str) -> None:
     key = json.dumps(["denied", who.name, page])
     if st.session_state.get(_LAST) == key:
         return
-    audit.append(
-        get_settings().audit,
-        audit.Entry(
-            user_email=who.name,
-            role=who.role,
-            event="denied",
-            page=page,
-            what=who.problem,
-            filters={k: _plain(v) for k, v in st.query_params.to_dict().items()},
-        ),
-    )
+    _append(who, "denied", page, st.query_params.to_dict(), what=who.problem)
     st.session_state[_LAST] = key
 
 
@@ -109,16 +88,27 @@ def record_download(
 ) -> None:
     """Record a download: the file, the filters and choices behind it, its rows and the cells
     disclosure control suppressed in it."""
-    audit.append(
-        get_settings().audit,
-        audit.Entry(
-            user_email=who.name,
-            role=who.role,
-            event="download",
-            page=page,
-            what=what,
-            filters={k: _plain(v) for k, v in filters.items()},
-            rows=rows,
-            cells_suppressed=cells_suppressed,
-        ),
+    _append(who, "download", page, filters, what=what, rows=rows, cells=cells_suppressed)
+
+
+def _append(
+    who: Caller,
+    event: audit.Event,
+    page: str,
+    filters: Mapping[str, object],
+    *,
+    what: str | None = None,
+    rows: int | None = None,
+    cells: int | None = None,
+) -> None:
+    entry = audit.Entry(
+        user_email=who.name,
+        role=who.role,
+        event=event,
+        page=page,
+        what=what,
+        filters={k: _plain(v) for k, v in filters.items()},
+        rows=rows,
+        cells_suppressed=cells,
     )
+    audit.append(get_settings().audit, entry)
