@@ -161,3 +161,11 @@ def page(browser) -> Iterator:
     page = context.new_page()
     yield page
     context.close()
+
+
+def settled(page, timeout: float = 30_000) -> None:
+    """Wait until the page's script run has finished (Streamlit marks the app "notRunning").
+    Before a click that must land: a rerun replaces the page's buttons while it runs."""
+    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for(
+        timeout=timeout
+    )

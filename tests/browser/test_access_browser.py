@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from pipeline.access import PAGES_BY_ROLE
+from tests.browser.conftest import settled
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 LOADED = 30_000  # ms
@@ -72,6 +73,9 @@ def test_every_download_of_a_scoped_analyst_is_protected_and_scoped(
     expect(page.get_by_role("heading", name="Record-level extract")).to_be_visible(timeout=LOADED)
 
     def download(name: str) -> Path:
+        # A download's audit callback reruns the page: click once that run has finished, or
+        # the click can land on a button the rerun is replacing.
+        settled(page, LOADED)
         with page.expect_download(timeout=LOADED) as got:
             page.get_by_role("button", name=name, exact=True).click()
         return Path(got.value.path())
