@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from types import ModuleType
 
 import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from dashboard import data, identity, trail
 from dashboard.filters import Filters, Options, Organisation, sidebar
@@ -44,6 +46,20 @@ class View:
     @property
     def clusters(self) -> tuple[str, ...]:
         return self.filters.clusters_in(self.options.scope)
+
+    def date_input(
+        self, where: DeltaGenerator | ModuleType, label: str, value: date, key: str
+    ) -> date:
+        """A date within the loaded extracts (first to latest), written day first, drawn in
+        ``where``: ``st`` itself or a column."""
+        return where.date_input(
+            label,
+            value=value,
+            min_value=self.options.first_date,
+            max_value=self.options.latest_date,
+            format="DD/MM/YYYY",
+            key=key,
+        )
 
 
 def _options(scope: tuple[str, ...], dates: tuple[date, ...]) -> Options:

@@ -15,14 +15,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal, get_args
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from pipeline.contract import CLUSTERS
 
 Role = Literal["leader", "strategy_office", "analyst", "admin"]
-ROLES: tuple[str, ...] = get_args(Role)
 ALL_CLUSTERS = "*"
 
 # The pages, by the key each page passes to dashboard.components.open_page.

@@ -43,14 +43,7 @@ by = right.multiselect(
 dates: dict[str, object] = {}
 first, second = st.columns(2)
 if "as_at" in sql.params:
-    dates["as_at"] = first.date_input(
-        "As at",
-        value=as_at,
-        min_value=view.options.first_date,
-        max_value=view.options.latest_date,
-        format="DD/MM/YYYY",
-        key="extracts.as_at",
-    )
+    dates["as_at"] = view.date_input(first, "As at", as_at, key="extracts.as_at")
 if "date_from" in sql.params:
     loaded = view.options.dates
     earlier = loaded[max(bisect.bisect_left(loaded, as_at) - 1, 0)]
@@ -198,15 +191,8 @@ if entitled:
         f"your record-level rights cover: {', '.join(entitled)}. Records are personal data: "
         "keep them only as long as the analysis needs them. Each download is audited."
     )
-    records_at = st.date_input(
-        "Records as at",
-        value=as_at,
-        min_value=view.options.first_date,
-        max_value=view.options.latest_date,
-        format="DD/MM/YYYY",
-        key="extracts.records_as_at",
-    )
-    record_where = filters.where(("department", "organisation_code", "grade"))
+    records_at = view.date_input(st, "Records as at", as_at, key="extracts.records_as_at")
+    record_where = filters.where(load_sql("employee_records").dimensions)
     records = data.employee_records(records_at, entitled, record_where)
     st.dataframe(records.head(ex.PREVIEW_ROWS), hide_index=True)
     st.caption(f"{format_count(records.height)} records.")

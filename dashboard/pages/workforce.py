@@ -148,14 +148,7 @@ st.caption(
 st.subheader("Two dates compared")
 dates = view.options.dates
 earlier = dates[max(bisect.bisect_left(dates, as_at) - 1, 0)]
-other = st.date_input(
-    "Compare with",
-    value=earlier,
-    min_value=view.options.first_date,
-    max_value=view.options.latest_date,
-    format="DD/MM/YYYY",
-    key="workforce.compare",
-)
+other = view.date_input(st, "Compare with", earlier, key="workforce.compare")
 compared = cw.compare_table(workforce(("cluster",), other), workforce(("cluster",)), clusters)
 st.dataframe(
     compared,
