@@ -5,13 +5,14 @@ A view is recorded once a page has run (:func:`end_view`, called by the navigati
 with the rows the page's queries returned and the cells disclosure control suppressed on it
 (both noted while the page ran: :func:`note`).  Reruns that change nothing (the same page,
 filters and choices) are one view, not one per widget event.  A download is recorded when its
-button is pressed (:func:`record_download`).  Nothing here reads the log back.
+file is made, on the press of its button (:func:`audited_file`): no file leaves unrecorded.
+Nothing here reads the log back.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 
 import streamlit as st
@@ -78,17 +79,33 @@ def record_denied(who: Caller, page: str) -> None:
     st.session_state[_LAST] = key
 
 
-def record_download(
+def audited_file(
+    build: Callable[[], bytes],
     who: Caller,
     page: str,
     what: str,
     filters: Mapping[str, object],
     rows: int,
     cells_suppressed: int,
-) -> None:
-    """Record a download: the file, the filters and choices behind it, its rows and the cells
-    disclosure control suppressed in it."""
-    _append(who, "download", page, filters, what=what, rows=rows, cells=cells_suppressed)
+) -> Callable[[], bytes]:
+    """The data of a download button: makes the file when the button is pressed and records
+    the download (the file, the filters and choices behind it, its rows and the cells
+    disclosure control suppressed in it).
+
+    Give it to ``st.download_button`` with ``on_click="ignore"``: the file is made outside the
+    page's run (Streamlit's deferred download), so a download does not rerun the page, and a
+    second button pressed straight after the first still holds a live file.  The file is
+    handed over only once the entry is written: if the audit log cannot be written, nothing
+    leaves.
+    """
+    plain = {k: _plain(v) for k, v in filters.items()}
+
+    def make() -> bytes:
+        payload = build()
+        _append(who, "download", page, plain, what=what, rows=rows, cells=cells_suppressed)
+        return payload
+
+    return make
 
 
 def _append(

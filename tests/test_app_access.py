@@ -285,9 +285,12 @@ def test_views_are_audited_once_per_distinct_view(
     assert audit.verify(log).intact
 
 
-def test_a_download_is_audited_with_its_rows_and_suppressed_cells(
+def test_an_extract_view_is_audited_with_its_suppressed_cells(
     tiny: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Downloads themselves are made outside the page's run (Streamlit's deferred download,
+    which AppTest does not serve): ``test_a_file_is_audited_when_it_is_made`` below, and the
+    browser test, which compares each file it downloads with its audit entry."""
     at = pages.open_app(tiny, monkeypatch, role="analyst", clusters=("UNITY", "SYNERGY"))
     log = pages.audit_log()
     at.run().switch_page("dashboard/pages/extracts.py").run()
@@ -295,19 +298,75 @@ def test_a_download_is_audited_with_its_rows_and_suppressed_cells(
     shown = at.dataframe[0].value
     suppressed = int((shown == "[c]").sum().sum())
     assert suppressed > 0  # tiny groups
-    button = next(b for b in at.get("download_button") if b.proto.label == "Download CSV")
-    button.click().run()
-    (download,) = audit.read(log, event="download").iter_rows(named=True)
-    assert download["user_email"] == pages.ADMIN and download["role"] == "analyst"
-    assert download["what"].startswith("workforce_cluster_grade_") and download["what"].endswith(
-        ".csv"
-    )
-    assert download["rows"] == len(shown)
-    assert download["cells_suppressed"] == suppressed
-    chosen = json.loads(download["filters"])
-    assert chosen["dimensions"] == ["cluster", "grade"] and chosen["disclosure_control"] is True
     view = audit.read(log, event="view").row(0, named=True)
     assert view["page"] == "extracts" and view["cells_suppressed"] == suppressed
+    assert view["user_email"] == pages.ADMIN and view["role"] == "analyst"
+    assert json.loads(view["filters"])["extracts.by.workforce"] == ["cluster", "grade"]
+    assert audit.read(log, event="download").is_empty()  # nothing downloaded yet
+    labels = {b.proto.label for b in at.get("download_button")}
+    assert {"Download CSV", "Download Excel", "Download Parquet"} <= labels
+
+
+def test_a_file_is_audited_when_it_is_made(signed_in_admin: Path) -> None:
+    from datetime import date
+
+    from dashboard import trail
+    from dashboard.identity import Caller
+    from pipeline.access import Grant
+
+    who = Caller("a@x.gov.uk", demo=True, grant=Grant("a@x.gov.uk", "analyst", ("UNITY",)))
+    made: list[int] = []
+
+    def build() -> bytes:
+        made.append(1)
+        return b"cluster,headcount\nUNITY,[c]\n"
+
+    filters = {"as_at": date(2026, 2, 28), "clusters": ["UNITY"]}
+    make = trail.audited_file(build, who, "extracts", "w.csv", filters, 1, 1)
+    assert made == [] and audit.read(signed_in_admin).is_empty()  # nothing until pressed
+    assert make() == b"cluster,headcount\nUNITY,[c]\n"
+    assert make() == b"cluster,headcount\nUNITY,[c]\n"  # pressed twice: two files, two entries
+    downloads = audit.read(signed_in_admin, event="download")
+    assert downloads.height == 2 and made == [1, 1]
+    entry = downloads.row(0, named=True)
+    assert (entry["user_email"], entry["role"], entry["page"], entry["what"]) == (
+        "a@x.gov.uk",
+        "analyst",
+        "extracts",
+        "w.csv",
+    )
+    assert (entry["rows"], entry["cells_suppressed"]) == (1, 1)
+    assert json.loads(entry["filters"]) == {"as_at": "2026-02-28", "clusters": ["UNITY"]}
+
+
+def test_no_file_leaves_when_the_audit_log_cannot_be_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dashboard import trail
+    from dashboard.identity import Caller
+    from pipeline.access import Grant
+
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("")
+    pages.sign_in(tmp_path, monkeypatch, audit=blocker / "audit.sqlite")
+    who = Caller("a@x.gov.uk", demo=True, grant=Grant("a@x.gov.uk", "analyst", ("UNITY",)))
+    make = trail.audited_file(lambda: b"rows", who, "extracts", "w.csv", {}, 1, 0)
+    with pytest.raises(OSError):
+        make()
+
+
+def test_a_file_that_cannot_be_made_is_not_audited(signed_in_admin: Path) -> None:
+    from dashboard import trail
+    from dashboard.identity import Caller
+    from pipeline.access import Grant
+
+    def broken() -> bytes:
+        raise ValueError("no rows")
+
+    who = Caller("a@x.gov.uk", demo=True, grant=Grant("a@x.gov.uk", "analyst", ("UNITY",)))
+    with pytest.raises(ValueError, match="no rows"):
+        trail.audited_file(broken, who, "extracts", "w.csv", {}, 1, 0)()
+    assert audit.read(signed_in_admin).is_empty()
 
 
 def test_a_refused_visit_is_audited(tiny: Settings, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import bisect
 from datetime import UTC, datetime
+from functools import partial
 
 import duckdb
 import streamlit as st
@@ -128,7 +129,7 @@ version = data.published()
 about = ex.about_rows(
     metric=metric,
     definition=definition,
-    extracted_at=datetime.now(UTC),
+    extracted_at=datetime.now(UTC),  # when the rows were read from the warehouse
     dimensions=by,
     dates=dates_text,
     filters=where,
@@ -139,6 +140,7 @@ about = ex.about_rows(
     warehouse_version=version.name if version is not None else "unknown",
     dropped=extract.dropped,
 )
+
 stem = "_".join([metric, *by, *(str(v) for v in dates.values())])
 who = identity.caller()
 choices = {
@@ -150,28 +152,28 @@ choices = {
     "disclosure_control": protecting,
 }
 st.subheader("Download")
-columns = st.columns(3)
-for column, (label, payload, suffix, mime) in zip(
-    columns,
+# Each file is made when its button is pressed, from this run's rows (bound here, not looked
+# up when pressed).
+formats = (
+    ("CSV", partial(ex.to_csv, rows), "csv", "text/csv"),
     (
-        ("CSV", ex.to_csv(rows), "csv", "text/csv"),
-        (
-            "Excel",
-            ex.to_excel(rows, about),
-            "xlsx",
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        ),
-        ("Parquet", ex.to_parquet(rows), "parquet", "application/vnd.apache.parquet"),
+        "Excel",
+        partial(ex.to_excel, rows, about),
+        "xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ),
-    strict=True,
-):
+    ("Parquet", partial(ex.to_parquet, rows), "parquet", "application/vnd.apache.parquet"),
+)
+for column, (label, build, suffix, mime) in zip(st.columns(3), formats, strict=True):
+    name = f"{stem}.{suffix}"
     column.download_button(
         f"Download {label}",
-        payload,
-        file_name=f"{stem}.{suffix}",
+        trail.audited_file(
+            build, who, "extracts", name, choices, rows.height, extract.cells_suppressed
+        ),
+        file_name=name,
         mime=mime,
-        on_click=trail.record_download,
-        args=(who, "extracts", f"{stem}.{suffix}", choices, rows.height, extract.cells_suppressed),
+        on_click="ignore",  # made and audited when pressed, without rerunning the page
         key=f"extracts.download.{suffix}",
         width="stretch",
     )
@@ -198,18 +200,18 @@ if entitled:
     st.caption(f"{format_count(records.height)} records.")
     record_stem = f"employee_records_{records_at}"
     record_choices = {"as_at": records_at, "clusters": entitled, **record_where}
-    formats = (
-        ("CSV", lambda: ex.to_csv(records), "csv", "text/csv"),
-        ("Parquet", lambda: ex.to_parquet(records), "parquet", "application/vnd.apache.parquet"),
+    record_formats = (
+        ("CSV", partial(ex.to_csv, records), "csv", "text/csv"),
+        ("Parquet", partial(ex.to_parquet, records), "parquet", "application/vnd.apache.parquet"),
     )
-    for column, (label, build, suffix, mime) in zip(st.columns(3), formats, strict=False):
+    for column, (label, build, suffix, mime) in zip(st.columns(3), record_formats, strict=False):
+        name = f"{record_stem}.{suffix}"
         column.download_button(
             f"Download records as {label}",
-            build,  # built when pressed: records run to hundreds of thousands of rows
-            file_name=f"{record_stem}.{suffix}",
+            trail.audited_file(build, who, "extracts", name, record_choices, records.height, 0),
+            file_name=name,
             mime=mime,
-            on_click=trail.record_download,
-            args=(who, "extracts", f"{record_stem}.{suffix}", record_choices, records.height, 0),
+            on_click="ignore",
             key=f"extracts.records.{suffix}",
             width="stretch",
         )

@@ -123,14 +123,19 @@ def tiny_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def unity_analyst_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def unity_analyst_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the UNITY analyst's app keeps its policy and audit log (``audit.sqlite``)."""
+    return tmp_path_factory.mktemp("served-unity")
+
+
+@pytest.fixture(scope="session")
+def unity_analyst_url(unity_analyst_root: Path) -> Iterator[str]:
     """The app over the tiny warehouse for an analyst of UNITY alone, with record-level rights."""
     from tests.tiny_warehouse import build
 
-    root = tmp_path_factory.mktemp("served-unity")
-    settings = build(root)
+    settings = build(unity_analyst_root)
     with serve(
-        root,
+        unity_analyst_root,
         settings.warehouse,
         settings.reference,
         role="analyst",

@@ -3,8 +3,13 @@ navigation in Chromium, and no page names another cluster."""
 
 from __future__ import annotations
 
+import csv
+import json
 import re
+import zipfile
+from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -58,24 +63,22 @@ def test_a_tables_own_csv_download_is_hidden(page: Page, unity_analyst_url: str)
     expect(page.get_by_role("button", name="Download CSV")).to_be_visible()
 
 
-def test_every_download_of_a_scoped_analyst_is_protected_and_scoped(
-    page: Page, unity_analyst_url: str
+def test_every_download_of_a_scoped_analyst_is_protected_scoped_and_audited(
+    page: Page, unity_analyst_url: str, unity_analyst_root: Path
 ) -> None:
     """CSV, Excel and Parquet extracts are under disclosure control (UNITY's 4 people read
-    [c]); record-level rows are UNITY's alone."""
-    import csv
-    import zipfile
-    from pathlib import Path
+    [c]); record-level rows are UNITY's alone; each file has one audit entry, whose rows and
+    suppressed cells are the file's.  The buttons are pressed one after another, as a person
+    would: a download does not rerun the page, so the next button is live at once."""
+    from pipeline import audit
 
-    import pyarrow.parquet as pq
-
+    log = unity_analyst_root / "audit.sqlite"
+    before = audit.read(log, event="download").height
     page.goto(f"{unity_analyst_url}/extracts")
     expect(page.get_by_role("heading", name="Record-level extract")).to_be_visible(timeout=LOADED)
+    settled(page, LOADED)
 
     def download(name: str) -> Path:
-        # A download's audit callback reruns the page: click once that run has finished, or
-        # the click can land on a button the rerun is replacing.
-        settled(page, LOADED)
         with page.expect_download(timeout=LOADED) as got:
             page.get_by_role("button", name=name, exact=True).click()
         return Path(got.value.path())
@@ -89,3 +92,18 @@ def test_every_download_of_a_scoped_analyst_is_protected_and_scoped(
     records = list(csv.DictReader(download("Download records as CSV").read_text().splitlines()))
     assert len(records) == 4 and {r["cluster"] for r in records} == {"UNITY"}
     assert pq.read_table(download("Download records as Parquet")).num_rows == 4
+
+    entries = audit.read(log, event="download").head(5)  # newest first
+    assert audit.read(log, event="download").height == before + 5
+    suffixes = [Path(what).suffix for what in reversed(entries["what"].to_list())]
+    assert suffixes == [".csv", ".parquet", ".xlsx", ".csv", ".parquet"]
+    for entry in entries.iter_rows(named=True):
+        assert entry["role"] == "analyst" and entry["page"] == "extracts"
+        if entry["what"].startswith("employee_records_"):
+            assert (entry["rows"], entry["cells_suppressed"]) == (4, 0)
+        else:  # one row of totals, its headcount suppressed (and its FTE with it, or not)
+            assert entry["rows"] == 1 and entry["cells_suppressed"] == sum(
+                value == "[c]" for value in row.values()
+            )
+        assert json.loads(entry["filters"])["clusters"] == ["UNITY"]
+    assert audit.verify(log).intact
