@@ -11,15 +11,18 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard import trail
+from dashboard.identity import Caller
 from dashboard.navigation import PAGES
 from pipeline import audit
-from pipeline.access import PAGES_BY_ROLE
+from pipeline.access import PAGES_BY_ROLE, Grant
 from pipeline.settings import Settings
 from tests import pages
 from tests.tiny_warehouse import build
 
 LEADER_PAGES = PAGES_BY_ROLE["leader"]
 OTHERS = ("DEFENCE", "OVERSEAS", "MATRIX", "SYNERGY")  # all but UNITY
+ANALYST = Caller("a@x.gov.uk", demo=True, grant=Grant("a@x.gov.uk", "analyst", ("UNITY",)))
 REGION_OVERSEAS = re.compile(r'\\"Overseas\\",\\"OVERSEAS\\"')
 
 
@@ -310,11 +313,6 @@ def test_an_extract_view_is_audited_with_its_suppressed_cells(
 def test_a_file_is_audited_when_it_is_made(signed_in_admin: Path) -> None:
     from datetime import date
 
-    from dashboard import trail
-    from dashboard.identity import Caller
-    from pipeline.access import Grant
-
-    who = Caller("a@x.gov.uk", demo=True, grant=Grant("a@x.gov.uk", "analyst", ("UNITY",)))
     made: list[int] = []
 
     def build() -> bytes:
@@ -322,7 +320,7 @@ def test_a_file_is_audited_when_it_is_made(signed_in_admin: Path) -> None:
         return b"cluster,headcount\nUNITY,[c]\n"
 
     filters = {"as_at": date(2026, 2, 28), "clusters": ["UNITY"]}
-    make = trail.audited_file(build, who, "extracts", "w.csv", filters, 1, 1)
+    make = trail.audited_file(build, ANALYST, "extracts", "w.csv", filters, 1, 1)
     assert made == [] and audit.read(signed_in_admin).is_empty()  # nothing until pressed
     assert make() == b"cluster,headcount\nUNITY,[c]\n"
     assert make() == b"cluster,headcount\nUNITY,[c]\n"  # pressed twice: two files, two entries
@@ -342,30 +340,20 @@ def test_a_file_is_audited_when_it_is_made(signed_in_admin: Path) -> None:
 def test_no_file_leaves_when_the_audit_log_cannot_be_written(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from dashboard import trail
-    from dashboard.identity import Caller
-    from pipeline.access import Grant
-
     blocker = tmp_path / "not-a-directory"
     blocker.write_text("")
     pages.sign_in(tmp_path, monkeypatch, audit=blocker / "audit.sqlite")
-    who = Caller("a@x.gov.uk", demo=True, grant=Grant("a@x.gov.uk", "analyst", ("UNITY",)))
-    make = trail.audited_file(lambda: b"rows", who, "extracts", "w.csv", {}, 1, 0)
+    make = trail.audited_file(lambda: b"rows", ANALYST, "extracts", "w.csv", {}, 1, 0)
     with pytest.raises(OSError):
         make()
 
 
 def test_a_file_that_cannot_be_made_is_not_audited(signed_in_admin: Path) -> None:
-    from dashboard import trail
-    from dashboard.identity import Caller
-    from pipeline.access import Grant
-
     def broken() -> bytes:
         raise ValueError("no rows")
 
-    who = Caller("a@x.gov.uk", demo=True, grant=Grant("a@x.gov.uk", "analyst", ("UNITY",)))
     with pytest.raises(ValueError, match="no rows"):
-        trail.audited_file(broken, who, "extracts", "w.csv", {}, 1, 0)()
+        trail.audited_file(broken, ANALYST, "extracts", "w.csv", {}, 1, 0)()
     assert audit.read(signed_in_admin).is_empty()
 
 

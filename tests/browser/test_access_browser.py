@@ -93,8 +93,9 @@ def test_every_download_of_a_scoped_analyst_is_protected_scoped_and_audited(
     assert len(records) == 4 and {r["cluster"] for r in records} == {"UNITY"}
     assert pq.read_table(download("Download records as Parquet")).num_rows == 4
 
-    entries = audit.read(log, event="download").head(5)  # newest first
-    assert audit.read(log, event="download").height == before + 5
+    downloads = audit.read(log, event="download")  # newest first
+    assert downloads.height == before + 5
+    entries = downloads.head(5)
     suffixes = [Path(what).suffix for what in reversed(entries["what"].to_list())]
     assert suffixes == [".csv", ".parquet", ".xlsx", ".csv", ".parquet"]
     for entry in entries.iter_rows(named=True):
