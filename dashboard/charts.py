@@ -3,6 +3,12 @@
 Every figure has a title and axis titles that name the units, hover text formatted as people
 write numbers (12,345; 1,234.5), and the Government Analysis Function's colour-blind-safe
 palette (the same as ``.streamlit/config.toml``), each cluster keeping its colour everywhere.
+
+Plotly reads HTML in every text it draws, and category values, names and titles can come from
+a delivery or the URL: every such text goes through :func:`dashboard.safe_text.safe_label`
+(escaped, on one line, cut short), and hover templates name a trace with
+``%{fullData.name}`` rather than pasting the name into the template, where ``%{...}`` in it
+would be read as a placeholder.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from dashboard.headlines import cluster_rank
+from dashboard.safe_text import TITLE_LIMIT, safe_label
 from queries.runner import CLUSTERS
 
 # Dark blue, turquoise, dark pink, orange, dark grey, light purple.
@@ -37,10 +44,14 @@ FTE = Measure("fte", "FTE", "full-time equivalents", ",.1f")
 
 def _layout(figure: go.Figure, title: str, x_title: str, y_title: str) -> go.Figure:
     figure.update_layout(
-        title={"text": title, "x": 0, "xanchor": "left"},
+        title={"text": safe_label(title, TITLE_LIMIT), "x": 0, "xanchor": "left"},
         font={"family": "sans-serif", "color": TEXT, "size": 14},
-        xaxis={"title": {"text": x_title}, "showgrid": False},
-        yaxis={"title": {"text": y_title}, "gridcolor": "#e5e5e5", "zeroline": True},
+        xaxis={"title": {"text": safe_label(x_title, TITLE_LIMIT)}, "showgrid": False},
+        yaxis={
+            "title": {"text": safe_label(y_title, TITLE_LIMIT)},
+            "gridcolor": "#e5e5e5",
+            "zeroline": True,
+        },
         plot_bgcolor="white",
         paper_bgcolor="white",
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "title": None},
@@ -68,13 +79,13 @@ def trend_chart(
             go.Scatter(
                 x=rows["month_end"].to_list(),
                 y=rows[measure.column].to_list(),
-                name=name,
+                name=safe_label(name),
                 mode="lines+markers",
                 line={"color": colour, "width": 3},
                 marker={"size": 6},
                 hovertemplate=(
                     f"%{{x|%-d %B %Y}}: %{{y:{measure.number_format}}} {measure.unit}"
-                    f"<extra>{name}</extra>"
+                    "<extra>%{fullData.name}</extra>"
                 ),
             )
         )

@@ -5,6 +5,10 @@ As in :mod:`dashboard.charts`: every figure has a title and axis titles naming t
 text formatted as people write numbers, and the Government Analysis Function's palette.
 Delivery-confidence ratings keep their red, amber and green, and every bar is labelled with its
 rating in words, so nobody has to read the colour.
+
+A milestone's title and id, and every category value, come from a delivery: each is drawn
+through :func:`dashboard.safe_text.safe_label` (escaped, on one line, cut short); the table
+beside the chart keeps the full text.
 """
 
 from __future__ import annotations
@@ -17,6 +21,12 @@ import polars as pl
 
 from dashboard.charts import CLUSTER_COLOURS, PALETTE, _layout
 from dashboard.headlines import cluster_rank
+from dashboard.safe_text import distinct, one_line, safe_label, safe_labels
+
+# How much of a milestone's id and title a chart shows: the row label stays readable and the
+# plot keeps its width whatever the register holds.
+ID_LIMIT = 16
+TITLE_LIMIT = 56
 
 # The delivery-confidence ratings, best first, as they read and in GOV.UK-like colours.
 DCA_LABELS = {
@@ -67,8 +77,14 @@ def _empty(figure: go.Figure, frame: pl.DataFrame) -> go.Figure:
 
 
 def milestone_label(row: dict) -> str:
-    """How a milestone reads on the timeline: ``SYNERGY · X1 Go-live``."""
-    return f"{row['cluster']} · {row['milestone_id']} {row['title']}"
+    """How a milestone reads on the timeline: ``SYNERGY · X1 Go-live``, escaped and cut short
+    (:func:`dashboard.safe_text.safe_label`)."""
+    return safe_label(f"{one_line(row['cluster'], ID_LIMIT)} · {_milestone_name(row)}")
+
+
+def _milestone_name(row: dict) -> str:
+    """``X1 Go-live``, the id and the title each cut short (not yet escaped)."""
+    return f"{one_line(row['milestone_id'], ID_LIMIT)} {one_line(row['title'], TITLE_LIMIT)}"
 
 
 def latest_readings(slippage: pl.DataFrame) -> pl.DataFrame:
@@ -92,7 +108,7 @@ def milestone_timeline(milestones: pl.DataFrame, as_at: date, title: str) -> go.
     dates as three kinds of marker, with a line at the as-at date.  ``milestones`` has
     ``cluster``, ``milestone_id``, ``title`` and the three dates, a row per milestone."""
     rows = list(milestones.iter_rows(named=True))
-    labels = [milestone_label(row) for row in rows]
+    labels = distinct([milestone_label(row) for row in rows])
     figure = go.Figure()
     kinds = (  # column, name, marker
         ("baseline_date", "Baseline", {"symbol": "circle-open", "size": 11, "color": "#3D3D3D"}),
@@ -138,9 +154,9 @@ def slippage_chart(slippage: pl.DataFrame, title: str) -> go.Figure:
     """A line per milestone of its slip against baseline (days) at each register delivery."""
     figure = go.Figure()
     ids = sorted(slippage["milestone_id"].unique().to_list()) if not slippage.is_empty() else []
-    for i, milestone in enumerate(ids):
-        rows = slippage.filter(pl.col("milestone_id") == milestone).sort("extract_date")
-        name = f"{milestone} {rows['title'][0]}"
+    traces = [slippage.filter(pl.col("milestone_id") == m).sort("extract_date") for m in ids]
+    names = distinct(safe_label(_milestone_name(rows.row(0, named=True))) for rows in traces)
+    for i, (rows, name) in enumerate(zip(traces, names, strict=True)):
         figure.add_trace(
             go.Scatter(
                 x=rows["extract_date"].to_list(),
@@ -150,7 +166,7 @@ def slippage_chart(slippage: pl.DataFrame, title: str) -> go.Figure:
                 line={"color": PALETTE[i % len(PALETTE)], "width": 3},
                 marker={"size": 7},
                 hovertemplate=(
-                    f"Delivery of %{{x|%-d %B %Y}}: %{{y:+,.0f}} days<extra>{name}</extra>"
+                    "Delivery of %{x|%-d %B %Y}: %{y:+,.0f} days<extra>%{fullData.name}</extra>"
                 ),
             )
         )
@@ -202,7 +218,7 @@ def planned_actual_chart(frame: pl.DataFrame, title: str, y_title: str) -> go.Fi
             )
             .sort("financial_year")
         )
-    years = frame["financial_year"].to_list() if not frame.is_empty() else []
+    years = [safe_label(y) for y in frame["financial_year"]] if not frame.is_empty() else []
     figure = go.Figure()
     for column, name, colour in (
         ("planned_gbp", "Planned", PLANNED),
@@ -231,14 +247,14 @@ def spend_chart(spend: pl.DataFrame, title: str) -> go.Figure:
     extra = sorted(present - set(ACCOUNT_LABELS))
     for i, category in enumerate([c for c in ACCOUNT_LABELS if c in present] + extra):
         rows = spend.filter(pl.col("account_category") == category).sort("period")
-        name = ACCOUNT_LABELS.get(category, category)
+        name = safe_label(ACCOUNT_LABELS.get(category, category))
         figure.add_trace(
             go.Bar(
-                x=rows["period"].to_list(),
+                x=[safe_label(period) for period in rows["period"]],
                 y=rows["amount_gbp"].cast(pl.Float64).to_list(),
                 name=name,
                 marker={"color": PALETTE[i % len(PALETTE)] if i < len(PALETTE) else "#B1B4B6"},
-                hovertemplate=f"%{{x}} {name}: £%{{y:,.0f}}<extra></extra>",
+                hovertemplate="%{x} %{fullData.name}: £%{y:,.0f}<extra></extra>",
             )
         )
     _layout(figure, title, "Accounting period (month)", "Spend (£ in the month)")
@@ -262,18 +278,21 @@ def bar_chart(
     dashed line at each ``(value, label)`` reference (a target or benchmark).  ``axis`` is the
     (category axis title, value axis title)."""
     figure = go.Figure()
-    names = frame[category].cast(pl.String).to_list() if not frame.is_empty() else []
+    values = frame[category].cast(pl.String).to_list() if not frame.is_empty() else []
+    names = safe_labels(values)
     for i, (column, name) in enumerate(measures):
         colour = PALETTE[i % len(PALETTE)]
         if len(measures) == 1:
-            colour = [CLUSTER_COLOURS.get(n, PALETTE[0]) for n in names]
+            colour = [CLUSTER_COLOURS.get(v, PALETTE[0]) for v in values]
         figure.add_trace(
             go.Bar(
                 x=names,
                 y=frame[column].to_list() if not frame.is_empty() else [],
-                name=name,
+                name=safe_label(name),
                 marker={"color": colour},
-                hovertemplate=f"%{{x}}: {prefix}%{{y:{number_format}}}<extra>{name}</extra>",
+                hovertemplate=(
+                    f"%{{x}}: {prefix}%{{y:{number_format}}}<extra>%{{fullData.name}}</extra>"
+                ),
             )
         )
     for j, (value, label) in enumerate(references):

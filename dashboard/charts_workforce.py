@@ -2,7 +2,9 @@
 figures (or frames) out.  No Streamlit, so each is unit-tested.
 
 Figures follow :mod:`dashboard.charts`: a title naming the units, axis titles, hover text
-formatted as people write numbers, and the colour-blind-safe palette.
+formatted as people write numbers, and the colour-blind-safe palette.  Every category value
+and name is drawn through :func:`dashboard.safe_text.safe_label` (escaped, on one line, cut
+short): Plotly reads HTML in them, and a department's or organisation's name can be long.
 
 Diversity shares go through disclosure control (:func:`diversity_table`): the counts are
 protected with :func:`queries.disclosure.protect` and each share is recomputed from the
@@ -20,6 +22,7 @@ from dashboard.charts import PALETTE, Measure, _layout
 from dashboard.filters import GRADE_OPTIONS, UNKNOWN
 from dashboard.formatting import format_count, format_percent
 from dashboard.headlines import cluster_rank
+from dashboard.safe_text import safe_label, safe_labels
 from pipeline.contract import REGIONS
 from queries.disclosure import SUPPRESSED, DisclosureRule, protect
 
@@ -96,7 +99,7 @@ def bar_chart(
 ) -> go.Figure:
     """One bar per row of ``frame``, in its order: ``category`` (named by ``labels`` where
     given) against ``measure``.  Horizontal bars read top to bottom in the frame's order."""
-    names = [(labels or {}).get(str(v), str(v)) for v in frame[category].to_list()]
+    names = safe_labels((labels or {}).get(str(v), str(v)) for v in frame[category].to_list())
     values = frame[measure.column].to_list()
     unit_title = f"{measure.label} ({measure.unit})"
     hover = f"%{{{'y' if horizontal else 'x'}}}: %{{{'x' if horizontal else 'y'}:"
@@ -227,7 +230,7 @@ def shares_chart(table: pl.DataFrame, title: str) -> go.Figure:
     """Women's and ethnic minorities' shares by grade, grouped horizontal bars, from
     :func:`diversity_table`'s numeric shares (a suppressed share has no bar)."""
     ordered = table.sort(pl.col("grade").map_elements(grade_rank, return_dtype=pl.Int64))
-    names = ["Not recorded" if g == UNKNOWN else g for g in ordered["grade"].to_list()]
+    names = safe_labels("Not recorded" if g == UNKNOWN else g for g in ordered["grade"].to_list())
     figure = go.Figure()
     for i, (column, label) in enumerate(
         (("women_share", "Women"), ("ethnic_minority_share", "Ethnic minority"))
@@ -336,11 +339,11 @@ def moves_matrix(frame: pl.DataFrame, title: str = MOVES_TITLE) -> go.Figure:
         for r in frame.iter_rows(named=True)
     }
     z = [[cells.get((o, d), (None, ""))[0] for d in targets] for o in origins]
-    text = [[cells.get((o, d), (None, ""))[1] for d in targets] for o in origins]
+    text = [[safe_label(cells.get((o, d), (None, ""))[1]) for d in targets] for o in origins]
     figure = go.Figure(
         go.Heatmap(
-            x=targets,
-            y=origins,
+            x=safe_labels(targets),
+            y=safe_labels(origins),
             z=z,
             text=text,
             texttemplate="%{text}",

@@ -4,6 +4,11 @@ Pure functions, tested without Streamlit: :func:`protected_rows` applies the met
 disclosure rule (``queries.catalogue.disclosure_rule``) and renders the rows as text ("[c]"
 where a cell is suppressed); :func:`about_rows` says what was extracted, when and how; the
 ``to_*`` builders turn a frame (and, for Excel, the about rows) into the bytes of a file.
+
+Text in the rows comes from deliveries (a milestone's title, a cost centre) and the about rows
+hold filters from the URL: all of it is hostile.  The CSV and Excel builders neutralise every
+text cell a spreadsheet could run as a formula (:mod:`queries.spreadsheet`), and the Excel
+workbook is told never to turn a string into a formula, a link or a number.
 """
 
 from __future__ import annotations
@@ -25,10 +30,21 @@ from queries.disclosure import (
     protect,
     render,
 )
+from queries.spreadsheet import neutral_text, neutralise
 
 PREVIEW_ROWS = 200
 DATA_SHEET = "data"
 ABOUT_SHEET = "about"
+# xlsxwriter's defaults turn a string starting "=" into a live formula and "http://..." into a
+# link; every string is written as the text it is.  NaN and infinity become #NUM! cells rather
+# than failing the download.
+WORKBOOK_OPTIONS = {
+    "in_memory": True,
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "strings_to_numbers": False,
+    "nan_inf_to_errors": True,
+}
 
 
 @dataclass(frozen=True, eq=False)
@@ -122,22 +138,24 @@ def about_rows(
 
 
 def to_csv(frame: pl.DataFrame) -> bytes:
-    """The rows as UTF-8 CSV with a header line."""
-    return frame.write_csv().encode("utf-8")
+    """The rows as UTF-8 CSV with a header line, text a spreadsheet could run neutralised."""
+    return neutralise(frame).write_csv().encode("utf-8")
 
 
 def to_parquet(frame: pl.DataFrame) -> bytes:
-    """The rows as a Parquet file."""
+    """The rows as a Parquet file, values exactly as they are: Parquet is typed data read by
+    programs, not cells a spreadsheet evaluates, so nothing is prefixed."""
     buffer = io.BytesIO()
     frame.write_parquet(buffer)
     return buffer.getvalue()
 
 
 def to_excel(frame: pl.DataFrame, about: Mapping[str, str]) -> bytes:
-    """An .xlsx workbook: the rows on a "data" sheet, ``about`` on an "about" sheet."""
+    """An .xlsx workbook: the rows on a "data" sheet, ``about`` on an "about" sheet.  Every
+    string is written as text, never as a formula or link, and neutralised as in the CSV."""
     buffer = io.BytesIO()
-    with xlsxwriter.Workbook(buffer, {"in_memory": True}) as workbook:
-        frame.write_excel(workbook=workbook, worksheet=DATA_SHEET, autofit=True)
+    with xlsxwriter.Workbook(buffer, WORKBOOK_OPTIONS) as workbook:
+        neutralise(frame).write_excel(workbook=workbook, worksheet=DATA_SHEET, autofit=True)
         sheet = workbook.add_worksheet(ABOUT_SHEET)
         bold = workbook.add_format({"bold": True})
         wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
@@ -145,6 +163,6 @@ def to_excel(frame: pl.DataFrame, about: Mapping[str, str]) -> bytes:
         sheet.set_column(1, 1, 100)
         sheet.write_row(0, 0, ("Item", "Value"), bold)
         for i, (item, value) in enumerate(about.items(), start=1):
-            sheet.write_string(i, 0, item, bold)
-            sheet.write_string(i, 1, value, wrap)
+            sheet.write_string(i, 0, neutral_text(item), bold)
+            sheet.write_string(i, 1, neutral_text(value), wrap)
     return buffer.getvalue()

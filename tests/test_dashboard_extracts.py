@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import re
+import xml.etree.ElementTree as ET
 import zipfile
 from datetime import UTC, datetime
 
@@ -113,3 +115,97 @@ def test_excel_has_data_and_about_sheets(extract: ex.Extract) -> None:
     assert 'name="data"' in workbook and 'name="about"' in workbook
     for expected in ("MATRIX", "[c]", "wh-000003.duckdb", "Disclosure rule", "2026-03-01 09:30"):
         assert expected in strings
+
+
+# --- text a spreadsheet would run (OWASP's CSV injection) -------------------------------------
+
+HOSTILE = [
+    '=HYPERLINK("http://x","y")',
+    "+cmd|' /C calc'!A0",
+    "@SUM(1)",
+    "-2+3",
+    "\t=1",
+    "\r=1",
+    "＝1+1",
+    "-120",
+    "-1,234.5",
+    "Plain title",
+    "http://evil.example",
+    None,
+]
+NEUTRAL = [
+    '\'=HYPERLINK("http://x","y")',
+    "'+cmd|' /C calc'!A0",
+    "'@SUM(1)",
+    "'-2+3",
+    "'\t=1",
+    "'\r=1",
+    "'＝1+1",
+    "-120",  # a plain number written as text is not a formula
+    "-1,234.5",
+    "Plain title",
+    "http://evil.example",
+    None,
+]
+HOSTILE_ROWS = pl.DataFrame(
+    {
+        "title": HOSTILE,
+        "owner": pl.Series(["=1+1"] * len(HOSTILE), dtype=pl.Categorical),
+        "amount_gbp": [-5.5, -120.0, 3.0, 0.0, -1.0, 2.0, 1.0, -7.0, 8.0, 9.0, 10.0, 11.0],
+        "headcount": list(range(-6, 6)),
+    }
+)
+
+
+def test_csv_neutralises_text_a_spreadsheet_would_run() -> None:
+    back = pl.read_csv(io.BytesIO(ex.to_csv(HOSTILE_ROWS)), infer_schema=False)
+    assert back["title"].to_list() == NEUTRAL
+    assert back["owner"].to_list() == ["'=1+1"] * len(HOSTILE)
+    numbers = pl.read_csv(io.BytesIO(ex.to_csv(HOSTILE_ROWS)))
+    assert numbers["amount_gbp"].to_list() == HOSTILE_ROWS["amount_gbp"].to_list()
+    assert numbers["headcount"].to_list() == list(range(-6, 6))  # negatives stay numbers
+
+
+def test_protected_measures_read_as_numbers_after_neutralising() -> None:
+    frame = pl.DataFrame({"cost_centre": ["=CC1", "CC2"], "amount_gbp": [-1234.0, 50.0]})
+    money = DisclosureRule(population=None, money=("amount_gbp",))
+    rows = ex.protected_rows(frame, ["cost_centre"], money).rows
+    back = pl.read_csv(io.BytesIO(ex.to_csv(rows)), infer_schema=False)
+    assert back.rows() == [("'=CC1", "-1230"), ("CC2", "50")]
+
+
+def test_parquet_keeps_the_text_as_delivered() -> None:
+    back = pl.from_arrow(pq.read_table(io.BytesIO(ex.to_parquet(HOSTILE_ROWS))))
+    assert back["title"].to_list() == HOSTILE
+
+
+def _cells(book: zipfile.ZipFile, sheet: str) -> tuple[list[ET.Element], list[str]]:
+    """The ``<c>`` elements of a worksheet and the workbook's shared strings, in order."""
+    strings = [  # OOXML writes a control character as _xHHHH_
+        re.sub(r"_x([0-9A-F]{4})_", lambda m: chr(int(m[1], 16)), "".join(si.itertext()))
+        for si in ET.fromstring(book.read("xl/sharedStrings.xml")).iter(f"{XL}si")
+    ]
+    return list(ET.fromstring(book.read(sheet)).iter(f"{XL}c")), strings
+
+
+XL = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+
+
+def test_excel_writes_no_formula_and_no_link(extract: ex.Extract) -> None:
+    hostile_about = {**about(extract), "Date: as_at": '=HYPERLINK("http://x","y")'}
+    data = ex.to_excel(HOSTILE_ROWS, hostile_about)
+    with zipfile.ZipFile(io.BytesIO(data)) as book:
+        sheets = {name: book.read(name).decode() for name in book.namelist()}
+        data_cells, strings = _cells(book, "xl/worksheets/sheet1.xml")
+        about_cells, _ = _cells(book, "xl/worksheets/sheet2.xml")
+    assert not any(c.find(f"{XL}f") is not None for c in data_cells + about_cells)
+    assert not any("<hyperlink" in text for text in sheets.values())
+    assert all(text in strings for text in NEUTRAL if text is not None)
+    assert "'=1+1" in strings and '\'=HYPERLINK("http://x","y")' in strings
+    numbers = [
+        float(c.findtext(f"{XL}v"))
+        for c in data_cells
+        if c.get("t") is None and c.find(f"{XL}v") is not None
+    ]
+    assert -120.0 in numbers and -6.0 in numbers  # the numeric columns stay numbers
+    assert "-120" in strings  # the text "-120" stays text, unprefixed

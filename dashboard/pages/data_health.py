@@ -10,6 +10,7 @@ from dashboard import data
 from dashboard.components import open_page
 from dashboard.filters import not_applied_text
 from dashboard.formatting import format_count, format_date, format_short_date
+from dashboard.safe_text import inline_code
 
 view = open_page(
     "Data health",
@@ -21,7 +22,6 @@ ignored = view.filters.not_applied(())  # only the clusters and the date apply h
 if ignored:
     st.caption(f"On this page {not_applied_text(ignored)}.")
 
-QUOTE = "'"
 DATE = "D MMMM YYYY"
 WHEN = "D MMM YYYY, HH:mm"
 COLUMNS = {
@@ -94,10 +94,10 @@ if refused.is_empty():
     st.success("No delivery has been refused.")
 else:
     st.caption("Nothing of a refused delivery is loaded; the feed's earlier data stands.")
-    st.markdown(  # the reasons as code: a rule may hold Markdown (a regex's $ or *)
+    st.markdown(  # the reasons as code on one line: a reason may quote a delivery's text
         "\n".join(
             f"- **{row['feed']}, {format_date(row['extract_date'])}** (load {row['load_id']}, "
-            f"{row['started_at']:%-d %b %Y %H:%M} UTC): `{row['reason'].replace('`', QUOTE)}`"
+            f"{row['started_at']:%-d %b %Y %H:%M} UTC): {inline_code(row['reason'])}"
             for row in refused.head(10).iter_rows(named=True)
         )
     )
