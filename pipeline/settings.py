@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -25,6 +25,16 @@ class Settings(BaseSettings):
     access: Path = Field(Path("data/access.toml"), description="access policy file")
     audit: Path = Field(
         Path("data/audit/audit.sqlite"), description="append-only audit log (SQLite)"
+    )
+    audit_key: SecretStr | None = Field(
+        None,
+        description="key of the audit log's keyed hashes, at least 32 characters (default: "
+        "the key file beside the log, made on its first entry); never stored in the log",
+    )
+    audit_anchor: Path | None = Field(
+        None,
+        description="the audit log's anchor, its last number and hash sealed with the key "
+        "(default: beside the log, audit.anchor)",
     )
     demo_user: str | None = Field(None, description="email of the user when no OIDC is set up")
 

@@ -1,5 +1,10 @@
 """Audit log, for administrators: every page view, download and refused visit, newest first,
-and whether the log is intact (each entry chained to the one before)."""
+and whether the log is intact (numbered without a gap, each entry sealed with a keyed hash
+chained to the one before, and in step with its anchor outside the database).
+
+A missing, empty, unreadable or tampered log is an alarm with its reason, never "intact": the
+view of this page is written before it draws, so a healthy log is never empty here.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +20,7 @@ open_gate(
     "Audit log",
     "Who looked at what and who downloaded what: every page view, download and refused visit, "
     "with the filters in force, the rows and the cells suppressed. Nobody can change or delete "
-    "an entry.",
+    "an entry unnoticed.",
     page="audit_log",
 )
 path = get_settings().audit
@@ -24,25 +29,32 @@ check = audit.verify(path)
 if check.intact:
     st.success(
         f"The log is intact: {format_count(check.entries)} "
-        f"{'entry' if check.entries == 1 else 'entries'}, each chained to the one before it by "
-        "a SHA-256 hash."
+        f"{'entry' if check.entries == 1 else 'entries'}, numbered without a gap, each sealed "
+        "with a keyed hash (HMAC-SHA256) chained to the one before, and in step with its "
+        f"anchor. Head: `{check.head}`."
     )
 else:
-    st.error(f"The log has been tampered with: {check.reason}. Entries checked: {check.entries}.")
+    message = check.message
+    st.error(f"{message[:1].upper()}{message[1:]}.")
 
 left, middle, right = st.columns([2, 2, 1])
-user = left.text_input("User (email)", key="audit_log.user").strip().lower() or None
+# Searched in the stored form of an email (normalised), so any case finds it.
+user = left.text_input("User (email)", key="audit_log.user").strip() or None
 event = middle.selectbox(
     "Event", ("all", *audit.EVENTS), key="audit_log.event", format_func=str.capitalize
 )
 limit = right.number_input(
     "Latest", min_value=10, max_value=100_000, value=1000, step=100, key="audit_log.limit"
 )
-entries = audit.read(path, user=user, event=None if event == "all" else event, limit=int(limit))
+try:
+    entries = audit.read(path, user=user, event=None if event == "all" else event, limit=int(limit))
+except audit.AuditError as error:
+    st.error(f"{str(error)[:1].upper()}{str(error)[1:]}.")
+    st.stop()
 
 counts = dict(entries.group_by("event").len().iter_rows()) if entries.height else {}
-for column, name in zip(st.columns(3), audit.EVENTS, strict=True):
-    column.metric(f"{name.capitalize()}s shown", format_count(counts.get(name, 0)), border=True)
+for column, name in zip(st.columns(len(audit.EVENTS)), audit.EVENTS, strict=True):
+    column.metric(f"{name.capitalize()} entries", format_count(counts.get(name, 0)), border=True)
 
 st.dataframe(
     entries.with_columns(pl.col("at").str.slice(0, 19).str.replace("T", " ")),
@@ -62,6 +74,7 @@ st.dataframe(
 )
 st.caption(
     f"The newest {format_count(entries.height)} entries matching the choices above. The log "
-    f"is an SQLite database at `{path}`: it refuses updates and deletions, and the hash chain "
-    "shows any entry changed or removed by other means."
+    f"is an SQLite database at `{path}`: it refuses updates and deletions, and the keyed hashes, "
+    "the numbering and the anchor show any entry changed, removed or added by other means. "
+    "Record the head elsewhere and check it later with `workforce audit verify --expect-head`."
 )

@@ -1,0 +1,55 @@
+"""``workforce audit verify``: the audit log checked from outside the dashboard.
+
+An operator runs it by hand or from a daily job: it walks the whole log (:func:`pipeline.audit.
+verify`) and prints one line.  Intact: the number of entries and the head ``SEQ:HASH``, exit 0;
+a job that records that head somewhere the app servers cannot write can later pass it back with
+``--expect-head``, which catches the log and its anchor rolled back together.  Anything else
+(missing, empty, tampered, unreadable, of the earlier version): the first fault, exit 1.  Bad
+usage: exit 2.
+
+Only argparse is imported at the top: ``pipeline.cli`` builds this parser for every command,
+and ``workforce query`` loads no more than it needs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import UsageError
+
+
+def add_audit_parser(sub: Any) -> None:
+    """``workforce audit verify [--log PATH] [--expect-head SEQ:HASH]``."""
+    audit = sub.add_parser("audit", help="check the audit log")
+    actions = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
+    verify = actions.add_parser(
+        "verify", help="check every entry, the numbering and the anchor; print the head"
+    )
+    verify.add_argument("--log", type=Path, help="the audit log (WORKFORCE_AUDIT)")
+    verify.add_argument(
+        "--expect-head",
+        dest="expect_head",
+        metavar="SEQ:HASH",
+        help="a head printed by an earlier run: fail unless that entry is still in the log",
+    )
+
+
+def audit_main(settings: Any, args: argparse.Namespace) -> int:
+    """Run ``workforce audit verify``; the one line goes to stdout (intact) or stderr."""
+    from pipeline import audit
+
+    expect = None
+    if args.expect_head is not None:
+        try:
+            expect = audit.Head.parse(args.expect_head)
+        except ValueError as error:
+            raise UsageError(f"--expect-head: {error}") from None
+    check = audit.verify(args.log or settings.audit, expect_head=expect)
+    if check.intact:
+        print(check.message)
+        return 0
+    print(f"workforce audit verify: {check.message}", file=sys.stderr)
+    return 1
