@@ -120,8 +120,18 @@ PROFESSION_SHARE = {
 PROFESSION_UNKNOWN = 0.058
 FIXED_TERM_SHARE = 0.04  # ASSUMED
 
-# Line management: the share of each level who manage, sized so that spans average ~6.
+# Line management (pipeline/demo/hierarchy.py).  No UK civil-service spans-and-layers standard
+# was found (domain.md §6 and its open item 9).  Benchmarks from elsewhere: the Australian
+# Commission of Audit's "best practice" span of 5–10 a manager, by type of agency (APSC,
+# "Effective management structures"); US GS first-line supervisors 6–8.
+# ASSUMED: a span of about 6 across the service, wider in operational bodies (mostly AA/AO/EO)
+# and narrower in policy ones; layers are then the fewest a tree of those spans needs, so they
+# grow with the log of size (10 people: 3 layers; 1,000: 5; 90,000: 7 or 8).
 TARGET_SPAN = 6.0
+# ASSUMED: a body's span falls by a fifth (×0.82) for each grade its mean grade level sits above
+# the service's: DWP and HO 7.1, HMRC and MOD 5.9, CO and DfE 5.1, HMT and policy bodies 4.5.
+SPAN_LEVEL_ELASTICITY = 0.2
+SPAN_RANGE = (4.5, 8.0)  # ASSUMED: no body's target span outside this
 
 # Contingent labour: ~2% of payroll FTE; more in central (MATRIX) departments.
 CONTINGENT_SHARE = {

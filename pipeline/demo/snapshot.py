@@ -1,10 +1,7 @@
 """One cluster's employees.parquet on a date, line-management hierarchy included.
 
-Managers are chosen afresh on each date but stably: the reports of level L are shared among the
-managers at the next level up in the same organisation by consistent hashing (each manager owns
-a few arcs of a ring; a report goes to the owner of the arc its own key falls in).  When someone
-joins or leaves, only the reports on the arcs next to them change manager, so the hierarchy
-changes night to night about as much as a real one does.
+The hierarchy (``manager_employee_id``) is drawn afresh each night from the people in post, so it
+never names a leaver; ``pipeline/demo/hierarchy.py`` gives it its shape and its stability.
 """
 
 from __future__ import annotations
@@ -17,6 +14,7 @@ import pyarrow as pa
 
 from pipeline.contract import AGE_BANDS, CLUSTERS, PROFESSIONS, EmployeeRow, arrow_schema
 from pipeline.demo import calibration as cal
+from pipeline.demo.hierarchy import assign_managers, target_spans
 from pipeline.demo.population import (
     EPOCH,
     GRADE_LEVELS,
@@ -26,7 +24,6 @@ from pipeline.demo.population import (
     pay_index,
 )
 
-VIRTUAL_NODES = 4
 _SEXES = ("female", "male")
 _ETHNICITIES = ("white", "ethnic_minority", "not_declared")
 _DISABILITIES = ("disabled", "not_disabled", "not_declared")
@@ -40,14 +37,6 @@ ID_PREFIX = {
 HERA_PREFIX, HERA_OFFSET = "HERA", 70_000_000
 
 
-def splitmix64(values: np.ndarray) -> np.ndarray:
-    """A well-mixed 64-bit hash, so that ring positions look uniform."""
-    z = values.astype(np.uint64) + np.uint64(0x9E3779B97F4A7C15)
-    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return (z ^ (z >> np.uint64(31))) >> np.uint64(1)  # keep it a positive int64
-
-
 def _decode(codes: np.ndarray, names: tuple[str, ...]) -> pl.Series:
     """Integer codes → strings, with -1 as null."""
     return pl.Series(codes, dtype=pl.Int64).replace_strict(
@@ -59,71 +48,6 @@ def employee_ids(cluster: str, numbers: pl.Expr, migrated: bool) -> pl.Expr:
     if cluster == "OVERSEAS" and migrated:
         return pl.lit(HERA_PREFIX) + (numbers + HERA_OFFSET).cast(pl.String)
     return pl.lit(ID_PREFIX[cluster]) + numbers.cast(pl.String).str.zfill(8)
-
-
-def assign_managers(frame: pl.DataFrame, span: float = cal.TARGET_SPAN) -> pl.Series:
-    """manager_employee_id for each row of (org, level, rank_u, ring, employee_id)."""
-    levels = (
-        frame.group_by("org", "level")
-        .agg(n=pl.len())
-        .sort("org", "level")
-        .with_columns(next_level=pl.col("level").shift(-1).over("org"))
-    )
-    need = levels.filter(pl.col("next_level").is_not_null()).select(
-        "org", level=pl.col("next_level"), need=(pl.col("n") / span).ceil().cast(pl.Int64)
-    )
-    frame = frame.with_row_index("row").with_columns(
-        rank=pl.col("rank_u").rank("ordinal").over("org", "level")
-    )
-    managers = frame.join(need, on=["org", "level"]).filter(pl.col("rank") <= pl.col("need"))
-    nodes = (
-        managers.select("org", "level", "employee_id", "ring")
-        .join(pl.DataFrame({"k": list(range(VIRTUAL_NODES))}), how="cross")
-        .with_columns(
-            pos=pl.Series(
-                splitmix64(
-                    managers["ring"].to_numpy().repeat(VIRTUAL_NODES)
-                    + np.tile(np.arange(VIRTUAL_NODES), len(managers))
-                )
-            )
-        )
-        .select("org", "level", "pos", manager="employee_id")
-        .sort("pos")
-    )
-    first = nodes.group_by("org", "level").agg(pl.col("manager").first())  # lowest arc: wraps round
-    reports = (
-        frame.join(levels.select("org", "level", "next_level"), on=["org", "level"])
-        .filter(pl.col("next_level").is_not_null())
-        .select("row", "org", "ring", level=pl.col("next_level"))
-    )
-    reports = reports.with_columns(
-        pos=pl.Series(splitmix64(reports["ring"].to_numpy() ^ np.int64(0x5DEECE66D)))
-    ).sort("pos")
-    matched = reports.join_asof(
-        nodes, on="pos", by=["org", "level"], strategy="forward", check_sortedness=False
-    )
-    matched = matched.join(first, on=["org", "level"], how="left", suffix="_first").select(
-        "row", manager=pl.coalesce("manager", "manager_first")
-    )
-    top_level = levels.group_by("org").agg(top=pl.col("level").max())
-    heads = (
-        frame.join(top_level, on="org")
-        .filter((pl.col("level") == pl.col("top")) & (pl.col("rank") == 1))
-        .select("org", head="employee_id")
-    )
-    peers = (
-        frame.join(top_level, on="org")
-        .filter((pl.col("level") == pl.col("top")) & (pl.col("rank") > 1))
-        .join(heads, on="org")
-        .select("row", manager="head")
-    )
-    assigned = pl.concat([matched, peers]).sort("row")
-    return (
-        frame.select("row")
-        .join(assigned, on="row", how="left")
-        .sort("row")["manager"]
-        .alias("manager_employee_id")
-    )
 
 
 def employees_table(pop: Population, when: date, cluster: str, migrated: bool) -> pa.Table:
@@ -165,7 +89,9 @@ def employees_table(pop: Population, when: date, cluster: str, migrated: bool) -
         organisation_start_date=epoch + pl.duration(days=pl.col("organisation_start_date")),
     )
     frame = frame.with_columns(
-        assign_managers(frame.select("org", "level", "rank_u", "ring", "employee_id"))
+        assign_managers(
+            frame.select("org", "level", "rank_u", "ring", "employee_id"), target_spans(reg)
+        )
     )
     frame = frame.sort("employee_id")
     schema = arrow_schema(EmployeeRow)
