@@ -3,25 +3,45 @@
 Parses options, builds the one Settings object (options first, then ``WORKFORCE_*`` variables,
 then defaults) and hands over to the command's module.  Usage errors exit 2 with one line and no
 traceback; argparse already does that for unknown options, and :class:`UsageError` does it for
-the rest.
+the rest.  ``workforce ingest`` also exits 2 when the warehouse cannot be written (a full disk,
+a read-only folder) or, with ``--no-wait``, when another ingest holds it: 1 is kept for "a
+delivery was refused, the others loaded".  Dates are exactly ``YYYY-MM-DD``.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from pipeline.errors import UsageError
+from pipeline.errors import UsageError, printable
+
+# Exactly YYYY-MM-DD: date.fromisoformat also takes 20261031 and 2026-W44-6.
+DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _date(text: str) -> date:
     try:
+        if not DATE.fullmatch(text):
+            raise ValueError
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def _delivery(text: str) -> tuple[str, date]:
+    """``CLUSTER/YYYY-MM-DD``, naming one cluster delivery (``--allow-empty``)."""
+    from pipeline.contract import CLUSTERS
+
+    cluster, _, day = text.partition("/")
+    if cluster not in CLUSTERS:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not CLUSTER/YYYY-MM-DD with CLUSTER one of {', '.join(CLUSTERS)}"
+        )
+    return cluster, _date(day)
 
 
 def _settings(args: argparse.Namespace):
@@ -55,6 +75,21 @@ def build_parser() -> argparse.ArgumentParser:
     ingest = sub.add_parser("ingest", help="load every complete delivery not yet loaded")
     ingest.add_argument("--landing", type=Path, help="landing zone folder (WORKFORCE_LANDING)")
     ingest.add_argument("--warehouse", type=Path, help="warehouse folder (WORKFORCE_WAREHOUSE)")
+    ingest.add_argument(
+        "--allow-empty",
+        dest="allow_empty",
+        type=_delivery,
+        action="append",
+        default=[],
+        metavar="CLUSTER/YYYY-MM-DD",
+        help="load this delivery although its employees file has no rows (repeatable)",
+    )
+    ingest.add_argument(
+        "--no-wait",
+        dest="wait",
+        action="store_false",
+        help="exit 2 at once if another ingest is running, instead of waiting for it",
+    )
 
     status = sub.add_parser("status", help="the load log")
     status.add_argument("--warehouse", type=Path, help="warehouse folder (WORKFORCE_WAREHOUSE)")
@@ -71,6 +106,10 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("--format", choices=("csv", "json", "parquet"), default="csv")
     query.add_argument("--output", type=Path, metavar="FILE")
     query.add_argument("--disclosure-control", action="store_true")
+
+    from pipeline.audit_cli import add_audit_parser
+
+    add_audit_parser(sub)
     return parser
 
 
@@ -89,19 +128,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "demo":
             from pipeline.demo.generate import run_demo
 
+            if args.end and args.end > date.today():  # the ingest would refuse such deliveries
+                raise UsageError(f"--end {args.end} is after today {date.today()}")
             return run_demo(
                 settings, scale=args.scale, start=args.start, end=args.end, seed=args.seed
             )
         if args.command == "ingest":
             from pipeline.ingest import ingest_main
 
-            return ingest_main(settings)
+            return ingest_main(settings, allow_empty=args.allow_empty, wait=args.wait)
         if args.command == "status":
             from pipeline.ingest import status_main
 
             return status_main(settings, fmt=args.format)
+        if args.command == "audit":
+            from pipeline.audit_cli import audit_main
+
+            return audit_main(settings, args)
     except UsageError as error:
-        print(f"workforce {args.command}: {error}", file=sys.stderr)
+        print(f"workforce {args.command}: {printable(error)}", file=sys.stderr)
         return 2
     parser.error(f"unknown command {args.command!r}")
     return 2

@@ -4,6 +4,17 @@ The CLI reads the published warehouse read-only, so it keeps answering while a l
 has no signed-in user: whoever can read the warehouse files can read every cluster, so its
 scope is all five clusters.  Notes on stale or absent clusters go to standard error, keeping
 standard output for the data.
+
+Bad input exits 2 with one line before any row is written: a date that is not exactly
+``YYYY-MM-DD``, an ``--output`` whose folder does not exist or cannot be written, and a
+``--where`` value that its dimension never takes (``cluster=ATLANTIS`` would otherwise print a
+header and no rows, as if ATLANTIS had nobody).  The code lists are the contract's
+(:mod:`pipeline.contract`, imported only when ``--where`` is given); organisations and
+departments are the register as loaded into the warehouse, the table the metrics join.
+``unknown`` (the group of null values) is always valid.
+
+CSV cells a spreadsheet would run as a formula are prefixed with ``'``
+(:mod:`queries.spreadsheet`); JSON and Parquet are written as they are.
 """
 
 from __future__ import annotations
@@ -11,25 +22,31 @@ from __future__ import annotations
 import re
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import duckdb
 
-from pipeline.errors import UsageError
+from pipeline.cli import DATE
+from pipeline.errors import UsageError, printable
 from pipeline.warehouse import WarehouseMissing, connect_readonly
 from queries.catalogue import METRICS
-from queries.runner import CLUSTERS, QueryError, Request, load_sql, prepare, relation
+from queries.runner import CLUSTERS, QueryError, Request, load_sql, prepare, quote, relation
 
 _PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+UNKNOWN = "unknown"  # the group of null values (runner.render)
+SHOWN = 6  # valid values listed in a message
 
 
 def _date(text: str, option: str) -> date:
     try:
+        if not DATE.fullmatch(text):
+            raise ValueError
         return date.fromisoformat(text)
     except ValueError:
-        raise UsageError(f"{option} {text!r} is not a date (YYYY-MM-DD)") from None
+        raise UsageError(f"{option} {printable(repr(text))} is not a date (YYYY-MM-DD)") from None
 
 
 def _period(text: str, option: str) -> str:
@@ -67,11 +84,90 @@ def _where(items: Sequence[str]) -> dict[str, tuple[str, ...]]:
     return out
 
 
+@dataclass(frozen=True)
+class _Values:
+    """The values a dimension takes: a test, and how a message describes them."""
+
+    accepts: Callable[[str], bool]
+    described: str
+
+
+def _codes(codes: Sequence[str]) -> _Values:
+    more = f" and {len(codes) - SHOWN} more" if len(codes) > SHOWN else ""
+    return _Values(frozenset(codes).__contains__, f"valid: {', '.join(codes[:SHOWN])}{more}")
+
+
+def _values(cursor: duckdb.DuckDBPyConnection, metric: str, dim: str) -> _Values | None:
+    """What ``dim`` can be in ``metric``'s rows, or None when it has no fixed list."""
+    if dim in ("organisation_code", "department"):
+        column = "parent_department_code" if dim == "department" else dim
+        rows = cursor.execute(f"SELECT DISTINCT {quote(column)} FROM organisations ORDER BY 1")
+        return _codes([code for (code,) in rows.fetchall() if code is not None])
+    from pipeline import contract  # pydantic and pyarrow: only for a --where
+
+    models = {
+        "workforce": contract.EmployeeRow,
+        "flows": contract.EmployeeRow,
+        "contingent": contract.ContingentRow,
+        "spend": contract.LedgerRow,
+        "milestones": contract.MilestoneRow,
+        "benefits": contract.BenefitRow,
+    }
+    spec = next((s for s in contract.column_specs(models[metric]) if s.name == dim), None)
+    if spec is None:
+        return _codes(contract.CLUSTERS) if dim == "cluster" else None
+    if spec.allowed:
+        return _codes(spec.allowed)
+    if spec.financial_year:
+        return _Values(contract.is_financial_year, "a financial year like 2024-25")
+    if spec.pattern:
+        pattern = re.compile(spec.pattern)
+        return _Values(lambda v: bool(pattern.match(v)), "a period like 2026-10 (YYYY-MM)")
+    return None
+
+
+def _check_where(cursor: duckdb.DuckDBPyConnection, request: Request) -> None:
+    """Every ``--where`` value is one its dimension takes (dimensions the metric does not
+    have are left to the runner, which names the allowed ones)."""
+    dimensions = load_sql(request.metric).dimensions
+    for dim, values in request.where.items():
+        allowed = _values(cursor, request.metric, dim) if dim in dimensions else None
+        for value in values:
+            if allowed is None or value == UNKNOWN or allowed.accepts(value):
+                continue
+            raise UsageError(
+                f"--where {dim}={printable(value)}: no {dim} {printable(repr(value))}"
+                f" ({allowed.described}, or {UNKNOWN})"
+            )
+
+
+def _check_output(output: Path | None) -> None:
+    """A file can be written at ``output``: its folder exists and it is not a folder."""
+    if output is None:
+        return
+    if output.is_dir():
+        raise UsageError(f"--output {printable(output)} is a folder, not a file")
+    if not output.parent.is_dir():
+        raise UsageError(
+            f"--output {printable(output)}: the folder {printable(output.parent)} does not exist"
+        )
+
+
 _COPY_OPTIONS = {
     "csv": "(FORMAT csv, HEADER true)",
     "json": "(FORMAT json, ARRAY true)",
     "parquet": "(FORMAT parquet)",
 }
+
+
+def _io_detail(error: Exception) -> str:
+    """The operating system's words for a failed write (DuckDB wraps them in JSON)."""
+    text = str(error).strip()
+    found = re.search(r'"exception_message":"((?:[^"\\]|\\.)*)"', text)
+    if found:
+        text = found.group(1).replace('\\"', '"')
+    lines = text.splitlines()
+    return printable(lines[0] if lines else type(error).__name__)
 
 
 def _write(cursor: duckdb.DuckDBPyConnection, rel: duckdb.DuckDBPyRelation, fmt: str,
@@ -80,15 +176,37 @@ def _write(cursor: duckdb.DuckDBPyConnection, rel: duckdb.DuckDBPyRelation, fmt:
 
     Standard output goes through a temporary file: DuckDB's JSON writer cannot write to a pipe.
     """
+    if fmt == "csv":
+        rel = spreadsheet_safe(rel)
     cursor.execute("CREATE TEMP TABLE query_result AS SELECT * FROM rel")
     with tempfile.TemporaryDirectory() as scratch:
         target = output or Path(scratch) / f"result.{fmt}"
         literal = "'" + str(target).replace("'", "''") + "'"  # COPY takes no bound parameters
-        cursor.execute(f"COPY query_result TO {literal} {_COPY_OPTIONS[fmt]}")
+        try:
+            cursor.execute(f"COPY query_result TO {literal} {_COPY_OPTIONS[fmt]}")
+        except (duckdb.IOException, duckdb.PermissionException, OSError) as error:
+            if output is not None and output.is_file():  # what was written is not the result
+                output.unlink(missing_ok=True)
+            raise UsageError(f"cannot write {printable(target)}: {_io_detail(error)}") from None
         if output is None:
             sys.stdout.flush()
             sys.stdout.buffer.write(target.read_bytes())
             sys.stdout.flush()
+
+
+def spreadsheet_safe(rel: duckdb.DuckDBPyRelation) -> duckdb.DuckDBPyRelation:
+    """``rel`` with every text cell a spreadsheet could run as a formula prefixed with ``'``
+    (:func:`queries.spreadsheet.neutral_sql`, in SQL over whole columns); other columns, and
+    text that is a plain number such as a protected "-120", as they are."""
+    from queries.spreadsheet import neutral_sql
+
+    columns = [
+        duckdb.SQLExpression(f"{neutral_sql(name)} AS {quote(name)}")
+        if str(kind) == "VARCHAR"
+        else quote(name)
+        for name, kind in zip(rel.columns, rel.types, strict=True)
+    ]
+    return rel.select(*columns)
 
 
 _NOTES_SQL = (
@@ -124,11 +242,13 @@ def query_main(warehouse: Path, args) -> int:
     params = _params(args.metric, args.as_at, args.date_from, args.date_to)
     by = tuple(d.strip() for d in (args.by or "").split(",") if d.strip())
     request = Request(args.metric, CLUSTERS, params, by, _where(args.where or []))
+    _check_output(args.output)
     try:
         con = connect_readonly(warehouse)
     except WarehouseMissing as error:
         raise UsageError(str(error)) from None
     with con, prepare(con, load_sql(request.metric).text, _NOTES_SQL) as cursor:
+        _check_where(cursor, request)
         try:
             rel = relation(cursor, request)
         except (QueryError, duckdb.BinderException) as error:

@@ -8,6 +8,9 @@ version named by ``CURRENT`` read-only, so they never see half a load and never 
 the writer needs: DuckDB allows one read-write process or many read-only ones per file, and
 here they never share a file.  Versions older than the previous one are deleted; a reader
 still holding one keeps reading it (an unlinked file lives on until closed).
+
+A load that cannot write (a full disk, a read-only folder) leaves no unpublished version
+behind, and ``CURRENT`` still names the version it named before.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import os
 import re
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
@@ -79,12 +82,28 @@ def versions(warehouse: Path) -> dict[int, Path]:
     return found
 
 
+class LockHeld(RuntimeError):
+    """Another ingest holds the writer lock, and the caller would not wait."""
+
+
 @contextlib.contextmanager
-def ingest_lock(warehouse: Path) -> Iterator[None]:
-    """Hold the warehouse's writer lock; a second ingest waits here until the first is done."""
+def ingest_lock(
+    warehouse: Path, *, wait: bool = True, on_wait: Callable[[Path], None] | None = None
+) -> Iterator[None]:
+    """Hold the warehouse's writer lock.  When another ingest holds it: wait until it is done,
+    first calling ``on_wait`` with the lock file (so the wait is never silent), or with
+    ``wait=False`` raise :class:`LockHeld` at once."""
     warehouse.mkdir(parents=True, exist_ok=True)
-    with (warehouse / LOCK).open("a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
+    lock = warehouse / LOCK
+    with lock.open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if not wait:
+                raise LockHeld(f"another ingest is running (lock held on {lock})") from None
+            if on_wait is not None:
+                on_wait(lock)
+            fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
         finally:
@@ -117,17 +136,25 @@ def new_version(warehouse: Path, compact: bool = False) -> tuple[Path, Path | No
     number = max(versions(warehouse), default=0) + 1
     path = warehouse / f"wh-{number:06d}.duckdb"
     discard(path)
-    if current is not None and compact:
-        with contextlib.closing(connect_writable(path)) as con:
-            con.execute("ATTACH $path AS published (READ_ONLY)", {"path": str(current)})
-            name = con.execute("SELECT current_database()").fetchone()[0]
-            quoted = '"' + name.replace('"', '""') + '"'
-            con.execute(f"COPY FROM DATABASE published TO {quoted}")
-            con.execute("DETACH published")
-            con.execute("CHECKPOINT")
-    elif current is not None:
-        # Readers never write to a published file, so a byte copy of it is consistent.
-        shutil.copyfile(current, path)
+    try:
+        if current is not None and compact:
+            with contextlib.closing(connect_writable(path)) as con:
+                con.execute("ATTACH $path AS published (READ_ONLY)", {"path": str(current)})
+                name = con.execute("SELECT current_database()").fetchone()[0]
+                quoted = '"' + name.replace('"', '""') + '"'
+                con.execute(f"COPY FROM DATABASE published TO {quoted}")
+                con.execute("DETACH published")
+                con.execute("CHECKPOINT")
+        elif current is not None:
+            # Readers never write to a published file, so a byte copy of it is consistent.
+            shutil.copyfile(current, path)
+    except BaseException as error:  # a full disk half way through the copy: no partial version
+        with contextlib.suppress(OSError):  # keep the error that stopped the copy
+            discard(path)
+        if isinstance(error, OSError) and error.filename != str(path):
+            # shutil names the file it copied from; the failure was writing the copy
+            raise OSError(error.errno, error.strerror, str(path)) from None
+        raise
     return path, current
 
 
@@ -142,16 +169,25 @@ def _fsync(path: Path) -> None:
 def publish(warehouse: Path, path: Path, previous: Path | None) -> None:
     """Make ``path`` (closed, checkpointed) the current version, then delete versions older
     than ``previous``.  Call under :func:`ingest_lock`."""
-    _fsync(path)
     tmp = warehouse / (CURRENT + ".tmp")
-    tmp.write_text(path.name + "\n")
-    _fsync(tmp)
-    os.replace(tmp, warehouse / CURRENT)
-    _fsync(warehouse)
+    try:
+        _fsync(path)
+        tmp.write_text(path.name + "\n")
+        _fsync(tmp)
+        os.replace(tmp, warehouse / CURRENT)
+    except BaseException:  # not published: CURRENT still names ``previous``
+        with contextlib.suppress(OSError):
+            discard(tmp)
+            discard(path)
+        raise
+    # Published.  What follows only tidies up: a failure here must not read as a failed load.
+    with contextlib.suppress(OSError):
+        _fsync(warehouse)
     keep = {path.name} | ({previous.name} if previous else set())
     for old in versions(warehouse).values():
         if old.name not in keep:
-            discard(old)
+            with contextlib.suppress(OSError):
+                discard(old)
 
 
 def discard(path: Path) -> None:

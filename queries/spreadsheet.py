@@ -19,8 +19,10 @@ expressions.  No Streamlit or Plotly here: ``pipeline`` may import this module.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-import polars as pl
+if TYPE_CHECKING:  # polars only where a frame is neutralised: the CLI's CSV path needs none
+    import polars as pl
 
 PREFIX = "'"
 
@@ -34,8 +36,6 @@ PLAIN_NUMBER = "^[+-]?(?:[0-9]+|[0-9]{1,3}(?:,[0-9]{3})+)(?:\\.[0-9]+)?(?:[eE][+
 _FORMULA = re.compile(FORMULA_START)
 _NUMBER = re.compile(PLAIN_NUMBER)
 
-_TEXT_TYPES = (pl.String, pl.Categorical, pl.Enum)
-
 
 def neutral_text(value: str) -> str:
     """One cell's text, prefixed with ``'`` if a spreadsheet could run it."""
@@ -47,6 +47,8 @@ def neutral_text(value: str) -> str:
 def neutral_column(name: str) -> pl.Expr:
     """The text column ``name`` with each cell a spreadsheet could run prefixed with ``'``
     (vectorised; nulls stay null)."""
+    import polars as pl
+
     text = pl.col(name).cast(pl.String)
     risky = text.str.contains(FORMULA_START) & ~text.str.contains(PLAIN_NUMBER)
     return pl.when(risky).then(pl.lit(PREFIX) + text).otherwise(text).alias(name)
@@ -55,7 +57,10 @@ def neutral_column(name: str) -> pl.Expr:
 def neutralise(frame: pl.DataFrame) -> pl.DataFrame:
     """``frame`` with every text column neutralised (:func:`neutral_column`); numbers, dates
     and the other typed columns are left as they are."""
-    text = [name for name, dtype in frame.schema.items() if isinstance(dtype, _TEXT_TYPES)]
+    import polars as pl
+
+    kinds = (pl.String, pl.Categorical, pl.Enum)
+    text = [name for name, dtype in frame.schema.items() if isinstance(dtype, kinds)]
     return frame.with_columns(neutral_column(name) for name in text) if text else frame
 
 

@@ -24,7 +24,8 @@ from pipeline.ingest.history import HistoryTable, apply_snapshot
 from pipeline.ingest.load import CONTINGENT, EMPLOYEES, MANAGERS, SALARIES
 from pipeline.warehouse import connect_readonly
 
-SEP, OCT, NOV, DEC = date(2026, 9, 30), date(2026, 10, 31), date(2026, 11, 30), date(2026, 12, 31)
+# A year back, so that December is not after today (deliveries from the future are refused).
+SEP, OCT, NOV, DEC = date(2025, 9, 30), date(2025, 10, 31), date(2025, 11, 30), date(2025, 12, 31)
 
 
 def changed(month: int) -> list[dict]:
@@ -120,18 +121,18 @@ def test_as_at_between_and_before_snapshots(tmp_path, capsys):
         "SELECT cluster::VARCHAR, extract_date, count(*) FROM employees_as_at($d)"
         " GROUP BY ALL ORDER BY 1"
     )
-    assert query(settings, as_at, {"d": date(2026, 9, 29)}) == []
-    assert query(settings, as_at, {"d": date(2026, 10, 15)}) == [("SYNERGY", SEP, 400)]
-    assert query(settings, as_at, {"d": date(2026, 11, 29)}) == [
+    assert query(settings, as_at, {"d": date(2025, 9, 29)}) == []
+    assert query(settings, as_at, {"d": date(2025, 10, 15)}) == [("SYNERGY", SEP, 400)]
+    assert query(settings, as_at, {"d": date(2025, 11, 29)}) == [
         ("SYNERGY", SEP, 400),
         ("UNITY", OCT, 10),
     ]
-    assert query(settings, as_at, {"d": date(2027, 1, 1)}) == [
+    assert query(settings, as_at, {"d": date(2026, 1, 1)}) == [
         ("SYNERGY", NOV, 399),
         ("UNITY", OCT, 10),
     ]
     assert query(
-        settings, "SELECT feed::VARCHAR, extract_date FROM snapshots_as_at('2026-10-31') ORDER BY 1"
+        settings, "SELECT feed::VARCHAR, extract_date FROM snapshots_as_at('2025-10-31') ORDER BY 1"
     ) == [("SYNERGY", SEP), ("UNITY", OCT)]
 
 
@@ -145,7 +146,7 @@ def test_late_delivery_loads_for_its_own_date(tmp_path, capsys):
     cluster_delivery(settings.landing, "SYNERGY", OCT, employees_rows=changed(10))  # a week late
     code, out = ingest(settings, capsys)
     assert code == 0
-    assert "loaded: SYNERGY 2026-10-31 (" in out
+    assert "loaded: SYNERGY 2025-10-31 (" in out
     assert query(settings, grade_of_3, {"d": OCT}) == [("G6",)]
     assert query(settings, grade_of_3, {"d": SEP}) == [("G7",)]
     assert_every_delivery_answers_as_at(settings)
@@ -169,7 +170,7 @@ def test_restatement_replaces_the_date_and_the_log_says_so(tmp_path, capsys):
     )
     code, out = ingest(settings, capsys)
     assert code == 0, out
-    assert f"restated (replaces load {first}): SYNERGY 2026-10-31 (" in out
+    assert f"restated (replaces load {first}): SYNERGY 2025-10-31 (" in out
     assert query(
         settings, "SELECT outcome, replaces_load_id FROM load_log ORDER BY load_id DESC LIMIT 1"
     ) == [("restated", first)]
@@ -237,7 +238,7 @@ def test_movers_are_the_people_in_two_clusters_through_late_loads_and_restatemen
     assert movers() == [(key,)]
     # a restatement of that September without them: never in SYNERGY after all
     cluster_delivery(settings.landing, "SYNERGY", SEP, employees_rows=employees(10))
-    assert "restated (replaces load 3): SYNERGY 2026-09-30" in ingest(settings, capsys)[1]
+    assert "restated (replaces load 3): SYNERGY 2025-09-30" in ingest(settings, capsys)[1]
     assert movers() == []
     # back in September, and UNITY's October restated without them: SYNERGY only
     cluster_delivery(settings.landing, "SYNERGY", SEP, employees_rows=[*employees(10), mover])
@@ -344,7 +345,7 @@ def test_line_managers_survive_an_id_migration_and_a_quarantined_manager(tmp_pat
     cluster_delivery(settings.landing, "SYNERGY", NOV, employees_rows=held_back)
     code, out = ingest(settings, capsys)
     assert code == 0, out
-    assert "loaded with 1 rows quarantined: SYNERGY 2026-11-30" in out
+    assert "loaded with 1 rows quarantined: SYNERGY 2025-11-30" in out
     assert_every_delivery_answers_as_at(settings)
     boss = "SELECT manager_employee_id FROM employees_as_at($d) WHERE employee_id LIKE '_00013'"
     assert query(settings, boss, {"d": SEP}) == [("E00010",)]

@@ -1,13 +1,17 @@
 """``workforce ingest`` and ``workforce status`` (shared/contract/cli.md).
 
 The ingest accepts exactly the extract contract (shared/contract/extracts.md): it discovers
-complete deliveries (:mod:`.discover`), verifies them file by file (:mod:`.verify`) and row by
-row in SQL derived from the contract's models (:mod:`.rules`, :mod:`.stage`), loads them into
-versioned history (:mod:`.load`, :mod:`.history`) in a new warehouse version that it publishes
-atomically (:mod:`pipeline.warehouse`, :mod:`.run`), and logs every attempt (:mod:`.log`).
+complete deliveries (:mod:`.discover`), decides what each needs (:mod:`.plan`), verifies them
+file by file (:mod:`.verify`) and row by row in SQL derived from the contract's models
+(:mod:`.rules`, :mod:`.stage`), loads them into versioned history (:mod:`.load`,
+:mod:`.history`) in a new warehouse version that it publishes atomically
+(:mod:`pipeline.warehouse`, :mod:`.run`), and logs every attempt (:mod:`.log`).
 """
 
 from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import date
 
 from pipeline.ingest.errors import DeliveryRefused
 from pipeline.settings import Settings
@@ -15,13 +19,22 @@ from pipeline.settings import Settings
 __all__ = ["DeliveryRefused", "ingest_main", "status_main"]
 
 
-def ingest_main(settings: Settings) -> int:
-    """Load every complete delivery not yet loaded; 0, or 1 when any delivery was refused."""
+def ingest_main(
+    settings: Settings,
+    *,
+    allow_empty: Collection[tuple[str, date]] = (),
+    wait: bool = True,
+    today: date | None = None,
+) -> int:
+    """Load every complete delivery not yet loaded; 0, or 1 when any delivery was refused.
+    ``allow_empty``: (cluster, date) deliveries whose employees file may have no rows;
+    ``wait=False``: stop at once when another ingest holds the lock; ``today``: the date after
+    which deliveries are refused (the machine's date unless a test gives one)."""
     from pipeline.ingest.report import Reporter
     from pipeline.ingest.run import run_ingest
 
     with Reporter() as reporter:
-        return run_ingest(settings, reporter)
+        return run_ingest(settings, reporter, allow_empty=allow_empty, wait=wait, today=today)
 
 
 def status_main(settings: Settings, fmt: str = "table") -> int:

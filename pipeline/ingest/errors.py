@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pipeline.errors import printable
+
 
 class DeliveryRefused(Exception):
     """A file-level fault, or too many bad rows: nothing of the delivery may be loaded.
@@ -9,9 +11,11 @@ class DeliveryRefused(Exception):
     ``reason`` is one line naming the feed, the extract date, the file and the column or rule,
     e.g. ``SYNERGY 2026-10-31 employees.parquet: column fte has type string, expected double``.
     DuckDB and pyarrow errors are translated into this at the boundary, so callers never see
-    a driver exception for a bad delivery.
+    a driver exception for a bad delivery.  The reason is stored in the load log and printed,
+    so it is made one line and printable here (names from the landing zone are escaped with
+    :func:`~pipeline.errors.printable` where they are put in, which keeps their newlines).
     """
 
     def __init__(self, reason: str):
         super().__init__(reason)
-        self.reason = " ".join(reason.split())  # always one line
+        self.reason = printable(" ".join(reason.split()))  # always one line, no escape codes

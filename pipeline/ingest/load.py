@@ -8,6 +8,7 @@ register whole.  Any :class:`DeliveryRefused` rolls the whole delivery back.
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date
 
 import duckdb
@@ -61,10 +62,14 @@ def load_delivery(
         write_log(con, entry)
         con.execute("COMMIT")
     except BaseException:
-        con.execute("ROLLBACK")
+        # A COMMIT that failed (a full disk) has ended the transaction already, and a fatal
+        # error ends the database: the error to report is the one that stopped the load.
+        with contextlib.suppress(duckdb.Error):
+            con.execute("ROLLBACK")
+        with contextlib.suppress(duckdb.Error):
+            stage.drop_temp(con, list(checked.files))
         raise
-    finally:
-        stage.drop_temp(con, list(checked.files))
+    stage.drop_temp(con, list(checked.files))
     return entry
 
 

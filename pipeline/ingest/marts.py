@@ -16,6 +16,7 @@ month-ends' views; a changed register or schema rebuilds all.
 from __future__ import annotations
 
 import calendar
+import contextlib
 from datetime import date, timedelta
 
 import duckdb
@@ -49,7 +50,8 @@ def refresh_month_end_groups(con: duckdb.DuckDBPyConnection, since: date | None)
             rebuilt = _rebuild(cursor, text, since)
             cursor.execute("COMMIT")
         except BaseException:
-            cursor.execute("ROLLBACK")
+            with contextlib.suppress(duckdb.Error):  # keep the error that stopped the rebuild
+                cursor.execute("ROLLBACK")
             raise
     return rebuilt
 

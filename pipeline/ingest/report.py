@@ -1,15 +1,20 @@
 """What an ingest run prints: one summary line per delivery, a total line, and a rich
-progress bar while it works — the bar only when stdout is a terminal."""
+progress bar while it works — the bar only when stdout is a terminal.
+
+Every line goes through :func:`~pipeline.errors.printable` on its way out: the names and
+reasons in it come from the landing zone, and must not move the cursor or forge a line."""
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from types import TracebackType
 from typing import TextIO
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from pipeline.errors import printable
 from pipeline.ingest.log import LOADED, LOADED_WITH_QUARANTINE, RESTATED, LogEntry
 
 
@@ -50,10 +55,19 @@ class Reporter:
             self.progress.advance(self.task)
 
     def line(self, text: str) -> None:
+        text = printable(text)
         if self.progress:
             self.console.print(text, markup=False)
         else:
             print(text, file=self.stream, flush=True)
+
+    def waiting(self, lock: Path) -> None:
+        """Say, on standard error, that another ingest holds the lock (then the run waits)."""
+        print(
+            f"waiting for another ingest to finish (lock held on {printable(lock)})",
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 def summary(entry: LogEntry, label: str, seconds: float) -> str:

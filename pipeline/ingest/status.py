@@ -1,4 +1,7 @@
-"""``workforce status``: the load log, per feed and for refused deliveries (table or JSON)."""
+"""``workforce status``: the load log, per feed and for refused deliveries (table or JSON).
+
+Reasons name files and values from the landing zone: the table prints them through
+:func:`~pipeline.errors.printable`, and JSON escapes control characters itself."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from datetime import date, datetime
 from rich.console import Console
 from rich.table import Table
 
+from pipeline.errors import printable
 from pipeline.settings import Settings
 from pipeline.warehouse import WarehouseMissing, connect_readonly, current_path
 
@@ -96,7 +100,7 @@ def print_status(settings: Settings, fmt: str) -> int:
     if refused:
         console.print(f"refused deliveries ({len(refused)}):", markup=False)
         for r in refused:
-            console.print(f"  {r['reason']}", markup=False)
+            console.print(f"  {printable(r['reason'])}", markup=False)
     else:
         console.print("refused deliveries: none", markup=False)
     return 0

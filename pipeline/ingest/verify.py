@@ -5,6 +5,13 @@ cluster and date), the set of data files, each file's sha256, its parquet footer
 count and its columns' presence and types.  The first fault refuses the whole delivery with a
 one-line reason.  Paths are built from the contract's file names only; a name written in the
 manifest is compared with those names and never opened.
+
+Before any of that, two checks that read nothing: a delivery holding a symbolic link is
+refused (:mod:`.discover` never follows one), and so is one dated after today (a clock or a
+cluster gone wrong: its date would become every page's as-at date).  After the files, an
+employees file with no rows is refused: it is a full snapshot, so loading it would make the
+cluster's whole workforce leave.  A cluster that really has nobody in post is loaded with
+``workforce ingest --allow-empty CLUSTER/YYYY-MM-DD``.
 """
 
 from __future__ import annotations
@@ -19,8 +26,11 @@ import pyarrow.parquet as pq
 from pydantic import ValidationError
 
 from pipeline.contract import ContractRow, Manifest, arrow_type_name, column_specs, files_for
-from pipeline.ingest.discover import MANIFEST, Delivery
+from pipeline.errors import printable
+from pipeline.ingest.discover import MANIFEST, NOT_A_LINK, Delivery, DuplicateKey, parse_manifest
 from pipeline.ingest.errors import DeliveryRefused
+
+EMPLOYEES = "employees.parquet"
 
 
 @dataclass
@@ -47,6 +57,39 @@ def _refuse(delivery: Delivery, file: str, detail: str) -> DeliveryRefused:
     return DeliveryRefused(f"{delivery.label} {file}: {detail}")
 
 
+def future_prefix(delivery: Delivery) -> str:
+    """How a refusal for a date after today begins (the run re-checks it once the date
+    has come)."""
+    day = delivery.extract_date.isoformat()
+    return f"{delivery.label}: extract date {day} is after today"
+
+
+def future_reason(delivery: Delivery, today: date) -> str | None:
+    """The refusal of a delivery dated after ``today``, or None."""
+    if delivery.extract_date <= today:
+        return None
+    return f"{future_prefix(delivery)} {today.isoformat()}"
+
+
+def empty_reason(delivery: Delivery) -> str:
+    """The refusal of an employees file with no rows (lifted by ``--allow-empty``)."""
+    return (
+        f"{delivery.label} {EMPLOYEES}: has no rows: a full snapshot cannot be empty; if the"
+        " cluster really has nobody in post, load it with --allow-empty"
+        f" {delivery.feed}/{delivery.extract_date.isoformat()}"
+    )
+
+
+def link_reason(delivery: Delivery) -> str | None:
+    """The refusal of a delivery that is, or holds, a symbolic link; None when it has none."""
+    link = delivery.symlink()
+    if link is None:
+        return None
+    if link == delivery.folder:
+        return f"{delivery.label}: {printable(link)} is a symbolic link; {NOT_A_LINK}"
+    return f"{delivery.label} {printable(link.name)}: a symbolic link; {NOT_A_LINK}"
+
+
 def _first_line(error: Exception) -> str:
     text = str(error).strip().splitlines()
     return text[0] if text else type(error).__name__
@@ -57,9 +100,11 @@ def check_manifest(delivery: Delivery) -> Manifest:
         return _refuse(delivery, MANIFEST, detail)
 
     try:
-        data = json.loads(delivery.manifest_bytes())
+        data = parse_manifest(delivery.manifest_bytes())
     except OSError as error:
         raise refuse(f"cannot be read ({error.strerror})") from None
+    except DuplicateKey as duplicate:
+        raise refuse(f"{duplicate}: each key must be given once") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise refuse(f"not valid JSON ({_first_line(error)})") from None
     if not isinstance(data, dict):
@@ -99,22 +144,30 @@ def _message(problem: dict) -> str:
     errors), else the field's location and pydantic's message."""
     if problem["type"] == "value_error":
         return str(problem["msg"]).removeprefix("Value error, ")
-    loc = ".".join(str(part) for part in problem["loc"])
+    loc = ".".join(printable(part) for part in problem["loc"])  # keys come from the manifest
     return f"{loc}: {problem['msg']}" if loc else str(problem["msg"])
 
 
-def check_delivery(delivery: Delivery) -> CheckedDelivery:
-    """The delivery's manifest and files, or :class:`DeliveryRefused` at the first fault."""
+def check_delivery(
+    delivery: Delivery, today: date, *, allow_empty: bool = False
+) -> CheckedDelivery:
+    """The delivery's manifest and files, or :class:`DeliveryRefused` at the first fault.
+    ``allow_empty``: an employees file with no rows is accepted (``--allow-empty``)."""
+    for early in (link_reason(delivery), future_reason(delivery, today)):
+        if early:
+            raise DeliveryRefused(early)
     manifest = check_manifest(delivery)
     models = files_for(delivery.feed)
     present = set(delivery.parquet_names())
     for name in sorted(present - set(models)):
-        raise _refuse(delivery, name, "data file is not listed in the manifest")
+        raise _refuse(delivery, printable(name), "data file is not listed in the manifest")
     files = {}
     for name, model in models.items():
         if name not in present:
             raise _refuse(delivery, name, "listed in the manifest but missing from the folder")
         files[name] = _check_file(delivery, name, model, manifest)
+        if name == EMPLOYEES and files[name].rows == 0 and not allow_empty:
+            raise DeliveryRefused(empty_reason(delivery))
     return CheckedDelivery(delivery, manifest, files)
 
 

@@ -1,0 +1,87 @@
+"""Planning a run: what each delivery needs, judged without opening the warehouse read-write.
+
+A delivery is incomplete (no manifest yet), unchanged (its manifest's file entries are the ones
+loaded for its date), refused again (the same bytes as a refusal on record, under the same
+register), or to be processed.  Two refusals rest on more than the bytes, so the same bytes are
+judged again when that changes: a date after today, once the date has come, and an empty
+employees file, once the operator names it with ``--allow-empty``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from pipeline import warehouse as wh
+from pipeline.ingest.discover import Delivery
+from pipeline.ingest.log import LoadedState, read_state
+from pipeline.ingest.schema import SCHEMA_VERSION, schema_version
+from pipeline.ingest.verify import empty_reason, future_prefix, future_reason
+
+INCOMPLETE, UNCHANGED, REFUSED_AGAIN, PROCESS = "incomplete", "unchanged", "refused again", "load"
+DeliveryKey = tuple[str, date]  # (feed, extract date)
+
+
+@dataclass
+class Plan:
+    delivery: Delivery
+    action: str
+    reason: str | None = None  # REFUSED_AGAIN: the reason, as given last time
+    fingerprint: str | None = None
+    bytes_fingerprint: str | None = None
+
+
+def plan(
+    delivery: Delivery,
+    state: LoadedState,
+    register_sha: str,
+    today: date,
+    allow_empty: Collection[DeliveryKey] = (),
+) -> Plan:
+    key = (delivery.feed, delivery.extract_date)
+    if not delivery.complete:
+        return Plan(delivery, INCOMPLETE)
+    fingerprint = delivery.manifest_fingerprint()
+    if fingerprint is not None and state.loaded.get(key) == fingerprint:
+        return Plan(delivery, UNCHANGED, fingerprint=fingerprint)
+    try:
+        on_disk = delivery.bytes_fingerprint()
+    except OSError:  # unreadable: verification says so, as a refusal
+        return Plan(delivery, PROCESS, None, fingerprint, None)
+    refusal = state.last_refusal.get(key)
+    # Same bytes, same register (the rules' only outside input): the same verdict, unless it
+    # rested on the date or on an empty file that --allow-empty now lets through.
+    if refusal and refusal[0] == on_disk and state.register_sha256 == register_sha:
+        reason = refusal[1] or ""
+        if reason.startswith(future_prefix(delivery)):
+            again = future_reason(delivery, today)  # with today's date in it, or None
+            if again:
+                return Plan(delivery, REFUSED_AGAIN, again, fingerprint, on_disk)
+        elif not (reason == empty_reason(delivery) and key in allow_empty):
+            return Plan(delivery, REFUSED_AGAIN, reason, fingerprint, on_disk)
+    return Plan(delivery, PROCESS, None, fingerprint, on_disk)
+
+
+@dataclass(frozen=True)
+class Published:
+    """What the current version holds; whether there is one; whether it is worth compacting;
+    whether its schema is older (or newer) than this program's."""
+
+    state: LoadedState
+    exists: bool = False
+    loose: bool = False
+    outdated: bool = False
+
+
+def published(warehouse: Path) -> Published:
+    current = wh.current_path(warehouse)
+    if current is None:
+        return Published(read_state(None))
+    with contextlib.closing(duckdb.connect(str(current), read_only=True)) as con:
+        outdated = schema_version(con) != SCHEMA_VERSION
+        return Published(read_state(con), True, wh.is_loose(con), outdated)
