@@ -72,15 +72,18 @@ def _options(scope: tuple[str, ...], dates: tuple[date, ...]) -> Options:
 
 
 def open_gate(title: str, caption: str, page: str) -> identity.Caller:
-    """Title the page and check the caller may see it, stopping with the reason if not; then
-    say who is looking (in demo mode, on the page itself) and start counting the page's view
-    for the audit log (:mod:`dashboard.trail`).  Returns the caller."""
+    """Title the page and check the caller may see it, stopping with the reason if not (the
+    refusal audited); then record the view in the audit log before anything is drawn from the
+    data, stopping with one line if the log cannot be written (:mod:`dashboard.trail`); then
+    say who is looking (in demo mode, on the page itself) and start counting what the page
+    shows.  Returns the caller."""
     who = identity.caller()
     st.title(title)
     if who.demo:
         st.markdown(identity.banner(who))
     if who.grant is None or not who.grant.may_see(page):
-        _refuse(who, page)
+        refuse(who, page)
+    trail.record_view(who, page)
     trail.begin(page)
     st.caption(caption)
     with st.sidebar:
@@ -113,15 +116,22 @@ def open_page(title: str, caption: str, page: str) -> View:
 
 
 def refusal(who: identity.Caller) -> str:
-    """Why the caller sees nothing here, in a sentence or two."""
+    """Why the caller sees nothing here, in a sentence or two of Markdown (what the user or
+    the policy file controls escaped)."""
     if who.problem:
-        return f"Nobody has access while the access policy is invalid: {who.problem}"
+        return (
+            f"Nobody has access while the access policy is invalid: {identity.plain(who.problem)}"
+        )
+    if who.refused:
+        return (
+            f"{identity.plain(who.name)} cannot be used to sign in: {identity.plain(who.refused)}."
+        )
     if who.grant is not None:
         return f"This page is not open to your role ({who.grant.role.replace('_', ' ')})."
     if who.signed_in:
         return (
-            f"{who.name} has no access to Workforce Picture. Ask the service's administrator "
-            "to add you to the access policy."
+            f"{identity.plain(who.name)} has no access to Workforce Picture. Ask the service's "
+            "administrator to add you to the access policy."
         )
     return (
         "Nobody is signed in, so there is nothing to show. Set WORKFORCE_DEMO_USER to a user "
@@ -129,9 +139,12 @@ def refusal(who: identity.Caller) -> str:
     )
 
 
-def _refuse(who: identity.Caller, page: str) -> None:
+def refuse(who: identity.Caller, page: str) -> None:
+    """Record the refused visit, say why, and stop the page."""
     trail.record_denied(who, page)
     st.error(refusal(who))
+    if who.signed_in and not who.demo:
+        st.button("Sign out", on_click=st.logout, key="sign_out")
     st.stop()
 
 
@@ -139,7 +152,7 @@ def _who(who: identity.Caller) -> None:
     grant = who.grant
     assert grant is not None  # open_page has refused callers without one
     clusters = "all clusters" if len(grant.clusters) == 5 else ", ".join(grant.clusters)
-    st.caption(f"{who.name} · {grant.role.replace('_', ' ')} · {clusters}")
+    st.caption(f"{identity.plain(who.name)} · {grant.role.replace('_', ' ')} · {clusters}")
     if who.signed_in and not who.demo:
         st.button("Sign out", on_click=st.logout, key="sign_out")
 

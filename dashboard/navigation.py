@@ -3,19 +3,23 @@
 ``app.py`` calls :func:`serve` on every run.  Who the caller is comes from
 :mod:`dashboard.identity`; which pages their role has, in which order, from
 :data:`pipeline.access.PAGES_BY_ROLE`.  Someone without a grant gets one page saying so (and
-the refusal is audited); nobody gets a page their role does not list, and each page checks
-again when it opens (``dashboard.components.open_page``), so a direct link cannot get round
-the navigation.  After a page has run, its view goes to the audit log.
+the refusal is audited).  The navigation lists the role's pages only; every other page is
+registered too, hidden, as a page that records the refused visit and says so, so a direct link
+(``/audit_log`` for a leader) is refused and audited rather than quietly sent to the default
+page.  Each page also checks again when it opens (``dashboard.components.open_gate``).  A page
+records its view before it draws data, and what it showed once it has run
+(:mod:`dashboard.trail`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import streamlit as st
 
-from dashboard import identity, trail
-from dashboard.components import refusal
+from dashboard import identity, served_once, trail
+from dashboard.components import refuse
 
 
 @dataclass(frozen=True)
@@ -44,8 +48,10 @@ PAGES = (
 BY_KEY = {spec.key: spec for spec in PAGES}
 
 
-# A table's own "Download as CSV" would bypass the audit log: files leave only through the
-# pages' download buttons, each of which is audited (the tables show nothing more than the page).
+# A table's own "Download as CSV" and copy would bypass the audit log: files leave only through
+# the pages' download buttons, each of which is audited.  ``client.disableDataExport``
+# (.streamlit/config.toml) removes both from every table; this style is a second guard, and the
+# tables hold only what the page's audited view recorded (no record-level rows).
 NO_UNAUDITED_DOWNLOADS = (
     "<style>[data-testid='stElementToolbar'] button[aria-label='Download as CSV']"
     "{display: none !important;}</style>"
@@ -62,9 +68,24 @@ def sections(keys: tuple[str, ...]) -> dict[str, list[PageSpec]]:
     return grouped
 
 
+def _refused_page(spec: PageSpec) -> Callable[[], None]:
+    """The page a role without ``spec`` gets at its URL: the refusal, audited."""
+
+    def refused() -> None:
+        who = identity.caller()
+        st.title(spec.title)
+        if who.demo:
+            st.markdown(identity.banner(who))
+        refuse(who, spec.key)
+
+    refused.__name__ = f"refused_{spec.key}"
+    return refused
+
+
 def _st_pages(keys: tuple[str, ...]) -> dict[str, list[st.Page]]:
+    """The role's pages by section, and every other page hidden (refused) in the last one."""
     first = keys[0]
-    return {
+    grouped = {
         section: [
             st.Page(
                 spec.path,
@@ -77,6 +98,19 @@ def _st_pages(keys: tuple[str, ...]) -> dict[str, list[st.Page]]:
         ]
         for section, specs in sections(keys).items()
     }
+    outside = [
+        st.Page(
+            _refused_page(spec),
+            title=spec.title,
+            icon=spec.icon,
+            url_path=spec.key,
+            visibility="hidden",
+        )
+        for spec in PAGES
+        if spec.key not in keys
+    ]
+    list(grouped.values())[-1].extend(outside)  # a section of hidden pages alone shows empty
+    return grouped
 
 
 def _sign_in() -> None:
@@ -91,17 +125,17 @@ def _no_access() -> None:
     st.title("Workforce Picture")
     if who.demo:
         st.markdown(identity.banner(who))
-    st.error(refusal(who))
+    refuse(who, "app")
 
 
 def serve() -> None:
     """Route this run: sign-in, no access, or the role's pages (each view then audited)."""
+    served_once.install()
     who = identity.caller()
     if not who.demo and not who.signed_in:
         st.navigation([st.Page(_sign_in, title="Sign in", url_path="sign_in")]).run()
         return
     if who.grant is None:
-        trail.record_denied(who, "app")
         st.navigation([st.Page(_no_access, title="No access", url_path="no_access")]).run()
         return
     navigation = st.navigation(_st_pages(who.grant.pages))

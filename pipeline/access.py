@@ -5,15 +5,21 @@ documents it).  This module reads and checks that file and answers, for an email
 :class:`Grant`: role, clusters, record-level rights and pages.  It fails closed: a missing or
 invalid file grants nobody anything, and an email not listed has no grant.
 
-Pure: no Streamlit.  The dashboard asks :func:`grant_for` once per run (``dashboard.identity``).
+The file is read on every call and its parse cached by the file's content, so an edit is
+picked up at once, whatever its modification time.  Emails are compared in one normalised form
+(:func:`normalise_email`), and one a look-alike could fold onto another is refused.
+
+Pure: no Streamlit.  The dashboard asks :func:`grant_for` once per run (``dashboard.identity``)
+and again when a download's button is pressed (``dashboard.trail``).
 """
 
 from __future__ import annotations
 
+import hashlib
 import tomllib
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -39,6 +45,22 @@ class AccessPolicyError(ValueError):
     """The policy file cannot be trusted; the message is one line naming the file and entry."""
 
 
+def normalise_email(raw: str) -> str:
+    """The one form of an email used everywhere (policy, identity, audit log): Unicode NFKC,
+    then case-folded, without surrounding spaces.
+
+    Raises ValueError for an email that normalisation would change beyond its case: one with
+    compatibility characters (the KELVIN SIGN folds onto "k", full-width letters onto ASCII),
+    so a look-alike can never fold onto another user's grant; and one with spaces or control
+    characters inside it."""
+    text = raw.strip()
+    if unicodedata.normalize("NFKC", text) != text:
+        raise ValueError(f"email {text!a} contains look-alike (compatibility) characters")
+    if any(ch.isspace() or unicodedata.category(ch).startswith("C") for ch in text):
+        raise ValueError(f"email {text!a} contains spaces or control characters")
+    return text.casefold()
+
+
 class UserEntry(BaseModel):
     """One ``[[user]]`` table of the policy file."""
 
@@ -49,10 +71,10 @@ class UserEntry(BaseModel):
     clusters: tuple[str, ...] = Field(min_length=1)
     record_level: bool = False
 
-    @field_validator("email")
+    @field_validator("email", mode="before")
     @classmethod
-    def _lower(cls, value: str) -> str:
-        return value.strip().lower()
+    def _normalise(cls, value: object) -> object:
+        return normalise_email(value) if isinstance(value, str) else value
 
     @field_validator("clusters")
     @classmethod
@@ -70,7 +92,7 @@ class Grant:
     """What one user may see.
 
     Attributes:
-        email: the user's email, lower case.
+        email: the user's email, normalised (:func:`normalise_email`).
         role: leader, strategy_office, analyst or admin.
         clusters: the clusters whose numbers they may see, in the contract's order.
         record_level: whether they may download record-level rows (for their clusters).
@@ -142,21 +164,58 @@ def parse_policy(text: str, source: str = "access policy") -> dict[str, Grant]:
     return grants
 
 
-@lru_cache(maxsize=8)
-def _load(path: str, modified_ns: int) -> dict[str, Grant]:
-    return parse_policy(Path(path).read_text(encoding="utf-8"), path)
+# Parsed policies by (path, SHA-256 of the file's bytes).  The file is small and read on every
+# call, so a policy replaced with the same modification time (a copy with ``cp -p``, an editor
+# that restores it, a clock set back) is still read again: only its content is trusted.
+_PARSED: dict[tuple[str, str], dict[str, Grant]] = {}
+_PARSED_MAX = 8
+POLICY_MAX_BYTES = 1 << 20  # a policy of thousands of users is far smaller
+
+
+def _read(path: Path) -> bytes | None:
+    """The policy file's bytes; None when there is no file.  Raises :class:`AccessPolicyError`
+    (one line) for a directory, a file that cannot be read, or one too large to be a policy
+    (a device such as /dev/zero would never end)."""
+    try:
+        with path.open("rb") as file:
+            raw = file.read(POLICY_MAX_BYTES + 1)
+    except FileNotFoundError:
+        return None
+    except IsADirectoryError:
+        raise AccessPolicyError(f"{path}: is a directory, not a policy file") from None
+    except OSError as exc:
+        raise AccessPolicyError(f"{path}: cannot be read: {exc.strerror or exc}") from None
+    if len(raw) > POLICY_MAX_BYTES:
+        raise AccessPolicyError(f"{path}: larger than {POLICY_MAX_BYTES} bytes, not a policy file")
+    return raw
+
+
+def _decode(raw: bytes, source: str) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise AccessPolicyError(
+            f"{source}: not valid UTF-8 (byte {exc.start} is {raw[exc.start]:#04x})"
+        ) from None
 
 
 def load_policy(path: Path) -> dict[str, Grant]:
-    """The policy file's grants, read again whenever the file changes.
+    """The policy file's grants, as the file reads now.
 
-    A missing file grants nobody anything (an empty policy); an unreadable or invalid one
-    raises :class:`AccessPolicyError`, so the caller can fail closed with the reason."""
-    try:
-        modified = path.stat().st_mtime_ns
-    except FileNotFoundError:
+    A missing file grants nobody anything (an empty policy); a directory, an unreadable file or
+    an invalid one raises :class:`AccessPolicyError`, so the caller can fail closed with the
+    reason."""
+    raw = _read(path)
+    if raw is None:
         return {}
-    return _load(str(path), modified)
+    key = (str(path), hashlib.sha256(raw).hexdigest())
+    grants = _PARSED.get(key)
+    if grants is None:
+        grants = parse_policy(_decode(raw, str(path)), str(path))
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.clear()  # a handful of policies at most: start again rather than track age
+        _PARSED[key] = grants
+    return dict(grants)  # a copy: a caller cannot change what the next caller gets
 
 
 def grant_for(email: str | None, path: Path) -> Grant | None:
@@ -165,4 +224,8 @@ def grant_for(email: str | None, path: Path) -> Grant | None:
     Raises :class:`AccessPolicyError` when the file is invalid."""
     if not email:
         return None
-    return load_policy(path).get(email.strip().lower())
+    try:
+        key = normalise_email(email)
+    except ValueError:
+        return None
+    return load_policy(path).get(key)

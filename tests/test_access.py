@@ -1,23 +1,22 @@
-"""The access policy file (pipeline/access.py), the pages each role gets, and the audit log
-(pipeline/audit.py) on a real SQLite file."""
+"""The access policy file (pipeline/access.py) and the pages each role gets.  The audit log's
+tests are in test_audit_log.py."""
 
 from __future__ import annotations
 
-import sqlite3
-import threading
-from datetime import UTC, datetime
+import os
 from pathlib import Path
 
 import pytest
 
 from dashboard.navigation import sections
-from pipeline import audit
 from pipeline.access import (
     PAGES_BY_ROLE,
+    POLICY_MAX_BYTES,
     AccessPolicyError,
     Grant,
     grant_for,
     load_policy,
+    normalise_email,
     parse_policy,
 )
 from pipeline.contract import CLUSTERS
@@ -111,6 +110,70 @@ def test_the_file_fails_closed(tmp_path: Path) -> None:
         grant_for("perm.sec@cabinetoffice.gov.uk", path)  # an edit is picked up at once
 
 
+def test_a_policy_that_is_not_utf8_fails_closed_in_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "access.toml"
+    path.write_bytes(POLICY.encode() + b"\n# caf\xe9 in Latin-1\n")
+    with pytest.raises(AccessPolicyError) as caught:
+        grant_for("perm.sec@cabinetoffice.gov.uk", path)
+    said = str(caught.value)
+    assert said.startswith(f"{path}: not valid UTF-8") and "0xe9" in said and "\n" not in said
+
+
+def test_a_directory_at_the_policy_path_fails_closed_in_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "access.toml"
+    path.mkdir()
+    with pytest.raises(AccessPolicyError) as caught:
+        grant_for("perm.sec@cabinetoffice.gov.uk", path)
+    assert str(caught.value) == f"{path}: is a directory, not a policy file"
+
+
+def test_a_file_too_large_to_be_a_policy_fails_closed_in_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "access.toml"
+    path.write_text(POLICY + "#" * POLICY_MAX_BYTES)
+    with pytest.raises(AccessPolicyError, match="larger than 1048576 bytes, not a policy"):
+        grant_for("perm.sec@cabinetoffice.gov.uk", path)
+
+
+def test_a_policy_replaced_with_the_same_modification_time_is_read_again(
+    tmp_path: Path,
+) -> None:
+    """The parse is cached by the file's content, not its modification time: a user removed
+    by a copy that keeps the old time (``cp -p``, a restore) loses their grant at once."""
+    path = tmp_path / "access.toml"
+    path.write_text(POLICY)
+    assert grant_for("people.analyst@fcdo.gov.uk", path).record_level
+    before = path.stat()
+    without = POLICY.replace("people.analyst@fcdo.gov.uk", "other.analyst1@fcdo.gov.uk")
+    assert len(without) == len(POLICY)  # the same size too
+    path.write_text(without)
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_mtime_ns == before.st_mtime_ns
+    assert grant_for("people.analyst@fcdo.gov.uk", path) is None
+    assert grant_for("other.analyst1@fcdo.gov.uk", path).role == "analyst"
+    path.write_text(POLICY.replace("record_level = true", "record_level = false"))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert grant_for("people.analyst@fcdo.gov.uk", path).record_level is False
+
+
+def test_emails_are_normalised_once_and_look_alikes_refused(tmp_path: Path) -> None:
+    path = tmp_path / "access.toml"
+    path.write_text(
+        POLICY + '\n[[user]]\nemail = "kate@x.gov.uk"\nrole = "admin"\nclusters = ["*"]\n'
+    )
+    assert grant_for("Kate@X.gov.uk", path).role == "admin"  # case folded
+    assert grant_for("\u212aate@x.gov.uk", path) is None  # KELVIN SIGN: not Kate's grant
+    assert grant_for("\uff4bate@x.gov.uk", path) is None  # FULLWIDTH k
+    assert grant_for("kate@x.gov.uk\u200b", path) is None  # a zero-width space
+    assert grant_for("ka te@x.gov.uk", path) is None
+    assert normalise_email("  Perm.Sec@CabinetOffice.GOV.uk ") == "perm.sec@cabinetoffice.gov.uk"
+    assert normalise_email("STRASSE@x.de") == normalise_email("straße@x.de")  # case-folded
+    with pytest.raises(ValueError, match="look-alike"):
+        normalise_email("\u212aate@x.gov.uk")
+    listed = '[[user]]\nemail = "\u212aate@x.gov.uk"\nrole = "admin"\nclusters = ["*"]\n'
+    with pytest.raises(AccessPolicyError, match=r"user 1: email: .*look-alike"):
+        parse_policy(listed, "data/access.toml")
+
+
 def test_the_committed_example_is_valid_and_has_the_demo_admin() -> None:
     grants = parse_policy((REPO / "data" / "access.example.toml").read_text())
     assert grants["demo.admin@workforce.local"].role == "admin"
@@ -137,102 +200,3 @@ def test_the_strategy_office_sees_the_programme_first() -> None:
     first_section, first_pages = next(iter(grouped.items()))
     assert first_section == "Strategy office" and first_pages[0].key == "programme"
     assert next(iter(sections(PAGES_BY_ROLE["leader"]))) == "Workforce"
-
-
-# --- the audit log ----------------------------------------------------------------------------
-
-
-def entry(n: int, event: str = "view") -> audit.Entry:
-    return audit.Entry(
-        user_email=f"user{n % 3}@x.gov.uk",
-        role="analyst",
-        event=event,  # type: ignore[arg-type]
-        page="extracts",
-        what=f"file{n}.csv",
-        filters={"as_at": "2026-02-28", "clusters": ["UNITY"]},
-        rows=n,
-        cells_suppressed=n % 2,
-    )
-
-
-def test_entries_are_appended_and_read_newest_first(tmp_path: Path) -> None:
-    log = tmp_path / "audit" / "audit.sqlite"
-    when = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
-    for n in range(5):
-        audit.append(log, entry(n, "download" if n == 3 else "view"), at=when)
-    rows = audit.read(log)
-    assert rows["seq"].to_list() == [5, 4, 3, 2, 1]
-    assert rows["rows"].to_list() == [4, 3, 2, 1, 0]
-    assert rows["at"][0] == "2026-11-26T09:30:00.000+00:00"
-    assert rows["filters"][0] == '{"as_at":"2026-02-28","clusters":["UNITY"]}'
-    assert audit.read(log, event="download")["what"].to_list() == ["file3.csv"]
-    assert audit.read(log, user="user1@x.gov.uk")["seq"].to_list() == [5, 2]
-    assert audit.read(log, limit=2).height == 2
-    assert audit.verify(log).intact and audit.verify(log).entries == 5
-
-
-def test_no_log_yet_reads_empty(tmp_path: Path) -> None:
-    assert audit.read(tmp_path / "none.sqlite").is_empty()
-    assert audit.verify(tmp_path / "none.sqlite").entries == 0
-
-
-@pytest.mark.parametrize(
-    "statement",
-    ["UPDATE audit_log SET rows = 0 WHERE seq = 1", "DELETE FROM audit_log WHERE seq = 1"],
-)
-def test_the_database_refuses_changes(tmp_path: Path, statement: str) -> None:
-    log = tmp_path / "audit.sqlite"
-    audit.append(log, entry(7))
-    with sqlite3.connect(log) as con, pytest.raises(sqlite3.DatabaseError, match="append-only"):
-        con.execute(statement)
-    assert audit.read(log)["rows"].to_list() == [7]
-
-
-def _without_triggers(log: Path, statement: str) -> None:
-    with sqlite3.connect(log) as con:
-        con.execute("DROP TRIGGER audit_log_no_update")
-        con.execute("DROP TRIGGER audit_log_no_delete")
-        con.execute(statement)
-
-
-@pytest.mark.parametrize(
-    ("statement", "broken_at", "reason"),
-    [
-        ("UPDATE audit_log SET rows = 0 WHERE seq = 2", 2, "changed"),
-        ("UPDATE audit_log SET user_email = 'x@y.z' WHERE seq = 3", 3, "changed"),
-        ("DELETE FROM audit_log WHERE seq = 2", 3, "does not follow"),
-        ("DELETE FROM audit_log WHERE seq = 4", 4, "removed"),
-    ],
-)
-def test_tampering_by_other_means_breaks_the_chain(
-    tmp_path: Path, statement: str, broken_at: int, reason: str
-) -> None:
-    log = tmp_path / "audit.sqlite"
-    for n in range(4):
-        audit.append(log, entry(n + 1))
-    _without_triggers(log, statement)
-    check = audit.verify(log)
-    assert not check.intact
-    assert check.broken_at == broken_at and reason in check.reason
-
-
-def test_concurrent_appends_keep_one_chain(tmp_path: Path) -> None:
-    log = tmp_path / "audit.sqlite"
-    audit.append(log, entry(0))  # the schema exists before the threads race
-
-    def write(start: int) -> None:
-        for n in range(start, start + 20):
-            audit.append(log, entry(n))
-
-    threads = [threading.Thread(target=write, args=(k * 100,)) for k in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    check = audit.verify(log)
-    assert check.intact and check.entries == 81
-
-
-def test_an_unknown_event_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="not one of view, download, denied"):
-        audit.append(tmp_path / "audit.sqlite", entry(1, event="edit"))

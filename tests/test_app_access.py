@@ -23,6 +23,8 @@ from tests.tiny_warehouse import build
 LEADER_PAGES = PAGES_BY_ROLE["leader"]
 OTHERS = ("DEFENCE", "OVERSEAS", "MATRIX", "SYNERGY")  # all but UNITY
 ANALYST = Caller("a@x.gov.uk", demo=True, grant=Grant("a@x.gov.uk", "analyst", ("UNITY",)))
+# The policy that grants ANALYST what it holds (pages.sign_in's options).
+ANALYST_POLICY = {"email": "a@x.gov.uk", "role": "analyst", "clusters": ("UNITY",)}
 REGION_OVERSEAS = re.compile(r'\\"Overseas\\",\\"OVERSEAS\\"')
 
 
@@ -52,8 +54,13 @@ def has_data(at: AppTest) -> bool:
     return bool(at.metric or at.dataframe or at.get("plotly_chart") or at.sidebar.multiselect)
 
 
+def unescaped(markdown: str) -> str:
+    """Markdown as it reads: what the user or the policy controls is drawn escaped."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
 def errors(at: AppTest) -> str:
-    return " ".join(e.value for e in at.error)
+    return unescaped(" ".join(e.value for e in at.error))
 
 
 # --- a scoped user ----------------------------------------------------------------------------
@@ -148,11 +155,14 @@ def test_a_signed_in_user_is_looked_up_by_their_email(
     at.secrets["auth"] = {"client_id": "workforce", "client_secret": "x", "cookie_secret": "x"}
     at.user["is_logged_in"] = True
     at.user["email"] = pages.ADMIN.upper()  # the policy's email, as the provider spells it
+    at.user["email_verified"] = True
     at.run()
     assert not at.exception
     assert [t.value for t in at.title] == ["Workforce overview"]
     assert "Demo mode" not in " ".join(m.value for m in at.markdown)
-    assert any("leader · UNITY" in c.value for c in at.sidebar.caption)
+    assert any("leader · UNITY" in unescaped(c.value) for c in at.sidebar.caption)
+    (view,) = audit.read(pages.audit_log(), event="view").iter_rows(named=True)
+    assert view["user_email"] == pages.ADMIN  # stored in the one normalised form
 
 
 # --- pages by role ----------------------------------------------------------------------------
@@ -236,9 +246,12 @@ def test_record_level_rows_only_with_rights_and_only_for_their_clusters(
         assert len(at.dataframe) == 1
         return
     assert "Record-level extract" in headers
-    records = at.dataframe[1].value
-    assert set(records["cluster"]) == sees
-    assert records["person_key"].is_unique
+    counts = at.dataframe[1].value  # records by cluster and organisation: no person's row
+    assert list(counts.columns) == ["cluster", "organisation_code", "records"]
+    assert set(counts["cluster"]) == sees
+    people = {"MATRIX": 1, "SYNERGY": 5, "UNITY": 4}  # in post as at 28 February 2026
+    assert counts["records"].sum() == sum(people[c] for c in sees)
+    assert all("person_key" not in frame.value.columns for frame in at.dataframe)
     labels = [b.proto.label for b in at.get("download_button")]
     assert "Download records as CSV" in labels and "Download records as Parquet" in labels
 
@@ -275,15 +288,18 @@ def test_views_are_audited_once_per_distinct_view(
     log = pages.audit_log()
     at.run()
     at.run()  # the same view again: not a new entry
-    views = audit.read(log, event="view")
-    assert views.height == 1
-    latest = views.row(0, named=True)
-    assert latest["user_email"] == pages.ADMIN and latest["role"] == "leader"
-    assert latest["page"] == "overview" and latest["rows"] > 0
-    assert json.loads(latest["filters"])["as_at"] == "2026-02-28"
+    (view,) = audit.read(log, event="view").iter_rows(named=True)
+    (shown,) = audit.read(log, event="shown").iter_rows(named=True)
+    assert view["seq"] < shown["seq"]  # the view is recorded before the page draws
+    assert (view["page"], view["role"], view["rows"]) == ("overview", "leader", None)
+    assert shown["user_email"] == pages.ADMIN and shown["role"] == "leader"
+    assert shown["page"] == "overview" and shown["rows"] > 0
+    assert json.loads(shown["filters"])["as_at"] == "2026-02-28"
     at.sidebar.multiselect(key="filter.clusters").set_value(["UNITY"]).run()
-    newest = audit.read(log, event="view").row(0, named=True)
-    assert newest["seq"] > latest["seq"]
+    newest_view = audit.read(log, event="view").row(0, named=True)
+    newest = audit.read(log, event="shown").row(0, named=True)
+    assert shown["seq"] < newest_view["seq"] < newest["seq"]
+    assert json.loads(newest_view["filters"])["filter.clusters"] == ["UNITY"]  # before drawing
     assert json.loads(newest["filters"])["clusters"] == "UNITY"
     assert audit.verify(log).intact
 
@@ -302,17 +318,23 @@ def test_an_extract_view_is_audited_with_its_suppressed_cells(
     suppressed = int((shown == "[c]").sum().sum())
     assert suppressed > 0  # tiny groups
     view = audit.read(log, event="view").row(0, named=True)
-    assert view["page"] == "extracts" and view["cells_suppressed"] == suppressed
-    assert view["user_email"] == pages.ADMIN and view["role"] == "analyst"
+    assert view["page"] == "extracts" and view["cells_suppressed"] is None
     assert json.loads(view["filters"])["extracts.by.workforce"] == ["cluster", "grade"]
+    entry = audit.read(log, event="shown").row(0, named=True)
+    assert entry["page"] == "extracts" and entry["cells_suppressed"] == suppressed
+    assert entry["user_email"] == pages.ADMIN and entry["role"] == "analyst"
+    assert json.loads(entry["filters"])["extracts.by.workforce"] == ["cluster", "grade"]
     assert audit.read(log, event="download").is_empty()  # nothing downloaded yet
     labels = {b.proto.label for b in at.get("download_button")}
     assert {"Download CSV", "Download Excel", "Download Parquet"} <= labels
 
 
-def test_a_file_is_audited_when_it_is_made(signed_in_admin: Path) -> None:
+def test_a_file_is_audited_when_it_is_made(
+    signed_in_admin: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from datetime import date
 
+    pages.sign_in(tmp_path, monkeypatch, **ANALYST_POLICY)
     made: list[int] = []
 
     def build() -> bytes:
@@ -320,7 +342,9 @@ def test_a_file_is_audited_when_it_is_made(signed_in_admin: Path) -> None:
         return b"cluster,headcount\nUNITY,[c]\n"
 
     filters = {"as_at": date(2026, 2, 28), "clusters": ["UNITY"]}
-    make = trail.audited_file(build, ANALYST, "extracts", "w.csv", filters, 1, 1)
+    make = trail.audited_file(
+        build, ANALYST, "extracts", "w.csv", filters, 1, 1, clusters=("UNITY",)
+    )
     assert made == [] and audit.read(signed_in_admin).is_empty()  # nothing until pressed
     assert make() == b"cluster,headcount\nUNITY,[c]\n"
     assert make() == b"cluster,headcount\nUNITY,[c]\n"  # pressed twice: two files, two entries
@@ -342,18 +366,33 @@ def test_no_file_leaves_when_the_audit_log_cannot_be_written(
 ) -> None:
     blocker = tmp_path / "not-a-directory"
     blocker.write_text("")
-    pages.sign_in(tmp_path, monkeypatch, audit=blocker / "audit.sqlite")
-    make = trail.audited_file(lambda: b"rows", ANALYST, "extracts", "w.csv", {}, 1, 0)
-    with pytest.raises(OSError):
+    pages.sign_in(tmp_path, monkeypatch, audit=blocker / "audit.sqlite", **ANALYST_POLICY)
+    made: list[int] = []
+    make = trail.audited_file(
+        lambda: made.append(1) or b"rows",
+        ANALYST,
+        "extracts",
+        "w.csv",
+        {},
+        1,
+        0,
+        clusters=("UNITY",),
+    )
+    with pytest.raises(trail.WRITE_ERRORS):
         make()
 
 
-def test_a_file_that_cannot_be_made_is_not_audited(signed_in_admin: Path) -> None:
+def test_a_file_that_cannot_be_made_is_not_audited(
+    signed_in_admin: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pages.sign_in(tmp_path, monkeypatch, **ANALYST_POLICY)
+
     def broken() -> bytes:
         raise ValueError("no rows")
 
+    make = trail.audited_file(broken, ANALYST, "extracts", "w.csv", {}, 1, 0, clusters=())
     with pytest.raises(ValueError, match="no rows"):
-        trail.audited_file(broken, ANALYST, "extracts", "w.csv", {}, 1, 0)()
+        make()
     assert audit.read(signed_in_admin).is_empty()
 
 
@@ -372,8 +411,10 @@ def test_admins_read_the_audit_log(tiny: Settings, monkeypatch: pytest.MonkeyPat
     audit.append(log, audit.Entry("other@x.gov.uk", "analyst", "download", "extracts", "a.csv"))
     at = pages.open_page("audit_log", tiny, monkeypatch).run()
     assert not at.exception
-    assert "The log is intact: 2 entries" in at.success[0].value
+    # Three: the admin's own view of this page is recorded before the page reads the log.
+    assert "The log is intact: 3 entries" in at.success[0].value
     table = at.dataframe[0].value
-    assert table["user_email"].tolist() == ["other@x.gov.uk", "someone@x.gov.uk"]
+    assert table["user_email"].tolist() == [pages.ADMIN, "other@x.gov.uk", "someone@x.gov.uk"]
+    assert table["event"].tolist()[0] == "view" and table["page"].tolist()[0] == "audit_log"
     at.selectbox(key="audit_log.event").set_value("download").run()
     assert at.dataframe[0].value["what"].tolist() == ["a.csv"]

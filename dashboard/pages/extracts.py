@@ -1,6 +1,11 @@
 """Extracts, for analysts: a metric's rows by the dimensions chosen, under disclosure control,
 previewed and downloaded as CSV, Excel or Parquet; and, for analysts with record-level rights,
-the records of their clusters.  Every download is written to the audit log."""
+the records of their clusters.  Every download is written to the audit log, when its button is
+pressed and after the grant is checked again (``dashboard.trail.audited_file``).
+
+Records are personal data, so they leave only as an audited file: the page shows how many
+there are by cluster and organisation, never a person's row, so nothing personal is on screen
+to copy or to take from a table's toolbar."""
 
 from __future__ import annotations
 
@@ -169,7 +174,15 @@ for column, (label, build, suffix, mime) in zip(st.columns(3), formats, strict=T
     column.download_button(
         f"Download {label}",
         trail.audited_file(
-            build, who, "extracts", name, choices, rows.height, extract.cells_suppressed
+            build,
+            who,
+            "extracts",
+            name,
+            choices,
+            rows.height,
+            extract.cells_suppressed,
+            clusters=clusters,
+            protected=protecting,
         ),
         file_name=name,
         mime=mime,
@@ -180,7 +193,10 @@ for column, (label, build, suffix, mime) in zip(st.columns(3), formats, strict=T
 st.caption(
     "Every download holds the rows shown above (all of them) and is recorded in the audit "
     "log. The Excel workbook's about sheet records the metric, its definition, the time of the "
-    "extract, the filters, dimensions and dates, the disclosure rule and the warehouse version."
+    "extract, the filters, dimensions and dates, the disclosure rule and the warehouse version. "
+    "Your access is checked again when you press a button: if it has changed since this page "
+    "was drawn, no file is made (the button says the file could not be generated) and the "
+    "refusal is recorded."
 )
 
 # --- record-level rows ------------------------------------------------------------------------
@@ -196,8 +212,23 @@ if entitled:
     records_at = view.date_input(st, "Records as at", as_at, key="extracts.records_as_at")
     record_where = filters.where(load_sql("employee_records").dimensions)
     records = data.employee_records(records_at, entitled, record_where)
-    st.dataframe(records.head(ex.PREVIEW_ROWS), hide_index=True)
-    st.caption(f"{format_count(records.height)} records.")
+    # Counts only: no person's row is drawn (see the module's docstring).
+    st.dataframe(
+        records.group_by("cluster", "organisation_code")
+        .len("records")
+        .sort("cluster", "organisation_code"),
+        hide_index=True,
+        column_config={
+            "cluster": "Cluster",
+            "organisation_code": "Organisation",
+            "records": st.column_config.NumberColumn("Records", format="localized"),
+        },
+    )
+    st.caption(
+        f"{format_count(records.height)} records, counted by cluster and organisation; the "
+        "records themselves are only in the files below. Each holds: "
+        f"{', '.join(records.columns)}."
+    )
     record_stem = f"employee_records_{records_at}"
     record_choices = {"as_at": records_at, "clusters": entitled, **record_where}
     record_formats = (
@@ -208,7 +239,17 @@ if entitled:
         name = f"{record_stem}.{suffix}"
         column.download_button(
             f"Download records as {label}",
-            trail.audited_file(build, who, "extracts", name, record_choices, records.height, 0),
+            trail.audited_file(
+                build,
+                who,
+                "extracts",
+                name,
+                record_choices,
+                records.height,
+                0,
+                clusters=entitled,
+                record_level=True,
+            ),
             file_name=name,
             mime=mime,
             on_click="ignore",

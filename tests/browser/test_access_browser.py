@@ -46,9 +46,11 @@ def test_a_scoped_analysts_pages_name_no_other_cluster(page: Page, unity_analyst
     expect(sidebar.get_by_role("link", name="Extracts")).to_be_visible()
     expect(sidebar.get_by_role("link", name="Data health")).to_have_count(0)
     expect(sidebar.get_by_role("link", name="Audit log")).to_have_count(0)
-    page.goto(f"{unity_analyst_url}/audit_log")
-    expect(page.get_by_role("heading", name="Workforce overview")).to_be_visible(timeout=LOADED)
-    expect(page.get_by_role("heading", name="Audit log")).to_have_count(0)
+    page.goto(f"{unity_analyst_url}/audit_log")  # refused, and the refusal audited (issue 11)
+    expect(page.get_by_text("This page is not open to your role (analyst).")).to_be_visible(
+        timeout=LOADED
+    )
+    expect(page.get_by_test_id("stDataFrame")).to_have_count(0)
 
 
 def test_a_tables_own_csv_download_is_hidden(page: Page, unity_analyst_url: str) -> None:
