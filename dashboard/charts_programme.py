@@ -3,8 +3,9 @@ out.  No Streamlit, so each is unit-tested.
 
 As in :mod:`dashboard.charts`: every figure has a title and axis titles naming the units, hover
 text formatted as people write numbers, and the Government Analysis Function's palette.
-Delivery-confidence ratings keep their red, amber and green, and every bar is labelled with its
-rating in words, so nobody has to read the colour.
+Delivery-confidence ratings keep their red, amber and green, and every bar and every milestone
+marker is labelled with its rating (in words, or its letters with the words in the legend),
+so nobody has to read the colour.
 
 A milestone's title and id, and every category value, come from a delivery: each is drawn
 through :func:`dashboard.safe_text.safe_label` (escaped, on one line, cut short); the table
@@ -20,7 +21,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from dashboard.charts import CLUSTER_COLOURS, PALETTE, _layout
-from dashboard.headlines import cluster_rank
+from dashboard.formatting import format_date
 from dashboard.safe_text import distinct, one_line, safe_label, safe_labels
 
 # How much of a milestone's id and title a chart shows: the row label stays readable and the
@@ -28,22 +29,45 @@ from dashboard.safe_text import distinct, one_line, safe_label, safe_labels
 ID_LIMIT = 16
 TITLE_LIMIT = 56
 
-# The delivery-confidence ratings, best first, as they read and in GOV.UK-like colours.
+# The delivery-confidence ratings, best first, as they read, as a short mark written beside each
+# marker (so nobody has to read the colour), and in colours from GOV.UK's palette that also
+# step in lightness: dark green, olive, yellow, orange, red.  Markers get a dark outline so the
+# yellow stands out on white.
 DCA_LABELS = {
     "green": "Green",
-    "amber_green": "Amber/Green",
+    "amber_green": "Amber/green",
     "amber": "Amber",
-    "amber_red": "Amber/Red",
+    "amber_red": "Amber/red",
     "red": "Red",
     "unknown": "Not rated",
+}
+DCA_MARKS = {
+    "green": "G",
+    "amber_green": "A/G",
+    "amber": "A",
+    "amber_red": "A/R",
+    "red": "R",
+    "unknown": "NR",
 }
 DCA_COLOURS = {
     "green": "#00703C",
     "amber_green": "#85994B",
-    "amber": "#F47738",
-    "amber_red": "#C4461C",
+    "amber": "#FFDD00",
+    "amber_red": "#F47738",
     "red": "#D4351C",
-    "unknown": "#505A5F",
+    "unknown": "#B1B4B6",
+}
+OUTLINE = "#0B0C0C"
+# The contract's stages (extracts.md section 6) as a reader says them.
+STAGE_LABELS = {
+    "SOC": "Strategic outline case (SOC)",
+    "OBC": "Outline business case (OBC)",
+    "FBC": "Full business case (FBC)",
+    "procurement": "Procurement",
+    "contract_award": "Contract award",
+    "go_live": "Go-live",
+    "legacy_decommission": "Old systems decommissioned",
+    "other": "Other",
 }
 ACCOUNT_LABELS = {
     "payroll_salary": "Salary",
@@ -79,53 +103,112 @@ def _empty(figure: go.Figure, frame: pl.DataFrame) -> go.Figure:
 def milestone_label(row: dict) -> str:
     """How a milestone reads on the timeline: ``SYNERGY · X1 Go-live``, escaped and cut short
     (:func:`dashboard.safe_text.safe_label`)."""
-    return safe_label(f"{one_line(row['cluster'], ID_LIMIT)} · {_milestone_name(row)}")
+    return safe_label(f"{one_line(row['cluster'], ID_LIMIT)} · {milestone_name(row)}")
 
 
-def _milestone_name(row: dict) -> str:
+def milestone_name(row: dict) -> str:
     """``X1 Go-live``, the id and the title each cut short (not yet escaped)."""
     return f"{one_line(row['milestone_id'], ID_LIMIT)} {one_line(row['title'], TITLE_LIMIT)}"
 
 
-def latest_readings(slippage: pl.DataFrame) -> pl.DataFrame:
-    """Each milestone's row from the latest register delivery that holds it, grouped by cluster
-    (the contract's order, strategy-wide last) and then by baseline date."""
-    if slippage.is_empty():
-        return slippage
-    latest = slippage.sort("extract_date").group_by("milestone_id", maintain_order=True).last()
-    rank = {c: i for i, c in enumerate(sorted(latest["cluster"].unique(), key=cluster_rank))}
-    return (
-        latest.with_columns(
-            pl.col("cluster").replace_strict(rank, return_dtype=pl.Int64).alias("_rank")
-        )
-        .sort("_rank", "baseline_date", "milestone_id")
-        .drop("_rank")
-    )
+def _slip_text(days: int | None) -> str:
+    if days is None:
+        return "No forecast or actual date"
+    if days == 0:
+        return "On its baseline"
+    unit = "day" if abs(days) == 1 else "days"
+    return f"{abs(days):,} {unit} {'after' if days > 0 else 'before'} baseline"
+
+
+def _hover_data(row: dict, label: str) -> list[str]:
+    """What the hover says of a milestone, every text escaped: the template only points at
+    these (``%{customdata[0]}``...), so no delivery text is ever read as a template."""
+    rating = row.get("dca_rating") or "unknown"
+    stage = row.get("stage")
+    return [
+        label,
+        safe_label(STAGE_LABELS.get(stage, stage) if stage else "Not given"),
+        safe_label(DCA_LABELS.get(rating, rating)),
+        format_date(row["baseline_date"]),
+        format_date(row["forecast_date"]),
+        format_date(row["actual_date"]),
+        _slip_text(_slip(row)),
+    ]
+
+
+def _slip(row: dict) -> int | None:
+    if "slip_days" in row:
+        return row["slip_days"]
+    outturn = row["actual_date"] or row["forecast_date"]
+    return None if outturn is None else (outturn - row["baseline_date"]).days
+
+
+HOVER = (  # under 200 characters, as every text a figure draws
+    "%{customdata[0]}<br>Stage: %{customdata[1]}<br>Rating: %{customdata[2]}"
+    "<br>Baseline: %{customdata[3]}<br>Forecast: %{customdata[4]}<br>Actual: %{customdata[5]}"
+    "<br>%{customdata[6]}<extra></extra>"
+)
 
 
 def milestone_timeline(milestones: pl.DataFrame, as_at: date, title: str) -> go.Figure:
-    """Each milestone on its own row (grouped by cluster): its baseline, forecast and actual
-    dates as three kinds of marker, with a line at the as-at date.  ``milestones`` has
-    ``cluster``, ``milestone_id``, ``title`` and the three dates, a row per milestone."""
+    """Each milestone on its own row (grouped by cluster): its baseline as an open circle and
+    its actual date (a star) or else its forecast (a diamond) in the colour of its delivery
+    confidence rating, marked with the rating's letters (``R``, ``A/G``...) so the colour is not
+    the only cue, and a line at the as-at date.  A trace per rating, named in words, makes the
+    legend the key.  ``milestones`` has ``cluster``, ``milestone_id``, ``title`` and the three
+    dates, a row per milestone, and may have ``stage``, ``dca_rating`` and ``slip_days``."""
     rows = list(milestones.iter_rows(named=True))
     labels = distinct([milestone_label(row) for row in rows])
+    hover = [_hover_data(row, label) for row, label in zip(rows, labels, strict=True)]
     figure = go.Figure()
-    kinds = (  # column, name, marker
-        ("baseline_date", "Baseline", {"symbol": "circle-open", "size": 11, "color": "#3D3D3D"}),
-        ("forecast_date", "Forecast", {"symbol": "diamond", "size": 11, "color": PALETTE[0]}),
-        ("actual_date", "Actual", {"symbol": "star", "size": 13, "color": PALETTE[1]}),
+    figure.add_trace(
+        go.Scatter(
+            x=[row["baseline_date"] for row in rows],
+            y=labels,
+            customdata=hover,
+            name="Baseline",
+            mode="markers",
+            marker={"symbol": "circle-open", "size": 11, "color": "#3D3D3D", "line": {"width": 2}},
+            hovertemplate=HOVER,
+        )
     )
-    for column, name, marker in kinds:
-        points = [(row[column], label) for row, label in zip(rows, labels, strict=True)]
-        points = [(x, y) for x, y in points if x is not None]
+    ratings = [row.get("dca_rating") or "unknown" for row in rows]
+    for rating in [*DCA_LABELS, *sorted(set(ratings) - set(DCA_LABELS))]:
+        points = [
+            (row["actual_date"] or row["forecast_date"], row["actual_date"] is not None, i)
+            for i, row in enumerate(rows)
+            if ratings[i] == rating and (row["actual_date"] or row["forecast_date"])
+        ]
+        if not points:
+            continue
         figure.add_trace(
             go.Scatter(
-                x=[x for x, _ in points],
-                y=[y for _, y in points],
+                x=[x for x, _, _ in points],
+                y=[labels[i] for _, _, i in points],
+                customdata=[hover[i] for _, _, i in points],
+                text=[DCA_MARKS.get(rating, "?") for _ in points],
+                name=safe_label(f"{DCA_LABELS.get(rating, rating)} ({DCA_MARKS.get(rating, '?')})"),
+                mode="markers+text",
+                textposition="top center",
+                textfont={"size": 12, "color": OUTLINE},
+                marker={
+                    "symbol": ["star" if actual else "diamond" for _, actual, _ in points],
+                    "size": 13,
+                    "color": DCA_COLOURS.get(rating, DCA_COLOURS["unknown"]),
+                    "line": {"width": 1, "color": OUTLINE},
+                },
+                hovertemplate=HOVER,
+            )
+        )
+    for name, symbol in (("Forecast date (diamond)", "diamond"), ("Actual date (star)", "star")):
+        figure.add_trace(  # keys to the two shapes: nothing to plot
+            go.Scatter(
+                x=[None],
+                y=[None],
                 name=name,
                 mode="markers",
-                marker={**marker, "line": {"width": 2, "color": marker["color"]}},
-                hovertemplate=f"%{{y}}<br>{name}: %{{x|%-d %B %Y}}<extra></extra>",
+                marker={"symbol": symbol, "size": 11, "color": "#FFFFFF", "line": {"width": 1}},
+                hoverinfo="skip",
             )
         )
     _layout(figure, title, "Date", "Milestone")
@@ -141,12 +224,17 @@ def milestone_timeline(milestones: pl.DataFrame, as_at: date, title: str) -> go.
         y1=1,
         xref="x",
         yref="paper",
-        line={"color": "#D4351C", "dash": "dot", "width": 2},
+        line={"color": "#3D3D3D", "dash": "dot", "width": 2},
     )
     figure.add_annotation(
         x=as_at, y=1, xref="x", yref="paper", text="As at", showarrow=False, yanchor="bottom"
     )
-    figure.update_layout(height=max(320, 120 + 40 * len(rows)))
+    # The key runs to two lines: below the plot, clear of the as-at label above it.
+    figure.update_layout(
+        height=max(360, 200 + 44 * len(rows)),
+        margin={"b": 110},
+        legend={"yref": "container", "y": 0, "yanchor": "bottom"},
+    )
     return _empty(figure, milestones)
 
 
@@ -155,7 +243,7 @@ def slippage_chart(slippage: pl.DataFrame, title: str) -> go.Figure:
     figure = go.Figure()
     ids = sorted(slippage["milestone_id"].unique().to_list()) if not slippage.is_empty() else []
     traces = [slippage.filter(pl.col("milestone_id") == m).sort("extract_date") for m in ids]
-    names = distinct(safe_label(_milestone_name(rows.row(0, named=True))) for rows in traces)
+    names = distinct(safe_label(milestone_name(rows.row(0, named=True))) for rows in traces)
     for i, (rows, name) in enumerate(zip(traces, names, strict=True)):
         figure.add_trace(
             go.Scatter(

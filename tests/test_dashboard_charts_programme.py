@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import plotly.graph_objects as go
@@ -29,20 +30,67 @@ def title(figure: go.Figure) -> str:
     return figure.layout.title.text
 
 
-def test_latest_readings_keep_each_milestones_last_delivery_by_cluster() -> None:
-    latest = cp.latest_readings(SLIPPAGE)
-    assert latest["milestone_id"].to_list() == ["X1", "X2", "X3"]  # SYNERGY, UNITY, then ALL
-    assert latest["slip_days"].to_list() == [45, 3, 0]
+LATEST = SLIPPAGE.filter(pl.col("extract_date") == AS_AT).with_columns(
+    pl.Series("dca_rating", ["red", "amber_green", None]),
+    pl.Series("stage", ["go_live", "contract_award", "legacy_decommission"]),
+)  # X1 forecast 15 Apr (45 days late), X2 achieved 18 Dec (3 days), X3 on its baseline
 
 
-def test_the_timeline_has_a_trace_per_kind_of_date() -> None:
-    figure = cp.milestone_timeline(cp.latest_readings(SLIPPAGE), AS_AT, "Milestones (date)")
+def traces(figure: go.Figure) -> dict[str, go.Scatter]:
+    return {t.name: t for t in figure.data}
+
+
+def test_the_timeline_marks_each_milestone_in_its_ratings_colour_and_letters() -> None:
+    figure = cp.milestone_timeline(LATEST, AS_AT, "Milestones (date)")
     assert title(figure) == "Milestones (date)"
-    assert [t.name for t in figure.data] == ["Baseline", "Forecast", "Actual"]
-    assert [len(t.x) for t in figure.data] == [3, 2, 1]
-    assert figure.data[2].y == ("UNITY · X2 Award",)
+    assert list(traces(figure)) == [
+        "Baseline",
+        "Amber/green (A/G)",
+        "Red (R)",
+        "Not rated (NR)",
+        "Forecast date (diamond)",
+        "Actual date (star)",
+    ]
+    baseline, amber_green, red, unrated = figure.data[:4]
+    assert len(baseline.x) == 3 and baseline.marker.symbol == "circle-open"
+    assert red.y == ("SYNERGY · X1 Go-live",) and red.x == (date(2026, 4, 15),)
+    assert red.marker.color == "#D4351C" and red.text == ("R",)
+    assert red.marker.symbol == ("diamond",)  # a forecast
+    assert amber_green.y == ("UNITY · X2 Award",) and amber_green.x == (date(2025, 12, 18),)
+    assert amber_green.marker.color == "#85994B" and amber_green.text == ("A/G",)
+    assert amber_green.marker.symbol == ("star",)  # achieved: its actual date
+    assert unrated.text == ("NR",) and unrated.marker.color == cp.DCA_COLOURS["unknown"]
+    assert red.mode == "markers+text"  # the letters are drawn, not only hovered
     assert figure.layout.yaxis.categoryarray[-1] == "SYNERGY · X1 Go-live"  # top row first
     assert len(figure.layout.shapes) == 1  # the as-at line
+
+
+def test_the_timeline_hover_says_it_all_in_words() -> None:
+    figure = cp.milestone_timeline(LATEST, AS_AT, "Milestones (date)")
+    red = traces(figure)["Red (R)"]
+    assert list(red.customdata[0]) == [
+        "SYNERGY · X1 Go-live",
+        "Go-live",
+        "Red",
+        "1 March 2026",
+        "15 April 2026",
+        "[x]",
+        "45 days after baseline",
+    ]
+    x3 = traces(figure)["Not rated (NR)"].customdata[0]
+    assert list(x3[1:3]) == ["Old systems decommissioned", "Not rated"]
+    assert x3[6] == "On its baseline"
+    assert "Rating: %{customdata[2]}" in red.hovertemplate
+    text = json.dumps(figure.to_plotly_json(), default=str)
+    for code in ("amber_green", "contract_award", "legacy_decommission", "go_live"):
+        assert code not in text
+
+
+def test_the_timeline_without_ratings_marks_them_not_rated() -> None:
+    figure = cp.milestone_timeline(SLIPPAGE.filter(pl.col("extract_date") == AS_AT), AS_AT, "M")
+    (unrated,) = [t for t in figure.data if t.name == "Not rated (NR)"]
+    assert len(unrated.x) == 3 and set(unrated.text) == {"NR"}
+    assert unrated.customdata[0][1] == "Not given"  # no stage column
 
 
 def test_the_timeline_of_nothing_says_so() -> None:
@@ -67,7 +115,20 @@ def test_delivery_confidence_bars_are_labelled_in_words_best_first() -> None:
     assert title(figure) == "Milestones by rating (count)"
     assert list(bars.x) == ["Green", "Amber", "Red", "Not rated"]
     assert list(bars.text) == ["Green: 2", "Amber: 4", "Red: 1", "Not rated: 1"]
-    assert list(bars.marker.color) == ["#00703C", "#F47738", "#D4351C", "#505A5F"]
+    assert list(bars.marker.color) == ["#00703C", "#FFDD00", "#D4351C", "#B1B4B6"]
+
+
+def test_rating_colours_step_in_lightness_best_to_worst_around_amber() -> None:
+    def lightness(colour: str) -> float:
+        r, g, b = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    shades = [lightness(cp.DCA_COLOURS[r]) for r in ("green", "amber_green", "amber")]
+    assert shades == sorted(shades)  # dark green, lighter olive, light yellow
+    shades = [lightness(cp.DCA_COLOURS[r]) for r in ("amber", "amber_red", "red")]
+    assert shades == sorted(shades, reverse=True)  # then darker to red
+    assert len(set(cp.DCA_COLOURS.values())) == len(cp.DCA_COLOURS)
+    assert set(cp.DCA_MARKS) == set(cp.DCA_LABELS) == set(cp.DCA_COLOURS)
 
 
 def test_planned_and_realised_bars_by_financial_year() -> None:

@@ -1,6 +1,12 @@
 """Programme, for the strategy office: milestones against their baselines, how they slipped from
 one register delivery to the next, delivery confidence, and benefits and cost against the
-business case, with the net present value."""
+business case, with the net present value.
+
+Numbers a leader can act on (issue 12): beside each count stand the milestones behind it.
+"Overdue" (the contract's definition: a forecast moved into the future is not overdue) sits
+beside "Slipped", listed largest slip first with its days; each rating's count opens its
+milestones, and the red ones are named.  Everything reads in words (ratings, stages), never
+the register's codes; a delivery's titles go through :mod:`dashboard.safe_text`."""
 
 from __future__ import annotations
 
@@ -11,10 +17,12 @@ import streamlit as st
 
 from dashboard import charts_programme as cp
 from dashboard import data
+from dashboard import programme_data as pdata
 from dashboard.components import chart_with_table, open_page
 from dashboard.filters import not_applied_text
 from dashboard.formatting import format_count, format_date, format_gbp, format_percent
 from dashboard.headlines import cluster_rank
+from dashboard.safe_text import safe_markdown
 from queries.constants import GREEN_BOOK_DISCOUNT_RATE, STANDARD_PARAMS
 from queries.runner import load_sql
 
@@ -26,12 +34,57 @@ CASE_COST_GBP = 900e6
 ALONE_COST_GBP = 1.7e9
 BENEFITS = ("cashable_saving", "non_cashable_efficiency")
 DATE = st.column_config.DateColumn(format="D MMM YYYY")
+OVERDUE_HELP = (
+    "Overdue: not achieved, and its forecast date (or its baseline, when there is no forecast) "
+    "is before the as-at date. A milestone whose forecast has moved into the future is not "
+    "overdue, however far it slipped: see Slipped."
+)
+SLIPPED_HELP = (
+    "Slipped: its actual date (or else its forecast date) is after its baseline, the date "
+    "first approved, whether or not it is due yet."
+)
 
 
 def financial_year(day: date) -> str:
     """The financial year (April to March) a day falls in: ``2025-26``."""
     start = day.year if day.month >= 4 else day.year - 1
     return f"{start}-{(start + 1) % 100:02d}"
+
+
+def rating_word(rating: str | None) -> str:
+    """A delivery confidence rating as it reads: ``Amber/green``."""
+    return cp.DCA_LABELS.get(rating or "unknown", "Other rating")
+
+
+def show_list(frame: pl.DataFrame, none: str) -> None:
+    """A short list of milestones as a sortable table, or a sentence when there are none."""
+    if frame.is_empty():
+        st.caption(none)
+    else:
+        st.dataframe(frame, hide_index=True, column_config=pdata.TABLE_CONFIG)
+
+
+def largest_slip(late: pl.DataFrame) -> str:
+    """The caption under Slipped: which milestone slipped furthest, and by how much."""
+    if late.is_empty():
+        return "None later than its baseline."
+    (name,) = pdata.names(late.head(1))
+    days = late["slip_days"][0]
+    return f"Largest: {safe_markdown(name)}, {format_count(days)} days after its baseline."
+
+
+def rating_tiles(ratings: pl.DataFrame, register: pl.DataFrame) -> dict[str, int]:
+    """A tile per delivery confidence rating held (best first), and the red milestones named:
+    the counts the pills below open.  Returns the milestones per rating."""
+    held = dict(ratings.select("dca_rating", "milestones").iter_rows())
+    rated = {r: int(held[r]) for r in pdata.rating_counts(register) if held.get(r)}
+    for column, (rating, n) in zip(st.columns(max(len(rated), 1)), rated.items(), strict=False):
+        with column:
+            st.metric(rating_word(rating), format_count(n), help=pdata.DCA_HELP, border=True)
+    reds = pdata.names(register.filter(pl.col("dca_rating") == "red"))
+    if reds:
+        st.markdown("**Rated red:** " + "; ".join(safe_markdown(name) for name in reds))
+    return rated
 
 
 def total(frame: pl.DataFrame, column: str) -> float | None:
@@ -57,6 +110,7 @@ params = {**STANDARD_PARAMS, "as_at": as_at, "base_year": financial_year(as_at)}
 benefits = data.metric("benefits_cumulative", clusters, params, ("cluster", "measure"))
 npv = data.metric("benefits_npv", clusters, params)
 counts = data.metric("milestones", clusters, params)
+ratings = data.metric("milestones", clusters, params, ("dca_rating",))
 gains = benefits.filter(pl.col("measure").is_in(BENEFITS))
 costs = benefits.filter(pl.col("measure") == "programme_cost")
 planned, realised = total(gains, "planned_gbp"), total(gains, "actual_gbp")
@@ -65,6 +119,7 @@ forecast_npv = total(npv, "forecast_npv")
 milestones_n = int(counts["milestones"].sum()) if not counts.is_empty() else 0
 achieved = int(counts["achieved"].sum()) if not counts.is_empty() else 0
 overdue = int(counts["overdue"].sum()) if not counts.is_empty() else 0
+slipped = int(counts["slipped"].sum()) if not counts.is_empty() else 0
 
 tiles = (  # label, value, caption, metric
     (
@@ -99,7 +154,7 @@ tiles = (  # label, value, caption, metric
     (
         "Milestones achieved",
         f"{format_count(achieved)} of {format_count(milestones_n)}",
-        f"{format_count(overdue)} overdue.",
+        f"{format_count(overdue)} overdue; {format_count(slipped)} later than baseline.",
         "milestones",
     ),
 )
@@ -110,28 +165,69 @@ for column, (label, value, caption, metric) in zip(st.columns(len(tiles)), tiles
 
 # --- milestones -------------------------------------------------------------------------------
 st.subheader("Milestones")
-slippage = data.metric("milestone_slippage", clusters, params, ("cluster", "stage"))
-latest = cp.latest_readings(slippage)
-chart_with_table(
-    cp.milestone_timeline(
-        latest, as_at, "Milestones: baseline, forecast and actual dates, by cluster (date)"
-    ),
-    latest.select(
-        pl.col("cluster").alias("Cluster"),
-        pl.col("milestone_id").alias("Milestone"),
-        pl.col("title").alias("Title"),
-        pl.col("stage").alias("Stage"),
-        pl.col("baseline_date").alias("Baseline"),
-        pl.col("forecast_date").alias("Forecast"),
-        pl.col("actual_date").alias("Actual"),
-        pl.col("slip_days").alias("Slip (days)"),
-        pl.col("extract_date").alias("Register delivery"),
-    ),
-    {name: DATE for name in ("Baseline", "Forecast", "Actual", "Register delivery")},
+register = pdata.register(as_at, clusters)
+late, due = pdata.slipped(register), pdata.overdue(register)
+left, right = st.columns(2)
+with left:
+    st.metric("Overdue", format_count(overdue), help=OVERDUE_HELP, border=True)
+    st.caption("Not achieved, and the forecast date (else the baseline) has passed.")
+    show_list(pdata.overdue_list(due, as_at), "No milestone is overdue.")
+with right:
+    st.metric("Slipped", format_count(slipped), help=SLIPPED_HELP, border=True)
+    st.caption(largest_slip(late))
+    show_list(pdata.slip_list(late), "No milestone is later than its baseline.")
+
+st.subheader("Delivery confidence")
+rated = rating_tiles(ratings, register)
+chosen_rating = (
+    st.pills(
+        "Show the milestones rated",
+        list(rated),
+        format_func=lambda r: f"{rating_word(r)} ({format_count(rated.get(r))})",
+        key="programme.rating",
+        help=f"{pdata.DCA_HELP} Choose a rating to list its milestones; choose it again for all.",
+    )
+    if rated
+    else None
 )
+if chosen_rating not in rated:  # chosen before the filters left no milestone so rated
+    chosen_rating = None
+shown = register.filter(pl.col("dca_rating") == chosen_rating) if chosen_rating else register
+what = f"Milestones rated {rating_word(chosen_rating).lower()}" if chosen_rating else "Milestones"
+st.plotly_chart(
+    cp.milestone_timeline(
+        shown, as_at, f"{what}: baseline, forecast and actual dates, by cluster (date)"
+    ),
+    width="stretch",
+    config={"displaylogo": False},
+)
+st.caption(
+    "Each milestone's actual date (a star) or else its forecast (a diamond) is coloured by its "
+    "delivery confidence rating and marked with its letters: G green, A/G amber/green, "
+    "A amber, A/R amber/red, R red, NR not rated. The open circle is the baseline."
+)
+st.markdown(f"**{what} ({format_count(shown.height)})**")
+st.dataframe(pdata.table(shown), hide_index=True, column_config=pdata.TABLE_CONFIG)
 st.caption(data.definition("milestones"))
+chart_with_table(
+    cp.dca_chart(ratings, "Milestones by delivery confidence rating (count)"),
+    ratings.select(
+        pl.col("dca_rating")
+        .replace_strict(cp.DCA_LABELS, default="Other rating", return_dtype=pl.String)
+        .alias("Rating"),
+        pl.col("milestones").alias("Milestones"),
+        pl.col("achieved").alias("Achieved"),
+        pl.col("overdue").alias("Overdue"),
+        pl.col("slipped").alias("Slipped"),
+    ),
+)
+st.caption(
+    "Ratings on the IPA (now NISTA) delivery confidence scales: five-point (Green, Amber/green, "
+    "Amber, Amber/red, Red) or three-point (Green, Amber, Red)."
+)
 
 st.subheader("Slippage across register deliveries")
+slippage = data.metric("milestone_slippage", clusters, params, ("cluster", "stage"))
 options = sorted(slippage["cluster"].unique().to_list(), key=cluster_rank)
 chosen = st.selectbox("Cluster", options, key="programme.cluster") if options else None
 slips = slippage.filter(pl.col("cluster") == chosen) if chosen else slippage.clear()
@@ -147,19 +243,6 @@ chart_with_table(
     {"Register delivery": DATE},
 )
 st.caption(data.definition("milestone_slippage"))
-
-st.subheader("Delivery confidence")
-ratings = data.metric("milestones", clusters, params, ("dca_rating",))
-chart_with_table(
-    cp.dca_chart(ratings, "Milestones by delivery confidence rating (count)"),
-    ratings.with_columns(pl.col("dca_rating").replace(cp.DCA_LABELS).alias("rating")).select(
-        "rating", "milestones", "achieved", "overdue", "slipped"
-    ),
-)
-st.caption(
-    "Ratings on the IPA (now NISTA) delivery confidence scales: five-point (Green, Amber/Green, "
-    "Amber, Amber/Red, Red) or three-point (Green, Amber, Red)."
-)
 
 # --- benefits and cost ------------------------------------------------------------------------
 st.subheader("Benefits and cost against the business case")
