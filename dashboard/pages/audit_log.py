@@ -11,6 +11,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from dashboard import trail
 from dashboard.components import open_gate
 from dashboard.formatting import format_count
 from pipeline import audit
@@ -51,6 +52,7 @@ try:
 except audit.AuditError as error:
     st.error(f"{str(error)[:1].upper()}{str(error)[1:]}.")
     st.stop()
+trail.note(rows=entries.height)  # the entries an admin saw, in the view's "shown" entry
 
 counts = dict(entries.group_by("event").len().iter_rows()) if entries.height else {}
 for column, name in zip(st.columns(len(audit.EVENTS)), audit.EVENTS, strict=True):
