@@ -29,15 +29,14 @@ the one normalised form (``pipeline.access.normalise_email``).  Pure: no Streaml
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import hmac
 import json
 import os
 import secrets
 import sqlite3
-from collections.abc import Iterator, Mapping
-from contextlib import closing, contextmanager
+from collections.abc import Mapping
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -46,6 +45,7 @@ from typing import Literal
 import polars as pl
 
 from pipeline.access import normalise_email
+from pipeline.locks import exclusive
 from pipeline.settings import get_settings
 
 Event = Literal["view", "shown", "download", "denied"]
@@ -314,17 +314,6 @@ def _read_anchor(files: _Files, key: bytes) -> Head:
 # --- appending --------------------------------------------------------------------------------
 
 
-@contextmanager
-def _locked(lock: Path) -> Iterator[None]:
-    """One appender at a time, across threads and processes, from the insert to the anchor."""
-    with open(lock, "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def _connect(path: Path) -> sqlite3.Connection:
     con = sqlite3.connect(path, timeout=30, isolation_level=None)
     con.execute("PRAGMA busy_timeout=30000")
@@ -411,7 +400,7 @@ def append(
     files = _files(path, anchor)
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        with _locked(files.lock):
+        with exclusive(files.lock):
             head = _append_locked(files, key, values)
     except AuditError as error:
         raise AuditError(f"cannot add to the audit log {path}: {error}", error.alarm) from None

@@ -16,7 +16,6 @@ behind, and ``CURRENT`` still names the version it named before.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import re
 import shutil
@@ -25,6 +24,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
+
+from pipeline.locks import exclusive
 
 CURRENT = "CURRENT"
 LOCK = ".ingest.lock"
@@ -82,10 +83,6 @@ def versions(warehouse: Path) -> dict[int, Path]:
     return found
 
 
-class LockHeld(RuntimeError):
-    """Another ingest holds the writer lock, and the caller would not wait."""
-
-
 @contextlib.contextmanager
 def ingest_lock(
     warehouse: Path, *, wait: bool = True, on_wait: Callable[[Path], None] | None = None
@@ -94,20 +91,9 @@ def ingest_lock(
     first calling ``on_wait`` with the lock file (so the wait is never silent), or with
     ``wait=False`` raise :class:`LockHeld` at once."""
     warehouse.mkdir(parents=True, exist_ok=True)
-    lock = warehouse / LOCK
-    with lock.open("a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            if not wait:
-                raise LockHeld(f"another ingest is running (lock held on {lock})") from None
-            if on_wait is not None:
-                on_wait(lock)
-            fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    busy = "another ingest is running"
+    with exclusive(warehouse / LOCK, wait=wait, on_wait=on_wait, busy=busy):
+        yield
 
 
 def connect_writable(path: Path) -> duckdb.DuckDBPyConnection:

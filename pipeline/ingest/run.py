@@ -57,6 +57,7 @@ from pipeline.ingest.schema import (
     upgrade_schema,
 )
 from pipeline.ingest.verify import check_delivery
+from pipeline.locks import LockHeld
 from pipeline.reference import organisations_by_cluster
 from pipeline.settings import Settings
 
@@ -97,7 +98,7 @@ def run_ingest(
     try:
         with wh.ingest_lock(settings.warehouse, wait=wait, on_wait=reporter.waiting):
             run.go()
-    except wh.LockHeld as held:
+    except LockHeld as held:
         raise UsageError(printable(held)) from None
     except Exception as error:
         if not machine_failure(error):
