@@ -1,4 +1,4 @@
-"""The audit log (pipeline/audit.py) on real SQLite files: appends and reads, the keyed chain,
+"""The audit log (pipeline/audit/) on real SQLite files: appends and reads, the keyed chain,
 the numbering, the anchor, what it stores, and ``workforce audit verify``.
 
 The tampering tests do what an attacker with write access to the file would: drop the
@@ -20,6 +20,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from pipeline import audit
+from pipeline.audit import entries, seal
+from pipeline.audit import log as audit_log
 from pipeline.cli import main
 from pipeline.settings import get_settings
 
@@ -178,7 +180,7 @@ def test_a_plain_sha256_chain_recomputed_over_the_rest_is_tampered(tmp_path: Pat
     sequence reset: everything an attacker without the key can do to the file."""
     log = written(tmp_path / "audit.sqlite", 5)
     with sqlite3.connect(log) as con:
-        rows = con.execute(f"{audit._SELECT} WHERE seq != 3 ORDER BY seq").fetchall()
+        rows = con.execute(f"{audit_log.SELECT} WHERE seq != 3 ORDER BY seq").fetchall()
     tamper(log, "DELETE FROM audit_log", "DELETE FROM sqlite_sequence")
     prev = audit.GENESIS
     with sqlite3.connect(log) as con:
@@ -228,7 +230,7 @@ def test_an_emptied_log_is_an_alarm(tmp_path: Path, how: str) -> None:
         for path in tmp_path.glob("audit.sqlite*"):
             path.unlink()
         with sqlite3.connect(log) as con:
-            con.executescript(audit.SCHEMA)
+            con.executescript(audit_log.SCHEMA)
     check = audit.verify(log)
     assert not check.intact and one_line(check.message)
 
@@ -237,9 +239,9 @@ def test_an_empty_log_with_an_empty_anchor_is_still_an_alarm(tmp_path: Path) -> 
     """Even someone holding the key, who resets the anchor too, leaves a log that says empty."""
     log = written(tmp_path / "audit.sqlite", 2)
     tamper(log, "DELETE FROM audit_log", "DELETE FROM sqlite_sequence")
-    files = audit._files(log, None)
-    key = audit._secret(files, None)
-    audit._write_anchor(files, key, audit.Head(0, audit.GENESIS))
+    files = seal.files_for(log, None)
+    key = seal.secret(files, None)
+    seal.write_anchor(files, key, audit.Head(0, audit.GENESIS))
     check = audit.verify(log)
     assert check.alarm == "empty" and "has no entries" in check.message
 
@@ -331,7 +333,7 @@ def test_a_junk_parameter_does_not_grow_the_log(tmp_path: Path) -> None:
     assert _size(log) - before < 3 * 12_000  # not 3 × 30 KB, nor 3 × 100 KB
     stored = audit.read(log).row(0, named=True)
     filters = json.loads(stored["filters"])
-    assert filters["as_at"] == "2026-02-28" and filters["junk"] == "x" * audit.MAX_VALUE
+    assert filters["as_at"] == "2026-02-28" and filters["junk"] == "x" * entries.MAX_VALUE
     assert filters["_audit_cut"]["values_cut"]["junk"] == 30_002
     assert filters["_audit_cut"]["keys_dropped"] > 0
     assert len(stored["filters"]) < 6000 and len(stored["what"]) < 300
@@ -351,7 +353,7 @@ def test_emails_are_stored_and_searched_normalised(tmp_path: Path) -> None:
 
 def _old_version_log(log: Path) -> None:
     """A log as the previous version wrote it: no user_version, an unkeyed SHA-256 chain."""
-    schema = audit.SCHEMA.replace(", 'shown'", "").split("PRAGMA")[0]
+    schema = audit_log.SCHEMA.replace(", 'shown'", "").split("PRAGMA")[0]
     with sqlite3.connect(log) as con:
         con.executescript(schema)
         values = ("2026-11-01T00:00:00.000+00:00", "a@x.gov.uk", "admin", "view", "overview")
