@@ -20,7 +20,9 @@ from dashboard import data, identity, trail
 from dashboard.filters import Filters, Options, Organisation, sidebar
 from dashboard.formatting import format_short_date
 from dashboard.headlines import Change, freshness_label
+from dashboard.identity import plain
 from pipeline.settings import get_settings
+from pipeline.warehouse import WarehouseUnreadable
 
 
 def nothing_loaded(warehouse: str) -> str:
@@ -96,7 +98,12 @@ def open_page(title: str, caption: str, page: str) -> View:
     sidebar (filters, data freshness) and return the view, limited to the caller's scope."""
     who = open_gate(title, caption, page)
     assert who.grant is not None  # open_gate stops callers without one
-    if data.open_warehouse() is None:
+    try:
+        opened = data.open_warehouse()
+    except WarehouseUnreadable as error:  # a damaged version: say so, no traceback
+        st.error(plain(str(error)))
+        st.stop()
+    if opened is None:
         st.info(nothing_loaded(str(get_settings().warehouse)))
         st.stop()
     scope = who.grant.clusters

@@ -28,7 +28,7 @@ import streamlit as st
 from dashboard import trail
 from dashboard.scope import current_clusters, record_level_clusters
 from pipeline.settings import get_settings
-from pipeline.warehouse import WarehouseMissing, current_path
+from pipeline.warehouse import WarehouseMissing, current_path, unreadable
 from queries import runner
 from queries.constants import STANDARD_PARAMS
 
@@ -63,9 +63,9 @@ def open_warehouse() -> duckdb.DuckDBPyConnection | None:
             return None
         try:
             return _connection(str(path))
-        except duckdb.IOException:
+        except duckdb.Error as error:
             if path.exists():
-                raise
+                raise unreadable(path, error) from None
     raise WarehouseMissing("the published warehouse kept changing while being opened")
 
 

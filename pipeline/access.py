@@ -16,6 +16,8 @@ and again when a download's button is pressed (``dashboard.trail``).
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 import tomllib
 import unicodedata
 from collections.abc import Sequence
@@ -51,14 +53,17 @@ def normalise_email(raw: str) -> str:
 
     Raises ValueError for an email that normalisation would change beyond its case: one with
     compatibility characters (the KELVIN SIGN folds onto "k", full-width letters onto ASCII),
-    so a look-alike can never fold onto another user's grant; and one with spaces or control
-    characters inside it."""
+    so a look-alike can never fold onto another user's grant; one whose letters case-folding
+    turns into others ("ß" into "ss"); and one with spaces or control characters inside it."""
     text = raw.strip()
     if unicodedata.normalize("NFKC", text) != text:
         raise ValueError(f"email {text!a} contains look-alike (compatibility) characters")
     if any(ch.isspace() or unicodedata.category(ch).startswith("C") for ch in text):
         raise ValueError(f"email {text!a} contains spaces or control characters")
-    return text.casefold()
+    folded = text.casefold()
+    if folded != text.lower():  # "ß" folds onto "ss", final "ς" onto "σ": another address
+        raise ValueError(f"email {text!a} contains letters that case-folding changes")
+    return folded
 
 
 class UserEntry(BaseModel):
@@ -144,6 +149,8 @@ def parse_policy(text: str, source: str = "access policy") -> dict[str, Grant]:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise AccessPolicyError(f"{source}: not valid TOML: {exc}") from None
+    except RecursionError:  # tomllib recurses into nested arrays and tables
+        raise AccessPolicyError(f"{source}: not a policy: nested too deeply") from None
     unexpected = sorted(set(document) - {"user"})
     if unexpected:
         raise AccessPolicyError(f"{source}: unexpected key {unexpected[0]!r} (only [[user]])")
@@ -174,17 +181,28 @@ POLICY_MAX_BYTES = 1 << 20  # a policy of thousands of users is far smaller
 
 def _read(path: Path) -> bytes | None:
     """The policy file's bytes; None when there is no file.  Raises :class:`AccessPolicyError`
-    (one line) for a directory, a file that cannot be read, or one too large to be a policy
-    (a device such as /dev/zero would never end)."""
+    (one line) for anything but a regular file (a directory; a named pipe or a device, which
+    would block or never end: opened without blocking and refused), a file that cannot be
+    read, or one too large to be a policy."""
     try:
-        with path.open("rb") as file:
-            raw = file.read(POLICY_MAX_BYTES + 1)
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except FileNotFoundError:
         return None
     except IsADirectoryError:
         raise AccessPolicyError(f"{path}: is a directory, not a policy file") from None
     except OSError as exc:
         raise AccessPolicyError(f"{path}: cannot be read: {exc.strerror or exc}") from None
+    kind = os.fstat(fd).st_mode
+    if not stat.S_ISREG(kind):
+        os.close(fd)
+        if stat.S_ISDIR(kind):
+            raise AccessPolicyError(f"{path}: is a directory, not a policy file")
+        raise AccessPolicyError(f"{path}: is not a regular file (a pipe or a device)")
+    with os.fdopen(fd, "rb") as file:
+        try:
+            raw = file.read(POLICY_MAX_BYTES + 1)
+        except OSError as exc:
+            raise AccessPolicyError(f"{path}: cannot be read: {exc.strerror or exc}") from None
     if len(raw) > POLICY_MAX_BYTES:
         raise AccessPolicyError(f"{path}: larger than {POLICY_MAX_BYTES} bytes, not a policy file")
     return raw

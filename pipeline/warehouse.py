@@ -44,6 +44,16 @@ class WarehouseMissing(RuntimeError):
     """No load has been published yet."""
 
 
+class WarehouseUnreadable(WarehouseMissing):
+    """The published version is there but cannot be opened (a damaged or foreign file)."""
+
+
+def unreadable(path: Path, error: Exception) -> WarehouseUnreadable:
+    """The one-line error for a published version that DuckDB cannot open."""
+    first = (str(error).strip().splitlines() or [type(error).__name__])[0]
+    return WarehouseUnreadable(f"the published warehouse {path} cannot be opened: {first}")
+
+
 def current_path(warehouse: Path) -> Path | None:
     """The published DuckDB file, or None when nothing has been loaded."""
     pointer = warehouse / CURRENT
@@ -66,9 +76,9 @@ def connect_readonly(warehouse: Path) -> duckdb.DuckDBPyConnection:
             raise WarehouseMissing(f"no warehouse at {warehouse}: run `workforce ingest` first")
         try:
             return duckdb.connect(str(path), read_only=True)
-        except duckdb.IOException:
+        except duckdb.Error as error:
             if path.exists() or attempt == 19:
-                raise
+                raise unreadable(path, error) from None
             time.sleep(0.05)
     raise AssertionError("unreachable")
 

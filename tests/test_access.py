@@ -166,7 +166,9 @@ def test_emails_are_normalised_once_and_look_alikes_refused(tmp_path: Path) -> N
     assert grant_for("kate@x.gov.uk\u200b", path) is None  # a zero-width space
     assert grant_for("ka te@x.gov.uk", path) is None
     assert normalise_email("  Perm.Sec@CabinetOffice.GOV.uk ") == "perm.sec@cabinetoffice.gov.uk"
-    assert normalise_email("STRASSE@x.de") == normalise_email("straße@x.de")  # case-folded
+    assert normalise_email("STRASSE@x.de") == "strasse@x.de"  # case-folded
+    with pytest.raises(ValueError, match="case-folding changes"):  # not "strasse@": another
+        normalise_email("straße@x.de")
     with pytest.raises(ValueError, match="look-alike"):
         normalise_email("\u212aate@x.gov.uk")
     listed = '[[user]]\nemail = "\u212aate@x.gov.uk"\nrole = "admin"\nclusters = ["*"]\n'

@@ -124,6 +124,10 @@ def test_a_configured_key_makes_no_key_file(
 ) -> None:
     monkeypatch.setenv("WORKFORCE_AUDIT_KEY", "k" * 40)
     get_settings.cache_clear()
+    with pytest.raises(audit.AuditError, match="workforce audit init"):  # not by itself
+        audit.append(tmp_path / "audit.sqlite", audit.Entry("a@x.gov.uk", "admin", "view", "p"))
+    assert not (tmp_path / "audit.sqlite").exists()
+    audit.start(tmp_path / "audit.sqlite")
     log = written(tmp_path / "audit.sqlite", 2)
     assert not (tmp_path / "audit.key").exists()
     assert audit.verify(log).intact
@@ -416,6 +420,27 @@ def test_workforce_audit_verify_exit_codes(
     with pytest.raises(SystemExit) as usage:  # no action: argparse's usage error
         main(["audit"])
     assert usage.value.code == 2
+
+
+def test_workforce_audit_init_starts_a_log_on_purpose_only(
+    signed_in_admin: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    log = signed_in_admin
+    written(log, 2)
+    assert main(["audit", "init"]) == 1  # a log is there: never over it
+    assert capsys.readouterr().err.strip() == (
+        f"workforce audit init: an audit log already exists at {log}"
+    )
+    log.unlink()
+    log.with_suffix(".anchor").unlink()  # deleted with its anchor; the key file stays
+    with pytest.raises(audit.AuditError, match=r"key file .* of an earlier log is there"):
+        audit.append(log, audit.Entry("a@x.gov.uk", "admin", "view", "p"))
+    assert not log.exists()
+    assert main(["audit", "init"]) == 0  # an operator starts again, on purpose
+    assert capsys.readouterr().out.strip() == f"started a new audit log at {log}"
+    assert audit.verify(log).alarm == "empty"
+    written(log, 1)
+    assert audit.verify(log).intact
 
 
 # --- the Audit log page ------------------------------------------------------------------------

@@ -39,7 +39,7 @@ from pipeline.audit.entries import (
     Head,
     stored_email,
 )
-from pipeline.audit.log import append, read
+from pipeline.audit.log import append, read, start
 from pipeline.audit.verify import Verification, verify
 
 __all__ = [
@@ -55,6 +55,7 @@ __all__ = [
     "Verification",
     "append",
     "read",
+    "start",
     "stored_email",
     "verify",
 ]

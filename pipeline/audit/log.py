@@ -33,6 +33,7 @@ from pipeline.audit.seal import (
     write_anchor,
 )
 from pipeline.locks import exclusive
+from pipeline.settings import get_settings
 
 SCHEMA = f"""
 CREATE TABLE audit_log (
@@ -82,10 +83,14 @@ def require_current(con: sqlite3.Connection) -> None:
     raise AuditError("it is not an audit log (it has no entries table)", "unreadable")
 
 
-def _create(files: Files, key: bytes | str | None) -> None:
+def _create(files: Files, key: bytes | str | None, *, on_purpose: bool = False) -> None:
     """A new log: its key (unless one is set), an anchor at entry 0, then the database, made
-    aside and renamed into place.  Refused while an anchor records entries: the log was
-    deleted, and a new one is not started over the evidence."""
+    aside and renamed into place.
+
+    Never over the evidence of an earlier log: refused while an anchor records entries.  And
+    unless ``on_purpose`` (``workforce audit init``, :func:`start`), refused when a key file
+    from an earlier log is still there (the log was deleted with its anchor), or when the key
+    is ``WORKFORCE_AUDIT_KEY`` (nothing on disk would show that a log had been deleted)."""
     if files.anchor.exists():
         recorded = read_anchor(files, secret(files, key))
         if recorded.seq > 0:
@@ -94,6 +99,19 @@ def _create(files: Files, key: bytes | str | None) -> None:
                 "the log was deleted or moved",
                 "missing",
             )
+    if not on_purpose and files.key_file.exists() and get_settings().audit_key is None:
+        raise AuditError(
+            f"it is missing, but the key file {files.key_file} of an earlier log is there: the "
+            "log was deleted or moved with its anchor; to start a new log on purpose, run "
+            "`workforce audit init`",
+            "missing",
+        )
+    if not on_purpose and key is None and get_settings().audit_key is not None:
+        raise AuditError(
+            "it does not exist yet and its key is WORKFORCE_AUDIT_KEY: start it on purpose with "
+            "`workforce audit init`, so that a deleted log is never started over unnoticed",
+            "missing",
+        )
     if key is None:
         make_key_file(files)
     write_anchor(files, secret(files, key), Head(0, GENESIS))
@@ -153,6 +171,19 @@ def append(
     except sqlite3.Error as error:  # not a database, or a broken one
         raise AuditError(f"cannot add to the audit log {path}: {error}", "unreadable") from None
     return head.seq
+
+
+def start(path: Path, *, key: bytes | str | None = None, anchor: Path | None = None) -> None:
+    """Start a new, empty log at ``path`` on purpose (``workforce audit init``): with
+    ``WORKFORCE_AUDIT_KEY`` set, the one way a log is made; otherwise after an earlier log's
+    key file was kept.  Raises FileExistsError when a log is already there, and
+    :class:`AuditError` when an anchor still records entries."""
+    files = files_for(path, anchor)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with exclusive(files.lock):
+        if path.exists():
+            raise FileExistsError(f"an audit log already exists at {path}")
+        _create(files, key, on_purpose=True)
 
 
 def _append_locked(files: Files, key: bytes | str | None, values: tuple[object, ...]) -> Head:

@@ -63,7 +63,7 @@ def print_status(settings: Settings, fmt: str) -> int:
     try:
         con = connect_readonly(settings.warehouse)
     except WarehouseMissing as missing:
-        print(f"workforce status: {missing}", file=sys.stderr)
+        print(f"workforce status: {printable(missing)}", file=sys.stderr)
         return 2
     with contextlib.closing(con):
         feeds, refused, log = _rows(con, FEEDS_SQL), _rows(con, REFUSED_SQL), _rows(con, LOG_SQL)
