@@ -23,6 +23,7 @@ import polars as pl
 from dashboard.charts import CLUSTER_COLOURS, PALETTE, _layout
 from dashboard.formatting import format_date
 from dashboard.safe_text import distinct, one_line, safe_label, safe_labels
+from queries.runner import BENEFIT_MEASURES
 
 # How much of a milestone's id and title a chart shows: the row label stays readable and the
 # plot keeps its width whatever the register holds.
@@ -293,7 +294,13 @@ def dca_chart(ratings: pl.DataFrame, title: str) -> go.Figure:
 
 def planned_actual_chart(frame: pl.DataFrame, title: str, y_title: str) -> go.Figure:
     """Planned and realised £ side by side in each financial year.  ``frame`` has
-    ``financial_year``, ``planned_gbp`` and ``actual_gbp`` (null: nothing realised yet)."""
+    ``financial_year``, ``planned_gbp`` and ``actual_gbp`` (null: nothing realised yet), and
+    may have ``measure``: its rows are added up by year, so benefits and programme cost in
+    one frame are refused (one meaning per number, :data:`queries.runner.KEPT_APART`)."""
+    if "measure" in frame.columns:
+        held = set(frame["measure"].unique().to_list())
+        if held & BENEFIT_MEASURES and held - BENEFIT_MEASURES:
+            raise ValueError("one chart of benefits and programme cost: never added together")
     if not frame.is_empty():
         frame = (
             frame.group_by("financial_year")

@@ -20,13 +20,16 @@ import polars as pl
 
 from dashboard.charts import PALETTE, Measure, _layout
 from dashboard.filters import GRADE_OPTIONS, UNKNOWN
-from dashboard.formatting import format_count, format_percent
+from dashboard.formatting import format_count, format_gbp, format_percent
 from dashboard.headlines import cluster_rank
 from dashboard.safe_text import safe_label, safe_labels
 from pipeline.contract import REGIONS
 from queries.disclosure import SUPPRESSED, DisclosureRule, protect
 
 TURNOVER = Measure("turnover_rate", "Turnover", "% of average headcount", ".1%")
+# HR annualised basic paybill (salary × FTE), not the ledger's pay spend.
+PAYBILL = Measure("paybill_gbp", "Paybill", "£ a year", ",.0f")
+TOP_MOVERS = 10  # bars in the largest movers' chart
 SHARE_FORMAT = ".1%"
 
 # Each ITL1 region's tile: (column, row), row 0 at the top; Overseas stands apart.
@@ -298,22 +301,54 @@ def suppressed_cells(table: pl.DataFrame) -> int:
     )
 
 
-def compare_table(
-    before: pl.DataFrame, after: pl.DataFrame, clusters: Sequence[str]
-) -> pl.DataFrame:
-    """Headcount by cluster at two dates and the change, one row per cluster in ``clusters``
-    (0 where a cluster has nobody), then a total row."""
+def movers_chart(
+    movers: pl.DataFrame,
+    category: str,
+    measure: Measure,
+    title: str,
+    *,
+    labels: Mapping[str, str] | None = None,
+) -> go.Figure:
+    """The largest movers between two dates as horizontal bars, largest first at the top:
+    ``movers`` has ``category`` and ``<measure>_change`` (``dashboard.compare.largest_movers``).
+    Increases and decreases are told apart three ways, not by colour alone: their own colour,
+    their own legend entry ("Increase", "Decrease") and a signed label on each bar."""
+    change = f"{measure.column}_change"
+    names = safe_labels((labels or {}).get(str(v), str(v)) for v in movers[category].to_list())
+    values = movers[change].to_list()
+    figure = go.Figure()
+    for name, colour, keep in (
+        ("Increase", PALETTE[1], lambda v: v > 0),
+        ("Decrease", PALETTE[2], lambda v: v < 0),
+    ):
+        shown = [(n, v) for n, v in zip(names, values, strict=True) if keep(v)]
+        figure.add_trace(
+            go.Bar(
+                x=[v for _, v in shown],
+                y=[n for n, _ in shown],
+                orientation="h",
+                name=name,
+                marker_color=colour,
+                text=[signed(v, measure) for _, v in shown],
+                textposition="outside",
+                cliponaxis=False,
+                hovertemplate=f"%{{y}}: %{{text}} {measure.unit}<extra>{name}</extra>",
+            )
+        )
+    _layout(figure, title, f"Change in {measure.label.lower()} ({measure.unit})", "")
+    figure.update_yaxes(categoryorder="array", categoryarray=names[::-1], autorange=True)
+    figure.update_xaxes(tickformat=_tick(measure), zeroline=True, zerolinecolor="#0b0c0c")
+    figure.update_layout(barmode="overlay", height=max(320, 60 + 36 * len(names)))
+    return _empty_note(figure, movers.is_empty())
 
-    def counts(frame: pl.DataFrame) -> dict[str, int]:
-        return {r["cluster"]: int(r["headcount"]) for r in frame.iter_rows(named=True)}
 
-    then, now = counts(before), counts(after)
-    rows = [(c, then.get(c, 0), now.get(c, 0)) for c in clusters]
-    rows.append(("Total", sum(r[1] for r in rows), sum(r[2] for r in rows)))
-    table = pl.DataFrame(
-        rows, schema={"cluster": pl.String, "before": pl.Int64, "after": pl.Int64}, orient="row"
-    )
-    return table.with_columns((pl.col("after") - pl.col("before")).alias("change"))
+def signed(value: float, measure: Measure) -> str:
+    """A change as it reads beside its bar: ``+12``, ``−3`` (a minus sign), ``+1.5``,
+    ``+£65k``."""
+    sign = "+" if value > 0 else "\u2212" if value < 0 else ""
+    if measure.column.endswith("_gbp"):
+        return sign + format_gbp(abs(value))
+    return sign + _format(abs(value), measure.number_format)
 
 
 def moves_table(frame: pl.DataFrame) -> pl.DataFrame:

@@ -11,7 +11,9 @@ Bad input exits 2 with one line before any row is written: a date that is not ex
 header and no rows, as if ATLANTIS had nobody).  The code lists are the contract's
 (:mod:`pipeline.contract`, imported only when ``--where`` is given); organisations and
 departments are the register as loaded into the warehouse, the table the metrics join.
-``unknown`` (the group of null values) is always valid.
+``unknown`` (the group of null values) is always valid.  ``benefits`` without ``measure`` in
+``--by`` exits 2 too: benefits and programme cost are never added together (the runner refuses
+it for every caller, :data:`queries.runner.KEPT_APART`).
 
 CSV cells a spreadsheet would run as a formula are prefixed with ``'``
 (:mod:`queries.spreadsheet`); JSON and Parquet are written as they are.
@@ -33,7 +35,16 @@ from pipeline.cli import DATE
 from pipeline.errors import UsageError, printable
 from pipeline.warehouse import WarehouseMissing, connect_readonly
 from queries.catalogue import METRICS
-from queries.runner import CLUSTERS, QueryError, Request, load_sql, prepare, quote, relation
+from queries.runner import (
+    CLUSTERS,
+    KEPT_APART,
+    QueryError,
+    Request,
+    load_sql,
+    prepare,
+    quote,
+    relation,
+)
 
 _PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 UNKNOWN = "unknown"  # the group of null values (runner.render)
@@ -50,7 +61,7 @@ def _date(text: str, option: str) -> date:
 
 
 def _period(text: str, option: str) -> str:
-    if not _PERIOD.match(text):
+    if not _PERIOD.fullmatch(text):
         raise UsageError(f"{option} {text!r} is not an accounting period (YYYY-MM)")
     return text
 
@@ -241,6 +252,12 @@ def query_main(warehouse: Path, args) -> int:
         raise UsageError(f"unknown metric {args.metric!r} (known: {', '.join(METRICS)})")
     params = _params(args.metric, args.as_at, args.date_from, args.date_to)
     by = tuple(d.strip() for d in (args.by or "").split(",") if d.strip())
+    if args.metric in KEPT_APART and KEPT_APART[args.metric][0] not in by:
+        # The contract: --by must include measure, even with a --where that picks one side.
+        raise UsageError(
+            f"{args.metric} needs --by to include measure: benefits and programme cost are"
+            " never added together"
+        )
     request = Request(args.metric, CLUSTERS, params, by, _where(args.where or []))
     _check_output(args.output)
     try:

@@ -10,6 +10,10 @@ file may hold and binds every value:
 * ``{{filters}}``: `` AND list_contains($where_<dim>, <dim>)`` for each filtered dimension;
 * ``{{group_key}}``: one text value identifying a row's group (for flows between groups).
 
+Benefits and programme cost are never added together: a ``benefits`` or
+``benefits_cumulative`` request that neither groups by ``measure`` nor filters it to one side
+is refused (:data:`KEPT_APART`), for the pages, the extracts and the CLI alike.
+
 Identifiers come only from the fixed dimension lists and are quoted by :func:`quote`; values
 only ever travel as bound parameters.  No scope means no rows: ``$clusters`` is always bound,
 and an empty list matches nothing.
@@ -39,6 +43,33 @@ _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
 
 class QueryError(ValueError):
     """A request the metric cannot answer: unknown dimension, bad filter, missing value."""
+
+
+# One meaning per number (issue 12): the rows of these metrics hold benefits and programme cost,
+# which are never added together.  So a request must group by the dimension that tells them
+# apart, or filter it to one side (the Overview's benefits are the two benefit measures alone).
+# metric -> (dimension, the sides that may be summed within themselves).
+BENEFIT_MEASURES = frozenset({"cashable_saving", "non_cashable_efficiency"})
+COST_MEASURES = frozenset({"programme_cost"})
+KEPT_APART: dict[str, tuple[str, tuple[frozenset[str], ...]]] = {
+    "benefits": ("measure", (BENEFIT_MEASURES, COST_MEASURES)),
+    "benefits_cumulative": ("measure", (BENEFIT_MEASURES, COST_MEASURES)),
+}
+
+
+def _check_kept_apart(name: str, by: Sequence[str], where: Mapping[str, Sequence[str]]) -> None:
+    """Refuse a request that would add benefits and programme cost together."""
+    if name not in KEPT_APART:
+        return
+    dim, sides = KEPT_APART[name]
+    if dim in by:
+        return
+    chosen = {str(v) for v in where.get(dim, ())}
+    if chosen and any(chosen <= side for side in sides):
+        return
+    raise QueryError(
+        f"{name} must be grouped by {dim}: benefits and programme cost are never added together"
+    )
 
 
 def quote(identifier: str) -> str:
@@ -120,6 +151,7 @@ def render(sql: SqlFile, by: Sequence[str], where: Mapping[str, Sequence[str]]) 
             )
     if len(set(by)) != len(by):
         raise QueryError(f"a dimension is repeated in {', '.join(by)}")
+    _check_kept_apart(sql.name, by, where)
     dims = "".join(f"coalesce(CAST({quote(d)} AS VARCHAR), 'unknown') AS {quote(d)}, " for d in by)
     bound: dict[str, object] = {}
     filters = ""

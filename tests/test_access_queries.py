@@ -8,7 +8,7 @@ import pytest
 
 from pipeline.warehouse import connect_readonly
 from queries.constants import STANDARD_PARAMS
-from queries.runner import CLUSTERS, SQL_DIR, Request, load_sql, run
+from queries.runner import CLUSTERS, KEPT_APART, SQL_DIR, Request, load_sql, run
 from tests.tiny_warehouse import A, B, build
 
 METRICS = sorted(p.stem for p in SQL_DIR.glob("[!_]*.sql"))
@@ -33,6 +33,8 @@ def con(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnection:
 
 def frame(con: duckdb.DuckDBPyConnection, metric: str, clusters: tuple[str, ...], by=()):
     params = {k: v for k, v in VALUES.items() if k in load_sql(metric).params}
+    if metric in KEPT_APART:  # benefits and programme cost are never added together
+        by = (*by, KEPT_APART[metric][0])
     return run(con, Request(metric, clusters, params, by))
 
 

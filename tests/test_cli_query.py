@@ -170,6 +170,43 @@ def test_missing_warehouse_is_a_clear_error(tmp_path: Path) -> None:
 def test_every_metric_runs_under_disclosure_control(
     warehouse: Path, metric: str, dates: list[str]
 ) -> None:
-    run = workforce(metric, *dates, "--by", "cluster", "--disclosure-control", warehouse=warehouse)
+    by = "cluster,measure" if metric == "benefits" else "cluster"  # benefits: never cost too
+    run = workforce(metric, *dates, "--by", by, "--disclosure-control", warehouse=warehouse)
     assert run.returncode == 0, run.stderr
     assert len(list(csv.DictReader(io.StringIO(run.stdout)))) >= 1
+
+
+BENEFITS_APART = (
+    "benefits needs --by to include measure: benefits and programme cost are never added together"
+)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        [],
+        ["--by", "cluster"],
+        ["--by", "cluster,financial_year"],
+        ["--by", "cluster", "--where", "measure=cashable_saving"],  # the contract: --by, always
+    ],
+)
+def test_benefits_without_measure_exit_2_saying_so(warehouse: Path, options: list[str]) -> None:
+    run = workforce("benefits", "--as-at", "2026-02-28", *options, warehouse=warehouse)
+    assert run.returncode == 2
+    assert run.stderr.strip().splitlines() == [f"workforce query: {BENEFITS_APART}"]
+    assert run.stdout == ""
+
+
+def test_benefits_by_measure_keep_each_measure_apart(warehouse: Path) -> None:
+    run = workforce(
+        "benefits", "--as-at", "2026-02-28", "--by", "cluster,measure", warehouse=warehouse
+    )
+    assert run.returncode == 0, run.stderr
+    rows = [
+        (r["cluster"], r["measure"], r["planned_gbp"])
+        for r in csv.DictReader(io.StringIO(run.stdout))
+    ]
+    assert rows == [
+        ("SYNERGY", "cashable_saving", "100.0"),
+        ("UNITY", "non_cashable_efficiency", "50.0"),
+    ]

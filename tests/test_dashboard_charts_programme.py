@@ -7,6 +7,7 @@ from datetime import date
 
 import plotly.graph_objects as go
 import polars as pl
+import pytest
 
 from dashboard import charts_programme as cp
 
@@ -146,6 +147,21 @@ def test_planned_and_realised_bars_by_financial_year() -> None:
     assert list(figure.data[0].x) == ["2024-25", "2025-26"]
     assert list(figure.data[0].y) == [140.0, 200.0]
     assert list(figure.data[1].y) == [90.0, None]  # nothing realised yet: no bar, not £0
+
+
+def test_benefits_and_cost_are_never_one_chart() -> None:
+    frame = pl.DataFrame(
+        {
+            "measure": ["cashable_saving", "non_cashable_efficiency", "programme_cost"],
+            "financial_year": ["2024-25"] * 3,
+            "planned_gbp": [100.0, 50.0, 200.0],
+            "actual_gbp": [None, None, None],
+        }
+    )
+    with pytest.raises(ValueError, match="never added together"):
+        cp.planned_actual_chart(frame, "Benefits (£)", "£")
+    gains = cp.planned_actual_chart(frame.head(2), "Benefits (£)", "£")  # benefits alone
+    assert list(gains.data[0].y) == [150.0]
 
 
 def test_spend_is_stacked_by_account_category_in_order() -> None:

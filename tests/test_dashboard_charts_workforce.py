@@ -109,13 +109,47 @@ def test_diversity_shares_only_where_the_counts_are_shown() -> None:
     assert len(figure.data[0].y) == 3
 
 
-def test_compare_table_every_cluster_and_a_total() -> None:
-    before = pl.DataFrame({"cluster": ["MATRIX", "UNITY"], "headcount": [2, 2]})
-    after = pl.DataFrame({"cluster": ["UNITY", "SYNERGY"], "headcount": [4, 5]})
-    table = cw.compare_table(before, after, ("MATRIX", "SYNERGY", "UNITY"))
-    assert table.rows() == [
-        ("MATRIX", 2, 0, -2),
-        ("SYNERGY", 0, 5, 5),
-        ("UNITY", 2, 4, 2),
-        ("Total", 4, 9, 5),
+def test_movers_chart_tells_increases_from_decreases_not_by_colour_alone() -> None:
+    movers = pl.DataFrame(
+        {"organisation_code": ["DWP", "MOJ", "CO"], "headcount_change": [-3, 2, -1]}
+    )
+    figure = cw.movers_chart(
+        movers,
+        "organisation_code",
+        HEADCOUNT,
+        "The largest movers (people)",
+        labels={"DWP": "Department for Work and Pensions (DWP)"},
+    )
+    rise, fall = figure.data
+    assert (rise.name, list(rise.y), list(rise.x), list(rise.text)) == (
+        "Increase",
+        ["MOJ"],
+        [2],
+        ["+2"],
+    )
+    assert (fall.name, list(fall.y), list(fall.x)) == (
+        "Decrease",
+        ["Department for Work and Pensions (DWP)", "CO"],
+        [-3, -1],
+    )
+    assert list(fall.text) == ["\u22123", "\u22121"]  # a minus sign on each bar
+    assert rise.marker.color != fall.marker.color
+    # Largest first, at the top: the category order is the frame's, reversed for Plotly.
+    assert list(figure.layout.yaxis.categoryarray) == [
+        "CO",
+        "MOJ",
+        "Department for Work and Pensions (DWP)",
     ]
+    assert figure.layout.xaxis.title.text == "Change in headcount (people)"
+
+
+def test_movers_chart_signs_money_and_fte() -> None:
+    assert cw.signed(65_000.0, cw.PAYBILL) == "+£65k"
+    assert cw.signed(-102_000.0, cw.PAYBILL) == "\u2212£102k"
+    assert cw.signed(0.5, FTE) == "+0.5"
+
+
+def test_an_empty_movers_chart_says_so() -> None:
+    movers = pl.DataFrame(schema={"grade": pl.String, "fte_change": pl.Float64})
+    figure = cw.movers_chart(movers, "grade", FTE, "Nobody moved")
+    assert figure.layout.annotations[0].text == "No data for these filters"

@@ -5,7 +5,7 @@ Every expected number below can be counted by hand from the table in tiny_wareho
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import duckdb
 import polars as pl
@@ -98,7 +98,8 @@ def test_scope_limits_every_row_and_no_scope_means_no_rows(con) -> None:
         ("milestones", {"as_at": B}),
         ("benefits", {"as_at": B}),
     ):
-        assert rows(con, metric, clusters=[], **params) == [], metric
+        by = ["measure"] if metric == "benefits" else []  # benefits never added to cost
+        assert rows(con, metric, clusters=[], by=by, **params) == [], metric
 
 
 def test_flows_by_cluster_counted_by_hand(con) -> None:
@@ -198,6 +199,19 @@ def test_spend_counts_a_resent_line_once(con) -> None:
     assert float(only_jan[0]["amount_gbp"]) == 1250.5
 
 
+def test_spend_as_at_counts_the_lines_delivered_by_the_date(con) -> None:
+    # As at A only January's two lines (1,000 + 250.50) are in; February's 2,000 comes on B,
+    # when January's first line is sent again and still counts once.
+    def by_period(as_at) -> list[tuple[str, float]]:
+        got = rows(con, "spend_as_at", period_from="2026-01", period_to="2026-02", by=["period"],
+                   as_at=as_at)  # fmt: skip
+        return [(r["period"], float(r["amount_gbp"])) for r in got]
+
+    assert by_period(A) == [("2026-01", 1250.5)]
+    assert by_period(B - timedelta(days=1)) == [("2026-01", 1250.5)]
+    assert by_period(B) == [("2026-01", 1250.5), ("2026-02", 2000.0)]
+
+
 def test_milestones_as_at_b(con) -> None:
     assert rows(con, "milestones", as_at=B) == [
         {"milestones": 3, "achieved": 1, "overdue": 1, "slipped": 2, "mean_slip_days": 33.0}
@@ -216,7 +230,8 @@ def test_milestones_as_at_b(con) -> None:
 
 
 def test_benefits_sum_with_nulls_as_zero(con) -> None:
-    assert rows(con, "benefits", as_at=B, by=["cluster"]) == [
+    got = rows(con, "benefits", as_at=B, by=["cluster", "measure"])
+    assert [{k: v for k, v in r.items() if k != "measure"} for r in got] == [
         {"cluster": "SYNERGY", "planned_gbp": 100.0, "actual_gbp": 80.0, "hours_released": 0.0},
         {"cluster": "UNITY", "planned_gbp": 50.0, "actual_gbp": 0.0, "hours_released": 10.0},
     ]

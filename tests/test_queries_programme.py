@@ -12,10 +12,11 @@ import pytest
 
 from pipeline.warehouse import connect_readonly
 from queries.constants import GREEN_BOOK_DISCOUNT_RATE, STANDARD_PARAMS
-from queries.runner import CLUSTERS, Request, load_sql, run
+from queries.runner import CLUSTERS, QueryError, Request, load_sql, run
 from tests.tiny_warehouse_extra import M1, M2, M3, build
 
 ALL = CLUSTERS
+BENEFITS = ("cashable_saving", "non_cashable_efficiency")
 
 
 @pytest.fixture(scope="module")
@@ -145,13 +146,17 @@ def test_benefits_cumulative_runs_within_each_group(con) -> None:
         (80.0, 80.0),
         (180.0, None),
     ]
-    totals = rows(con, "benefits_cumulative", as_at=M3)
+    # Benefits (cashable 100 + efficiency 50 in 2024-25; 200 + 100 + UNITY's 40; 300 + 100)
+    # and cost (200 + 80; 150 + 100; 50) each cumulate on their own, never together.
+    totals = rows(con, "benefits_cumulative", where={"measure": BENEFITS}, as_at=M3)
     assert [(r["financial_year"], r["cumulative_planned_gbp"]) for r in totals] == [
-        ("2024-25", 430.0),
-        ("2025-26", 1020.0),
-        ("2026-27", 1470.0),
+        ("2024-25", 150.0),
+        ("2025-26", 490.0),
+        ("2026-27", 890.0),
     ]
-    assert totals[0]["cumulative_actual_gbp"] == 440.0
+    assert totals[0]["cumulative_actual_gbp"] == 150.0  # 90 + 60
+    cost = rows(con, "benefits_cumulative", where={"measure": ("programme_cost",)}, as_at=M3)
+    assert [r["cumulative_planned_gbp"] for r in cost] == [280.0, 530.0, 580.0]
 
 
 def test_benefits_cumulative_reads_the_register_as_at_the_date(con) -> None:
@@ -166,11 +171,50 @@ def test_benefits_cumulative_reads_the_register_as_at_the_date(con) -> None:
 
 
 def test_cumulative_ends_at_the_benefits_metric_total(con) -> None:
-    for by in (("cluster",), ("measure",), ("cluster", "measure")):
-        got = pl.DataFrame(rows(con, "benefits_cumulative", by=by, as_at=M3))
+    for by, where in (
+        (("measure",), {}),
+        (("cluster", "measure"), {}),
+        (("cluster",), {"measure": BENEFITS}),
+    ):
+        got = pl.DataFrame(rows(con, "benefits_cumulative", by=by, where=where, as_at=M3))
         last = got.group_by(by).agg(pl.col("cumulative_planned_gbp").last()).sort(by)
-        want = pl.DataFrame(rows(con, "benefits", by=by, as_at=M3)).sort(by)
+        want = pl.DataFrame(rows(con, "benefits", by=by, where=where, as_at=M3)).sort(by)
         assert last["cumulative_planned_gbp"].to_list() == want["planned_gbp"].to_list()
+
+
+# --- benefits and cost are never added together (issue 12) -----------------------------------
+
+APART = "must be grouped by measure: benefits and programme cost are never added together"
+
+
+@pytest.mark.parametrize("metric", ["benefits", "benefits_cumulative"])
+@pytest.mark.parametrize(
+    ("by", "where"),
+    [
+        ((), {}),
+        (("cluster",), {}),
+        (("cluster",), {"measure": ("cashable_saving", "programme_cost")}),
+    ],
+)
+def test_the_runner_refuses_to_add_benefits_to_cost(con, metric, by, where) -> None:
+    with pytest.raises(QueryError) as refused:
+        rows(con, metric, clusters=[], by=by, where=where, as_at=M3)  # even with no scope
+    assert str(refused.value) == f"{metric} {APART}"
+
+
+def test_benefits_by_cluster_are_benefits_only(con) -> None:
+    # SYNERGY plans 100 + 50 + 200 + 100 + 300 + 100 = 850 of benefits and 200 + 150 + 50 = 400
+    # of cost: the 1,250 that adding them gave (issue 12: £950m for £550m) is never shown.
+    by_measure = rows(con, "benefits", clusters=["SYNERGY"], by=["cluster", "measure"], as_at=M3)
+    assert {r["measure"]: r["planned_gbp"] for r in by_measure} == {
+        "cashable_saving": 600.0,
+        "non_cashable_efficiency": 250.0,
+        "programme_cost": 400.0,
+    }
+    gains = rows(con, "benefits", by=["cluster"], where={"measure": BENEFITS}, as_at=M3)
+    assert {r["cluster"]: r["planned_gbp"] for r in gains} == {"SYNERGY": 850.0, "UNITY": 40.0}
+    cost = rows(con, "benefits", by=["cluster"], where={"measure": ("programme_cost",)}, as_at=M3)
+    assert {r["cluster"]: r["planned_gbp"] for r in cost} == {"SYNERGY": 400.0, "UNITY": 180.0}
 
 
 # --- benefits_npv ----------------------------------------------------------------------------
@@ -253,15 +297,21 @@ PARAMS = {
 }
 
 
+# benefits_cumulative is always grouped by measure (benefits and cost apart).
+MEASURE = {"benefits_cumulative": ("measure",)}
+
+
 @pytest.mark.parametrize("metric", sorted(PARAMS))
 def test_scope_limits_every_row_and_no_scope_means_no_rows(con, metric) -> None:
-    assert rows(con, metric, clusters=[], **PARAMS[metric]) == []
-    unity = rows(con, metric, clusters=["UNITY"], by=["cluster"], **PARAMS[metric])
+    assert rows(con, metric, clusters=[], by=MEASURE.get(metric, ()), **PARAMS[metric]) == []
+    by = ["cluster", *MEASURE.get(metric, ())]
+    unity = rows(con, metric, clusters=["UNITY"], by=by, **PARAMS[metric])
     assert unity and {r["cluster"] for r in unity} == {"UNITY"}
 
 
 @pytest.mark.parametrize("metric", sorted(PARAMS))
 def test_measures_are_the_header_columns_in_order(con, metric) -> None:
-    frame = run(con, Request(metric, ALL, PARAMS[metric], ("cluster",)))
-    assert frame.columns == ["cluster", *load_sql(metric).measures]
+    by = ("cluster", *MEASURE.get(metric, ()))
+    frame = run(con, Request(metric, ALL, PARAMS[metric], by))
+    assert frame.columns == [*by, *load_sql(metric).measures]
     assert frame.height > 0

@@ -1,26 +1,43 @@
 """Workforce: headcount and FTE from cluster down to organisation, the grade pyramid,
 professions, the regions, diversity by grade (under disclosure control) and two dates
-compared."""
+compared for any breakdown.
+
+Two dates compared (issue 12): the one ``workforce`` metric run at both dates and joined by
+:func:`dashboard.compare.compare_dates`; a sortable table with names beside codes, the largest
+movers charted, and the table as CSV or Excel through the audit trail, under disclosure control
+for every role but admin."""
 
 from __future__ import annotations
 
-import bisect
+from datetime import UTC, date, datetime
+from functools import partial
 
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, data, trail
+from dashboard import charts, compare, data, identity, scope, trail
 from dashboard import charts_workforce as cw
+from dashboard import extracts as ex
+from dashboard.charts import Measure
 from dashboard.components import chart_with_table, open_page
-from dashboard.formatting import format_count, format_date, format_gbp
-from dashboard.headlines import format_fte
+from dashboard.formatting import format_count, format_date, format_gbp, format_short_date
+from dashboard.headlines import add_months, format_fte
+from dashboard.safe_text import safe_markdown
 from pipeline.contract import REGIONS
+from queries.catalogue import disclosure_rule
 from queries.runner import load_sql
+
+PAYBILL_HELP = (
+    "Paybill: the annualised basic pay of the people in post (salary × FTE), from the clusters' "
+    "HR records. It is not the ledger's pay spend (Cost and efficiency), which adds employer "
+    "pension and National Insurance, arrears and allowances."
+)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 view = open_page(
     "Workforce",
     "Headcount and FTE by cluster, department and organisation; grades, professions, regions "
-    "and diversity; and how the headcount has changed.",
+    "and diversity; and two dates compared for any of these breakdowns.",
     page="workforce",
 )
 filters, clusters, as_at = view.filters, view.clusters, view.filters.as_at
@@ -46,7 +63,8 @@ for column, (label, value) in zip(
     ),
     strict=True,
 ):
-    column.metric(label, value, help=data.definition("workforce"), border=True)
+    definition = PAYBILL_HELP if label.startswith("Paybill") else data.definition("workforce")
+    column.metric(label, value, help=definition, border=True)
 st.caption(data.definition("workforce"))
 
 # --- from cluster to organisation -------------------------------------------------------------
@@ -144,28 +162,166 @@ st.caption(
     "reads [c]; shares are worked out from the rounded counts."
 )
 
-# --- two dates --------------------------------------------------------------------------------
-st.subheader("Two dates compared")
-dates = view.options.dates
-earlier = dates[max(bisect.bisect_left(dates, as_at) - 1, 0)]
-other = view.date_input(st, "Compare with", earlier, key="workforce.compare")
-compared = cw.compare_table(workforce(("cluster",), other), workforce(("cluster",)), clusters)
-st.dataframe(
-    compared,
-    hide_index=True,
-    column_config={
-        "cluster": "Cluster",
-        "before": st.column_config.NumberColumn(
-            f"Headcount {format_date(other)}", format="localized"
-        ),
-        "after": st.column_config.NumberColumn(
-            f"Headcount {format_date(as_at)}", format="localized"
-        ),
-        "change": st.column_config.NumberColumn("Change (people)", format="%+d"),
-    },
+# --- two dates -------------------------------------------------------------------------------
+
+
+def comparison_columns(key: str, date_a: date, date_b: date) -> dict:
+    """How the comparison table's columns read: each date in its heading, signs on changes."""
+    a, b = format_short_date(date_a), format_short_date(date_b)
+    config: dict = {key: compare.KEYS[key], "name": "Name", "note": "Note"}
+    for m, label in compare.MEASURES.items():
+        whole = "localized" if m != "fte" else "%.1f"
+        change = {"headcount": "%+d", "fte": "%+.1f", "paybill_gbp": "localized"}[m]
+        helped = PAYBILL_HELP if m == "paybill_gbp" else None
+        config |= {
+            f"{m}_a": st.column_config.NumberColumn(f"{label} {a}", format=whole, help=helped),
+            f"{m}_b": st.column_config.NumberColumn(f"{label} {b}", format=whole, help=helped),
+            f"{m}_change": st.column_config.NumberColumn(f"{label} change", format=change),
+            f"{m}_change_pct": st.column_config.NumberColumn(
+                f"{label} % change", format="%+.1f%%", help=f"Not available where {a} had nobody."
+            ),
+        }
+    return config
+
+
+def comparison_downloads(
+    at_a: pl.DataFrame, at_b: pl.DataFrame, key: str, names: dict, dates: tuple[date, date]
+) -> None:
+    """The comparison as CSV and Excel, each made and audited when its button is pressed,
+    under disclosure control unless the caller is an administrator."""
+    protecting = scope.disclosure_control()
+    rule = disclosure_rule("workforce")
+    assert rule is not None  # the workforce metric counts people: it always has a rule
+    if protecting:
+        table, cells = compare.protected_compare(at_a, at_b, key, rule)
+        rule_said = ex.rule_text(rule, "workforce")
+    else:
+        table, cells = compare.compare_dates(at_a, at_b, key), 0
+        rule_said = "Not applied: administrators' files are not under disclosure control."
+    rows, hidden = compare.download_rows(table, key, names, dates)
+    text = compare.as_text(rows, hidden) if protecting else rows
+    who = identity.caller()
+    version = data.published()
+    about = {
+        "What": f"Workforce at two dates compared, by {compare.KEYS[key].lower()}",
+        "Definition": data.definition("workforce"),
+        "Paybill": PAYBILL_HELP,
+        "First date": dates[0].isoformat(),
+        "Second date": dates[1].isoformat(),
+        "Clusters": ", ".join(clusters) or "none",
+        "Filters": "; ".join(f"{d} in {', '.join(v)}" for d, v in where.items()) or "none",
+        "Disclosure rule": rule_said,
+        "Cells suppressed": str(cells),
+        "Rows": str(rows.height),
+        "Extracted by": who.name,
+        "Extracted at (UTC)": datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S"),
+        "Warehouse version": version.name if version is not None else "unknown",
+    }
+    choices = {
+        "breakdown": key,
+        "date_a": dates[0],
+        "date_b": dates[1],
+        "clusters": clusters,
+        **where,
+        "disclosure_control": protecting,
+    }
+    stem = f"workforce_compared_{key}_{dates[0]}_{dates[1]}"
+    formats = (
+        ("CSV", partial(ex.to_csv, text), "csv", "text/csv"),
+        ("Excel", partial(ex.to_excel, rows, about, hidden), "xlsx", XLSX),
+    )
+    for column, (label, build, suffix, mime) in zip(st.columns(3), formats, strict=False):
+        name = f"{stem}.{suffix}"
+        column.download_button(
+            f"Download the comparison as {label}",
+            trail.audited_file(
+                build,
+                who,
+                "workforce",
+                name,
+                choices,
+                rows.height,
+                cells,
+                clusters=clusters,
+                protected=protecting,
+            ),
+            file_name=name,
+            mime=mime,
+            on_click="ignore",  # made and audited when pressed, without rerunning the page
+            key=f"workforce.compare.download.{suffix}",
+            width="stretch",
+        )
+    st.caption(
+        "Each file holds every row of the table, with the dates in its column names, and is "
+        "recorded in the audit log. "
+        + (
+            f"Under disclosure control: {rule_said[0].lower()}{rule_said[1:]} Changes are worked "
+            "out from the protected figures."
+            if protecting
+            else rule_said
+        )
+    )
+
+
+def show_comparison(date_a: date, date_b: date, key: str, measure: Measure) -> None:
+    """The table of both dates, the largest movers' chart and the downloads."""
+    at_a, at_b = workforce((key,), date_a), workforce((key,), date_b)
+    table = compare.compare_dates(at_a, at_b, key)
+    organisations = view.options.organisations_in((), ())
+    names = compare.group_names(
+        key, table[key].to_list(), organisations, view.options.departments(())
+    )
+    st.dataframe(
+        compare.screen_rows(table, key, names, date_a),
+        hide_index=True,
+        column_config=comparison_columns(key, date_a, date_b),
+    )
+    a, b = format_short_date(date_a), format_short_date(date_b)
+    st.caption(
+        f"From {a} to {b}, headcount {format_count(table['headcount_a'].sum())} to "
+        f"{format_count(table['headcount_b'].sum())}. Sort by any column by clicking its "
+        f"heading. A group with nobody at {a} has no % change (not available)."
+    )
+    labels = {c: n if n == c else f"{n} ({c})" for c, n in names.items()}
+    movers = compare.largest_movers(table, measure.column, cw.TOP_MOVERS)
+    title = (
+        f"The largest movers by {compare.KEYS[key].lower()}: change in "
+        f"{measure.label.lower()}, {a} to {b} ({measure.unit})"
+    )
+    st.plotly_chart(
+        cw.movers_chart(movers, key, measure, title, labels=labels),
+        width="stretch",
+        config={"displaylogo": False},
+    )
+    st.caption(
+        f"The {cw.TOP_MOVERS} groups whose {measure.label.lower()} changed most either way. "
+        "Increases are teal and marked +, decreases maroon and marked \u2212."
+    )
+    comparison_downloads(at_a, at_b, key, names, (date_a, date_b))
+
+
+st.subheader("Compare two dates")
+first_date, latest_date = view.options.first_date, view.options.latest_date
+year_ago = min(max(add_months(as_at, -12), first_date), latest_date)
+pick_a, pick_b, pick_by, pick_measure = st.columns(4)
+date_a = view.date_input(pick_a, "First date", year_ago, key="workforce.compare.a")
+date_b = view.date_input(pick_b, "Second date", as_at, key="workforce.compare.b")
+key = pick_by.selectbox(
+    "Break down by", list(compare.KEYS), format_func=compare.KEYS.get, key="workforce.compare.by"
 )
-change = compared["change"][-1]
-st.caption(
-    f"Headcount changed by {'+' if change > 0 else ''}{format_count(change)} people between "
-    f"{format_date(other)} and {format_date(as_at)}."
-)
+MOVERS = {"headcount": charts.HEADCOUNT, "fte": charts.FTE, "paybill_gbp": cw.PAYBILL}
+chart_measure = MOVERS[
+    pick_measure.selectbox(
+        "Chart the change in",
+        list(MOVERS),
+        format_func=compare.MEASURES.get,
+        key="workforce.compare.measure",
+        help=PAYBILL_HELP,
+    )
+]
+if key not in compare.KEYS:  # a fixed list, whatever a link or a session holds
+    st.error(f"Two dates cannot be compared by {safe_markdown(key)}.")
+elif date_a == date_b:
+    st.info("Choose two different dates to compare.")
+else:
+    show_comparison(date_a, date_b, key, chart_measure)

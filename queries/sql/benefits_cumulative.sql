@@ -4,8 +4,9 @@
 -- year with no realised value yet (not 0, so the line stops where the actuals do).
 -- cumulative_*: the running sum over the group's financial years up to and including the
 -- row's (actuals counting null as 0), cumulative_actual_gbp null where actual_gbp is.
--- Group by measure to keep benefits apart from programme_cost: without it, every measure of
--- the year is added together.
+-- Benefits and programme cost are never added together: a request groups by measure, or
+-- filters it to the benefit measures or to programme_cost alone (queries/runner.py refuses
+-- anything else).
 -- Grain: one row per financial year and group of the requested dimensions.
 -- Params: $as_at (DATE), $clusters (VARCHAR[]: the caller's scope; empty means no rows)
 -- Dimensions: cluster, measure

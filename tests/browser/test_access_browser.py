@@ -22,7 +22,7 @@ OTHER_CLUSTERS = re.compile(r"\b(DEFENCE|OVERSEAS|MATRIX|SYNERGY)\b")
 # Each page's last heading: once it shows, the page's run has finished.
 LAST_HEADING = {
     "overview": "The clusters side by side",
-    "workforce": "Two dates compared",
+    "workforce": "Compare two dates",
     "flows": "Turnover in the year",
     "cost": "HR and finance reconciliation",
     "programme": "Net present value",

@@ -83,7 +83,7 @@ def test_a_url_with_filters_reopens_the_same_view(page: Page, tiny_url: str) -> 
 @pytest.mark.parametrize(
     ("path", "text"),
     [
-        ("workforce", "Two dates compared"),
+        ("workforce", "Compare two dates"),
         ("flows", "Turnover in the year"),
         ("programme", "Net present value"),
         ("cost", "HR and finance reconciliation"),
