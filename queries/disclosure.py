@@ -6,6 +6,9 @@ says where it applies, the CLI applies it under ``--disclosure-control``):
 * a count under 5 is shown as ``[c]``; a row whose population (its count of people) is under 5
   is suppressed whole, every measure in it, because every measure is about those few people;
 * mean and median salaries over fewer than 10 people are suppressed;
+* a ratio (a rate, share, mean span or per-person figure: :class:`Ratio`) is suppressed
+  wherever a count it is worked out from is, or where it is over fewer people than its
+  minimum, so that it cannot give back a suppressed count;
 * suppression comes first and rounding after: counts (headcount and FTE alike) to the nearest
   5, money and averages to the nearest £10, halves away from zero;
 * secondary suppression, so that no suppressed cell can be recovered by differencing.  The
@@ -71,8 +74,10 @@ __all__ = [
     "SUPPRESSED",
     "DisclosureRule",
     "Protected",
+    "Ratio",
     "protect",
     "render",
+    "round_places",
     "round_to",
 ]
 
@@ -96,6 +101,33 @@ AVERAGE_BASE = 10
 
 
 @dataclass(frozen=True)
+class Ratio:
+    """A measure worked out from others of the row: a rate, a share, a mean over some of the
+    people, a per-person figure.  It does not add up along a dimension, so it is not balanced
+    along lines: it is suppressed with its row, wherever its numerator or denominator is
+    suppressed (or a share would give a suppressed count back: 3 leavers of 40 is 7.5%), and
+    where its denominator is under ``minimum``.  Otherwise it is rounded to ``decimals``
+    places (negative: to tens, hundreds...), halves away from zero.
+
+    Attributes:
+        column: the ratio's column.
+        denominator: the count it is over (a count or money column of the rule).
+        numerator: the count or money it divides, when that is a column of the table; None
+            for a mean or share whose numerator is not published (mean span: direct reports).
+        minimum: the least denominator the ratio is shown for (5; 10 for means, as for
+            mean salaries).
+        decimals: rounding: 3 for a share or rate (0.1 percentage point), 1 for a mean span,
+            -1 for £ per person (the nearest £10).
+    """
+
+    column: str
+    denominator: str
+    numerator: str | None = None
+    minimum: int = MIN_COUNT
+    decimals: int = 3
+
+
+@dataclass(frozen=True)
 class DisclosureRule:
     """Which columns of a table are which kind of measure.
 
@@ -116,6 +148,8 @@ class DisclosureRule:
         identities: sets of count or money columns linked by an identity within a row, such as
             ``("headcount_end", "headcount_start", "joiners", "leavers", "transfers_in",
             "transfers_out")``, so that one suppressed cell among them would be recoverable.
+        ratios: rates, shares and means worked out from counts or money of the row
+            (:class:`Ratio`).
     """
 
     population: str | None
@@ -123,12 +157,14 @@ class DisclosureRule:
     money: tuple[str, ...] = ()
     averages: tuple[str, ...] = ()
     identities: tuple[tuple[str, ...], ...] = ()
+    ratios: tuple[Ratio, ...] = ()
 
     def __post_init__(self) -> None:
         roles = {
             "counts": self.count_columns,
             "money": self.money,
             "averages": self.averages,
+            "ratios": self.ratio_columns,
         }
         seen: dict[str, str] = {}
         for role, columns in roles.items():
@@ -149,6 +185,11 @@ class DisclosureRule:
             loose = [column for column in identity if column not in additive]
             if loose:
                 raise ValueError(f"identity columns must be counts or money: {loose}")
+        for ratio in self.ratios:
+            parts = [c for c in (ratio.numerator, ratio.denominator) if c is not None]
+            loose = [column for column in parts if column not in additive]
+            if loose:
+                raise ValueError(f"{ratio.column} must be worked out from counts or money: {loose}")
 
     @property
     def count_columns(self) -> tuple[str, ...]:
@@ -166,7 +207,12 @@ class DisclosureRule:
     @property
     def measures(self) -> tuple[str, ...]:
         """Every measure column the rule covers."""
-        return self.additive + self.averages
+        return self.additive + self.averages + self.ratio_columns
+
+    @property
+    def ratio_columns(self) -> tuple[str, ...]:
+        """The columns of the ratios."""
+        return tuple(ratio.column for ratio in self.ratios)
 
     def base(self, column: str) -> int:
         """The rounding base of a measure column."""
@@ -183,7 +229,8 @@ class Protected:
 
     Attributes:
         values: the input's rows and columns, in order; suppressed cells null, every measure
-            rounded (counts to 5, money and averages to £10) and typed ``Int64``.
+            rounded (counts to 5, money and averages to £10) and typed ``Int64``, but for
+            ratios, rounded to their decimals (``Float64``; ``Int64`` for tens and more).
         suppressed: one boolean column per measure (dimensions omitted), in the input's column
             order: ``True`` where the cell is suppressed.  A cell that was null in the input is
             not suppressed: it was never there to publish.
@@ -284,14 +331,20 @@ def protect(frame: pl.DataFrame, dims: Sequence[str], rule: DisclosureRule) -> P
         _with_population(suppressed, valid, population)
         if int(suppressed.sum()) == before:
             break
+    _with_parts(suppressed, valid, rule, col)
 
     mask = pl.DataFrame(
         {m: suppressed[:, col[m]] for m in measures}, schema=dict.fromkeys(measures, pl.Boolean)
     )
+    decimals = {ratio.column: ratio.decimals for ratio in rule.ratios}
     protected = frame.with_columns(
         pl.when(pl.lit(mask.get_column(m)))
-        .then(pl.lit(None, dtype=pl.Int64))
-        .otherwise(round_to(pl.col(m), rule.base(m)))
+        .then(pl.lit(None, dtype=_ratio_type(decimals[m]) if m in decimals else pl.Int64))
+        .otherwise(
+            round_places(pl.col(m), decimals[m])
+            if m in decimals
+            else round_to(pl.col(m), rule.base(m))
+        )
         .alias(m)
         for m in measures
     )
@@ -309,17 +362,36 @@ def protect(frame: pl.DataFrame, dims: Sequence[str], rule: DisclosureRule) -> P
 def render(protected: Protected) -> pl.DataFrame:
     """The protected table with every measure as text, for CSV and JSON output.
 
-    A suppressed cell reads ``[c]``; any other value reads as a plain whole number (``"125"``,
-    ``"48210"``, ``"-15"``: no separators, no decimals).  A value missing from the input stays
-    null.  Dimension columns are unchanged.
+    A suppressed cell reads ``[c]``; any other value reads as a plain number (``"125"``,
+    ``"48210"``, ``"-15"``: no separators; a ratio with its decimals, ``"0.125"``).  A value
+    missing from the input stays null.  Dimension columns are unchanged.
     """
-    return protected.values.with_columns(
+    values = protected.values
+    return values.with_columns(
         pl.when(pl.lit(protected.suppressed.get_column(m)))
         .then(pl.lit(SUPPRESSED))
-        .otherwise(pl.col(m).cast(pl.Int64).cast(pl.String))
+        .otherwise(
+            pl.col(m).cast(pl.String)
+            if values.schema[m] == pl.Float64
+            else pl.col(m).cast(pl.Int64).cast(pl.String)
+        )
         .alias(m)
         for m in protected.suppressed.columns
     )
+
+
+def round_places(values: pl.Expr, decimals: int) -> pl.Expr:
+    """Round to ``decimals`` places, halves away from zero (:func:`round_to`): ``Float64`` for
+    places after the point, ``Int64`` for 0 or fewer (``-1``: to the nearest 10)."""
+    if decimals <= 0:
+        return round_to(values, 10**-decimals)
+    scale = 10**decimals
+    # round() again: dividing may be done as multiplying by 1/scale, off in the last bit.
+    return (round_to(values.cast(pl.Float64) * scale, 1).cast(pl.Float64) / scale).round(decimals)
+
+
+def _ratio_type(decimals: int) -> pl.DataType:
+    return pl.Float64() if decimals > 0 else pl.Int64()
 
 
 # --- internals ------------------------------------------------------------------------------
@@ -369,6 +441,10 @@ def _primary(
             for m in rule.averages:
                 j = col[m]
                 suppressed[:, j] |= valid[:, j] & too_few_to_average
+        for ratio in rule.ratios:  # over too few: an unknown denominator fails too
+            j = col[ratio.column]
+            over = values[:, col[ratio.denominator]]
+            suppressed[:, j] |= valid[:, j] & ~(over >= ratio.minimum)
     return suppressed
 
 
@@ -703,6 +779,18 @@ def _balance_identity(
     size = np.where(pool, magnitude[rows][:, identity], np.inf)
     pick = np.argmin(size, axis=1)  # the first of equal sizes: the identity's column order
     suppressed[rows, np.asarray(identity)[pick]] = True
+
+
+def _with_parts(
+    suppressed: np.ndarray, valid: np.ndarray, rule: DisclosureRule, col: dict[str, int]
+) -> None:
+    """A ratio whose numerator or denominator is suppressed is suppressed too (it would give
+    the hidden count back from the other)."""
+    for ratio in rule.ratios:
+        j = col[ratio.column]
+        for part in (ratio.numerator, ratio.denominator):
+            if part is not None:
+                suppressed[:, j] |= valid[:, j] & suppressed[:, col[part]]
 
 
 def _with_population(suppressed: np.ndarray, valid: np.ndarray, population: int | None) -> None:

@@ -6,10 +6,16 @@ headcount is under 5 and reads [c], and secondary suppression hides another clus
 
 from __future__ import annotations
 
+import io
+from collections.abc import Callable
+from datetime import datetime
+
+import openpyxl
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard import trail
 from pipeline.settings import Settings, get_settings
 from tests.pages import open_page
 from tests.tiny_warehouse import build
@@ -91,3 +97,71 @@ def test_the_grade_filter_applies_as_where(app: AppTest) -> None:
     assert not app.exception
     # As at B, the EO grade holds p01 and p11 (0.6 FTE): 2 people, under 5, so [c].
     assert preview(app)["headcount"].tolist() == ["[c]"]
+
+
+# --- a link naming clusters outside the scope ------------------------------------------------
+
+
+def test_clusters_outside_the_scope_in_the_link_are_refused_by_name(
+    tiny: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = open_page("extracts", tiny, monkeypatch, role="analyst", clusters=("SYNERGY",))
+    at.query_params["clusters"] = "DEFENCE,SYNERGY,[x](http://evil.example)"
+    at.run()
+    assert not at.exception
+    (warning,) = at.warning
+    assert warning.value.startswith("The link asked for DEFENCE, ")
+    assert "\\[x\\]\\(http" in warning.value  # the URL's text is escaped, not a link
+    assert "left out" in warning.value and warning.value.endswith("cover SYNERGY.")
+    at.multiselect(key="extracts.by.workforce").set_value(["cluster"]).run()
+    assert preview(at)["cluster"].tolist() == ["SYNERGY"]
+    assert len(at.warning) == 1  # still said after the page reruns
+    get_settings.cache_clear()
+
+
+def test_a_link_within_the_scope_draws_no_warning(app: AppTest) -> None:
+    app.query_params["clusters"] = "SYNERGY,UNITY"
+    app.run()
+    assert not app.exception and not app.warning
+
+
+# --- the files, as the buttons make them -----------------------------------------------------
+
+
+def press_downloads(at: AppTest, monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
+    """Run the page and make every extract file as its button would when pressed."""
+    made: dict[str, Callable[[], bytes]] = {}
+    real = trail.audited_file
+
+    def keep(build, who, page, what, *args, **kwargs):
+        made[what] = real(build, who, page, what, *args, **kwargs)
+        return made[what]
+
+    monkeypatch.setattr(trail, "audited_file", keep)
+    at.run()
+    assert not at.exception
+    return {name: make() for name, make in made.items()}
+
+
+def test_the_excel_file_is_typed_named_and_says_who_extracted_it(
+    app: AppTest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app.run()
+    app.selectbox(key="extracts.metric").set_value("workforce_trend").run()
+    app.multiselect(key="extracts.by.workforce_trend").set_value(["organisation_code"])
+    files = press_downloads(app, monkeypatch)
+    (excel,) = [data for name, data in files.items() if name.endswith(".xlsx")]
+    book = openpyxl.load_workbook(io.BytesIO(excel))
+    rows = list(book["data"].iter_rows(values_only=True))
+    assert rows[0][:3] == ("month_end", "organisation_code", "organisation_name")
+    body = rows[1:]
+    assert all(isinstance(r[0], datetime) for r in body)  # month-ends are dates
+    names = {r[1]: r[2] for r in body}
+    assert names["DWP"] and names["DWP"] != "DWP"  # the register's name beside the code
+    headcounts = [r[3] for r in body]
+    assert "[c]" in headcounts  # suppressed cells are the text [c] ...
+    assert all(isinstance(v, int | float) for v in headcounts if v != "[c]")  # ... numbers sum
+    about = {k: v for k, v in book["about"].iter_rows(min_row=2, values_only=True)}
+    assert about["Extracted by"] == "test.admin@workforce.local (analyst)"
+    csv = next(data for name, data in files.items() if name.endswith(".csv"))
+    assert csv.decode().splitlines()[0].startswith("month_end,organisation_code,organisation_name")

@@ -6,8 +6,9 @@ import io
 import re
 import xml.etree.ElementTree as ET
 import zipfile
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
+import openpyxl
 import polars as pl
 import pyarrow.parquet as pq
 import pytest
@@ -15,6 +16,7 @@ import pytest
 from dashboard import extracts as ex
 from queries.catalogue import disclosure_rule
 from queries.disclosure import DisclosureRule
+from queries.runner import load_sql
 
 RAW = pl.DataFrame(
     {
@@ -209,3 +211,147 @@ def test_excel_writes_no_formula_and_no_link(extract: ex.Extract) -> None:
     ]
     assert -120.0 in numbers and -6.0 in numbers  # the numeric columns stay numbers
     assert "-120" in strings  # the text "-120" stays text, unprefixed
+
+
+# --- typed Excel cells, names beside codes, who extracted ------------------------------------
+
+JAN, FEB = date(2026, 1, 31), date(2026, 2, 28)
+TREND = pl.DataFrame(
+    {
+        "month_end": [JAN, JAN, JAN, FEB, FEB, FEB],
+        "organisation_code": ["DWP", "D01", "HO", "DWP", "D01", "HO"],
+        "headcount": [52, 3, 31, 55, 40, 33],
+        "fte": [50.4, 3.0, 30.0, 53.0, 38.0, 32.5],
+        "paybill_gbp": [1_500_123.0, 90_004.0, 900_000.0, 1_600_006.0, 1_200_000.0, 960_000.0],
+    }
+)
+REGISTER = {"DWP": "Department for Work and Pensions", "D01": "Small Body", "HO": "Home Office"}
+
+
+def typed_extract() -> ex.Extract:
+    rule = disclosure_rule("workforce_trend")
+    protected = ex.protected_rows(TREND, ["month_end", "organisation_code"], rule)
+    return ex.with_names(protected, REGISTER, {})
+
+
+def read_back(data: bytes) -> tuple[list[tuple], dict[str, str]]:
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    rows = list(book[ex.DATA_SHEET].iter_rows(values_only=True))
+    about_sheet = {k: v for k, v in book[ex.ABOUT_SHEET].iter_rows(min_row=2, values_only=True)}
+    return rows, about_sheet
+
+
+def test_excel_cells_are_typed_and_sum(extract: ex.Extract) -> None:
+    typed = typed_extract()
+    said = {**about(extract), "Extracted by": "ana.lyst@workforce.local (analyst)"}
+    rows, about_sheet = read_back(ex.to_excel(typed.typed, said, typed.suppressed))
+    header, body = rows[0], rows[1:]
+    assert header == (
+        "month_end", "organisation_code", "organisation_name", "headcount", "fte", "paybill_gbp"
+    )  # fmt: skip
+    assert all(isinstance(r[0], datetime) for r in body)  # dates, not text
+    assert [r[0].date() for r in body] == TREND["month_end"].to_list()
+    assert [r[2] for r in body] == [REGISTER[r[1]] for r in body]  # the name beside the code
+    small = body[1]  # D01 in January: 3 people, suppressed as text
+    assert small[3:] == ("[c]", "[c]", "[c]")
+    shown = [r[3] for r in body if r[3] != "[c]"]
+    assert shown and all(isinstance(v, int | float) and v % 5 == 0 for v in shown)
+    assert sum(shown) == sum(int(v) for v in typed.rows["headcount"] if v != "[c]")  # SUM works
+    assert about_sheet["Extracted by"] == "ana.lyst@workforce.local (analyst)"
+
+
+def test_excel_number_format_of_dates() -> None:
+    typed = typed_extract()
+    book = openpyxl.load_workbook(io.BytesIO(ex.to_excel(typed.typed, {}, typed.suppressed)))
+    cell = book[ex.DATA_SHEET]["A2"]
+    assert cell.is_date and cell.number_format == ex.DATE_FORMAT
+
+
+def test_unprotected_rows_are_numbers_too() -> None:
+    extract = ex.protected_rows(TREND, ["month_end", "organisation_code"], None)
+    rows, _ = read_back(ex.to_excel(extract.typed, {}, extract.suppressed))
+    assert rows[2][2] == 3 and rows[2][4] == 90_004.0
+
+
+def test_csv_has_the_same_columns_and_plain_numbers() -> None:
+    typed = typed_extract()
+    back = pl.read_csv(io.BytesIO(ex.to_csv(typed.rows)), infer_schema=False)
+    assert back.columns == list(typed.typed.columns)
+    assert back["organisation_name"].to_list()[:2] == [REGISTER["DWP"], REGISTER["D01"]]
+    assert all(v == "[c]" or re.fullmatch(r"-?[0-9]+", v) for v in back["paybill_gbp"])
+
+
+def test_names_beside_department_region_and_unknown_codes() -> None:
+    frame = pl.DataFrame(
+        {"department": ["DWP", "unknown"], "region": ["TLI", "unknown"], "headcount": [50, 60]}
+    )
+    named = ex.with_names(ex.protected_rows(frame, ["department", "region"], None), {}, REGISTER)
+    assert named.rows.columns == ["department", "department_name", "region", "region_name",
+                                  "headcount"]  # fmt: skip
+    assert named.rows["department_name"].to_list() == [REGISTER["DWP"], ex.NOT_RECORDED]
+    assert named.rows["region_name"].to_list() == ["London", ex.NOT_RECORDED]
+
+
+def test_labels_stay_beside_the_protected_rows_without_being_dimensions() -> None:
+    frame = pl.DataFrame(
+        {
+            "grade": ["AO", "EO", "HEO"],
+            "period_end": [date(2026, 2, 28)] * 3,
+            "month_ends_covered": [13, 13, 13],
+            "leavers": [12.0, 3.0, 20.0],
+            "average_headcount": [100.0, 40.0, 150.0],
+            "turnover_rate": [0.12, 0.075, 20 / 150],
+        }
+    )
+    rule = disclosure_rule("turnover")
+    extract = ex.protected_rows(frame, ["grade"], rule, ("period_end", "month_ends_covered"))
+    assert extract.rows.columns == frame.columns and not extract.dropped
+    assert extract.rows["month_ends_covered"].to_list() == [13, 13, 13]
+    assert extract.rows["leavers"].to_list()[1] == "[c]"
+    assert extract.rows["turnover_rate"].to_list()[1] == "[c]"
+
+
+def test_the_about_rows_name_who_extracted() -> None:
+    said = ex.about_rows(
+        metric="turnover", definition="d", extracted_at=datetime(2026, 3, 1, tzinfo=UTC),
+        dimensions=[], dates={}, filters={}, clusters=["UNITY"], rule="r", cells_suppressed=0,
+        rows=1, warehouse_version="v", extracted_by="ana.lyst@workforce.local (analyst)",
+    )  # fmt: skip
+    assert said["Extracted by"] == "ana.lyst@workforce.local (analyst)"
+
+
+# --- months and the clusters a link asks for ---------------------------------------------------
+
+
+def test_series_runs_month_by_month() -> None:
+    as_at = ex.series_runs(load_sql("workforce"), {}, date(2025, 11, 15), date(2026, 2, 28))
+    assert [key for key, _ in as_at] == [date(2025, 11, 30), date(2025, 12, 31),
+                                          date(2026, 1, 31), date(2026, 2, 28)]  # fmt: skip
+    assert as_at[0][1] == {"as_at": date(2025, 11, 30)}
+    flows = ex.series_runs(load_sql("flows"), {}, date(2026, 1, 15), date(2026, 3, 31))
+    assert [p for _, p in flows] == [
+        {"date_from": date(2026, 1, 15), "date_to": date(2026, 1, 31)},
+        {"date_from": date(2026, 1, 31), "date_to": date(2026, 2, 28)},
+        {"date_from": date(2026, 2, 28), "date_to": date(2026, 3, 31)},
+    ]
+    spend = ex.series_runs(load_sql("cost_per_fte"), {"as_at": 1}, "2025-11", "2026-01")
+    assert [p["period_from"] for _, p in spend] == ["2025-11", "2025-12", "2026-01"]
+    assert len(ex.series_runs(load_sql("workforce"), {}, date(2020, 1, 1), date(2026, 1, 1))) == (
+        ex.MOST_RUNS
+    )
+
+
+def test_the_month_dimension_each_metric_gets() -> None:
+    assert ex.series_dimension(load_sql("turnover")) == "month_end"
+    assert ex.series_dimension(load_sql("flows")) == "month_end"
+    assert ex.series_dimension(load_sql("cost_per_fte")) == "period"
+    for own in ("workforce_trend", "spend", "milestone_slippage", "benefits_cumulative"):
+        assert ex.series_dimension(load_sql(own)) is None  # a time dimension of its own
+
+
+def test_clusters_outside_the_scope_are_named() -> None:
+    assert ex.asked(["DEFENCE, synergy", "X", "DEFENCE"]) == ("DEFENCE", "synergy", "X")
+    assert ex.refused_clusters(("DEFENCE", "synergy", "X"), ("SYNERGY", "UNITY")) == (
+        "DEFENCE",
+        "X",
+    )

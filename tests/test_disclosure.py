@@ -12,7 +12,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
-from queries.disclosure import SUPPRESSED, DisclosureRule, Protected, protect, render, round_to
+from queries.disclosure import (
+    SUPPRESSED,
+    DisclosureRule,
+    Protected,
+    Ratio,
+    protect,
+    render,
+    round_places,
+    round_to,
+)
 
 HEADCOUNT = DisclosureRule(population="headcount")
 WORKFORCE = DisclosureRule(
@@ -775,3 +784,72 @@ def test_five_thousand_rows_are_fast() -> None:
     assert protected.primary > 0
     # The target is 0.5 s; the margin keeps a busy test machine from failing the suite.
     assert elapsed < 1.0, elapsed
+
+
+# --- ratios: rates, shares and means worked out from the row's counts --------------------------
+
+TURNOVER = DisclosureRule(
+    population="average_headcount",
+    counts=("leavers",),
+    ratios=(Ratio("turnover_rate", "average_headcount", "leavers"),),
+)
+
+
+def test_a_ratio_goes_with_the_count_it_is_worked_out_from() -> None:
+    # B's 3 leavers are suppressed, so its rate (3 of 40, 7.5%) would give them back.
+    frame = pl.DataFrame(
+        {
+            "grade": ["A", "B", "C", "D"],
+            "leavers": [12.0, 3.0, 20.0, 9.0],
+            "average_headcount": [100.0, 40.0, 150.0, 80.0],
+            "turnover_rate": [0.12, 0.075, 20 / 150, 9 / 80],
+        }
+    )
+    protected = protect(frame, ["grade"], TURNOVER)
+    hidden = _mask(protected, "leavers")
+    assert hidden[1] and sum(hidden) == 2  # primary, and a partner for the total
+    assert _mask(protected, "turnover_rate") == hidden
+    shown = protected.values.filter(~pl.Series(hidden))
+    assert shown["turnover_rate"].dtype == pl.Float64
+    assert set(shown["turnover_rate"].to_list()) <= {0.12, 0.133, 0.113}  # to 0.1 point
+
+
+def test_a_ratio_over_too_few_is_suppressed() -> None:
+    # 4 people on average: the row goes (population rule), rate and all.
+    frame = pl.DataFrame({"leavers": [0.0], "average_headcount": [4.0], "turnover_rate": [0.0]})
+    protected = protect(frame, [], TURNOVER)
+    assert protected.suppressed.row(0) == (True, True, True)
+
+
+def test_a_mean_needs_its_minimum_of_its_own_denominator() -> None:
+    # 40 people, 8 managers: the mean span is over 8, under the 10 a mean needs.
+    rule = DisclosureRule(
+        population="headcount",
+        counts=("managers",),
+        ratios=(Ratio("mean_span", "managers", minimum=10, decimals=1),),
+    )
+    frame = pl.DataFrame(
+        {"org": ["A", "B"], "headcount": [40, 90], "managers": [8, 15], "mean_span": [4.0, 5.04]}
+    )
+    protected = protect(frame, ["org"], rule)
+    assert _mask(protected, "managers") == [False, False]
+    assert _mask(protected, "mean_span") == [True, False]
+    assert _shown(protected, "mean_span") == [None, 5.0]
+    assert render(protected)["mean_span"].to_list() == [SUPPRESSED, "5.0"]
+
+
+def test_ratio_rounding_halves_away_from_zero_and_tens() -> None:
+    frame = pl.DataFrame({"x": [0.0125, -0.0125, 48_215.0, 0.956]})
+    places = frame.select(
+        round_places(pl.col("x"), 3).alias("three"), round_places(pl.col("x"), -1).alias("tens")
+    )
+    assert places["three"].to_list() == [0.013, -0.013, 48_215.0, 0.956]
+    assert places["tens"].to_list() == [0, 0, 48_220, 0]
+    assert places["tens"].dtype == pl.Int64
+
+
+def test_a_ratio_must_be_worked_out_from_counts_or_money() -> None:
+    with pytest.raises(ValueError, match="counts or money"):
+        DisclosureRule(population="headcount", ratios=(Ratio("share", "women"),))
+    with pytest.raises(ValueError, match="both"):
+        DisclosureRule(population="headcount", counts=("x",), ratios=(Ratio("x", "headcount"),))

@@ -1,7 +1,8 @@
-"""Extracts, for analysts: a metric's rows by the dimensions chosen, under disclosure control,
-previewed and downloaded as CSV, Excel or Parquet; and, for analysts with record-level rights,
-the records of their clusters.  Every download is written to the audit log, when its button is
-pressed and after the grant is checked again (``dashboard.trail.audited_file``).
+"""Extracts, for analysts: any metric the pages show, by the dimensions chosen (a month among
+them for the metrics over time), under disclosure control, previewed and downloaded as CSV,
+Excel or Parquet; and, for analysts with record-level rights, the records of their clusters.
+Every download is written to the audit log, when its button is pressed and after the grant is
+checked again (``dashboard.trail.audited_file``).
 
 Records are personal data, so they leave only as an audited file: the page shows how many
 there are by cluster and organisation, never a person's row, so nothing personal is on screen
@@ -10,10 +11,11 @@ to copy or to take from a table's toolbar."""
 from __future__ import annotations
 
 import bisect
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import partial
 
 import duckdb
+import polars as pl
 import streamlit as st
 
 from dashboard import data, identity, scope, trail
@@ -22,37 +24,76 @@ from dashboard.components import open_page
 from dashboard.filters import not_applied_text
 from dashboard.formatting import format_count, format_date
 from dashboard.headlines import add_months
-from queries.catalogue import METRICS, disclosure_rule
+from dashboard.safe_text import safe_markdown
+from queries.catalogue import BY_MEASURE, EXTRACT_METRICS, LABELS, ROW_KEYS, disclosure_rule
 from queries.runner import QueryError, load_sql
 
+REFUSED = "extracts.refused_clusters"  # the clusters a link asked for outside the scope
+
+# Read before the sidebar replaces the URL's clusters with those in scope.
+asked = ex.asked(st.query_params.get_all("clusters"))
 view = open_page(
     "Extracts",
-    "A metric's rows by the dimensions you choose, under disclosure control, to preview and "
-    "download as CSV, Excel or Parquet.",
+    "Any metric the pages show, by the dimensions you choose, under disclosure control, to "
+    "preview and download as CSV, Excel or Parquet.",
     page="extracts",
 )
 filters, clusters, as_at = view.filters, view.clusters, view.filters.as_at
+refused = ex.refused_clusters(asked, view.options.scope)
+if refused:  # kept for the session: the URL no longer names them after this run
+    st.session_state[REFUSED] = refused
+if st.session_state.get(REFUSED):
+    named = st.session_state[REFUSED]
+    st.warning(
+        f"The link asked for {safe_markdown(', '.join(named))}, outside your access: "
+        f"{'it was' if len(named) == 1 else 'they were'} left out. These rows cover "
+        f"{', '.join(clusters)}."
+    )
+
+
+def plain_name(metric: str) -> str:
+    """``Cost per FTE`` for ``cost_per_fte``: the name its definition starts with."""
+    return data.definition(metric).split(":", 1)[0].removesuffix(".")
+
 
 # --- what to extract --------------------------------------------------------------------------
 left, right = st.columns(2)
-metric = left.selectbox("Metric", METRICS, key="extracts.metric")
+metric = left.selectbox("Metric", EXTRACT_METRICS, format_func=plain_name, key="extracts.metric")
 sql = load_sql(metric)
 definition = data.definition(metric)
 left.caption(definition)
-by = right.multiselect(
+series = ex.series_dimension(sql)
+chosen = right.multiselect(
     "Dimensions",
-    sql.dimensions,
+    [*((series,) if series else ()), *sql.dimensions],
+    format_func=ex.dimension_label,
     key=f"extracts.by.{metric}",  # one per metric: each offers its own dimensions
     placeholder="None: one row of totals",
 )
+by = [d for d in chosen if d != series]
+if metric in BY_MEASURE and "measure" not in by:
+    by.append("measure")
+if metric in BY_MEASURE:
+    right.caption("Always split by measure: benefits and programme cost are never added together.")
+monthly = series in chosen
 
 dates: dict[str, object] = {}
 first, second = st.columns(2)
-if "as_at" in sql.params:
+if monthly and series == "month_end":
+    back = -12 if "as_at" in sql.params else -6  # a year of month-ends; half a year of flows
+    start = max(ex.month_end(add_months(as_at.replace(day=1), back)), view.options.first_date)
+    dates["from"] = view.date_input(first, "From", start, key="extracts.series_from")
+    dates["to"] = view.date_input(second, "To", as_at, key="extracts.series_to")
+    if dates["from"] >= dates["to"]:
+        st.warning("Choose a From date before the To date.")
+        st.stop()
+elif "as_at" in sql.params:
     dates["as_at"] = view.date_input(first, "As at", as_at, key="extracts.as_at")
-if "date_from" in sql.params:
+if "date_from" in sql.params and not monthly:
     loaded = view.options.dates
     earlier = loaded[max(bisect.bisect_left(loaded, as_at) - 1, 0)]
+    if "month_end" in sql.measures:  # a trend: a year of month-ends, as far as loaded
+        earlier = max(add_months(as_at, -12), view.options.first_date)
     dates["date_from"] = first.date_input(
         "From", value=earlier, max_value=as_at, format="DD/MM/YYYY", key="extracts.from"
     )
@@ -66,8 +107,8 @@ if "date_from" in sql.params:
     if dates["date_from"] >= dates["date_to"]:
         st.warning("Choose a From date before the To date.")
         st.stop()
+months = [f"{add_months(as_at.replace(day=1), -i):%Y-%m}" for i in range(36)]
 if "period_from" in sql.params:
-    months = [f"{add_months(as_at.replace(day=1), -i):%Y-%m}" for i in range(36)]
     dates["period_from"] = first.selectbox(
         "From period", months, index=11, key="extracts.period_from"
     )
@@ -75,18 +116,38 @@ if "period_from" in sql.params:
     if dates["period_from"] > dates["period_to"]:
         st.warning("Choose a From period no later than the To period.")
         st.stop()
+if "period" in sql.params:
+    dates["period"] = first.selectbox(
+        "Accounting period", months[:12], index=0, key="extracts.period"
+    )
+if "base_year" in sql.params:  # discounted to the financial year of the (last) date, as shown
+    last = dates.get("to", dates.get("as_at", as_at))
+    dates["base_year"] = ex.financial_year(last if isinstance(last, date) else as_at)
 
 where = filters.where(sql.dimensions)
 ignored = filters.not_applied(sql.dimensions)
 if ignored:
-    st.caption(f"{not_applied_text(ignored).capitalize()} to {metric}.")
+    st.caption(f"{not_applied_text(ignored).capitalize()} to {plain_name(metric)}.")
+
 
 # --- the rows, protected ----------------------------------------------------------------------
-try:
-    raw = data.metric(metric, clusters, dates, tuple(by), where)
-except (QueryError, duckdb.Error) as error:
-    st.error(f"The {metric} metric could not be run: {str(error).splitlines()[0]}")
-    st.stop()
+def run() -> pl.DataFrame:
+    """The metric's rows: once, or once a month (the month's key first)."""
+    params = {k: v for k, v in dates.items() if k not in ("from", "to")}
+    if not monthly or series is None:
+        return data.metric(metric, clusters, params, tuple(by), where)
+    ends = (dates["period_from"], dates["period_to"]) if series == "period" else None
+    first_run, last_run = ends or (dates["from"], dates["to"])
+    runs = ex.series_runs(sql, params, first_run, last_run)
+    if not runs:
+        st.warning("There is no month-end in that range: choose a wider one.")
+        st.stop()
+    frames = [(key, data.metric(metric, clusters, p, tuple(by), where)) for key, p in runs]
+    if len(runs) == ex.MOST_RUNS:
+        st.caption(f"At most {ex.MOST_RUNS} months in one extract: the latest are taken.")
+    return ex.series_rows(series, frames)
+
+
 protecting = True
 if not scope.disclosure_control():  # admins may take the rows as run
     protecting = st.toggle(
@@ -97,7 +158,20 @@ if not scope.disclosure_control():  # admins may take the rows as run
         "protected ones.",
     )
 rule = disclosure_rule(metric) if protecting else None
-extract = ex.protected_rows(raw, by, rule)
+keys = [*((series,) if monthly and series else ()), *ROW_KEYS.get(metric, ()), *by]
+try:
+    raw = run()
+    raw = raw.select(*keys, *(c for c in raw.columns if c not in keys))  # the keys first
+    extract = ex.protected_rows(raw, keys, rule, LABELS.get(metric, ()))
+except (QueryError, duckdb.Error, ValueError) as error:
+    st.error(f"{plain_name(metric)} could not be extracted: {str(error).splitlines()[0]}")
+    st.stop()
+register = data.organisations(clusters)
+extract = ex.with_names(
+    extract,
+    dict(zip(register["organisation_code"], register["organisation_name"], strict=True)),
+    dict(zip(register["department"], register["department_name"], strict=True)),
+)
 trail.note(cells_suppressed=extract.cells_suppressed)
 rows = extract.rows
 
@@ -127,15 +201,18 @@ if extract.dropped:
 
 # --- downloads --------------------------------------------------------------------------------
 dates_text = {
-    name: format_date(value) if not isinstance(value, str) else value
+    name: format_date(value) if isinstance(value, date) else str(value)
     for name, value in dates.items()
 }
 version = data.published()
+who = identity.caller()
+role = who.grant.role if who.grant is not None else "no role"
 about = ex.about_rows(
     metric=metric,
     definition=definition,
     extracted_at=datetime.now(UTC),  # when the rows were read from the warehouse
-    dimensions=by,
+    extracted_by=f"{who.name} ({role})",
+    dimensions=[*((series,) if monthly and series else ()), *by],
     dates=dates_text,
     filters=where,
     clusters=clusters,
@@ -146,11 +223,10 @@ about = ex.about_rows(
     dropped=extract.dropped,
 )
 
-stem = "_".join([metric, *by, *(str(v) for v in dates.values())])
-who = identity.caller()
+stem = "_".join([metric, *chosen, *(str(v) for v in dates.values())])
 choices = {
     "metric": metric,
-    "dimensions": by,
+    "dimensions": [*((series,) if monthly and series else ()), *by],
     **dates,
     "clusters": clusters,
     **where,
@@ -163,7 +239,7 @@ formats = (
     ("CSV", partial(ex.to_csv, rows), "csv", "text/csv"),
     (
         "Excel",
-        partial(ex.to_excel, rows, about),
+        partial(ex.to_excel, extract.typed, about, extract.suppressed),
         "xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ),
@@ -192,11 +268,13 @@ for column, (label, build, suffix, mime) in zip(st.columns(3), formats, strict=T
     )
 st.caption(
     "Every download holds the rows shown above (all of them) and is recorded in the audit "
-    "log. The Excel workbook's about sheet records the metric, its definition, the time of the "
-    "extract, the filters, dimensions and dates, the disclosure rule and the warehouse version. "
-    "Your access is checked again when you press a button: if it has changed since this page "
-    "was drawn, no file is made (the button says the file could not be generated) and the "
-    "refusal is recorded."
+    "log. In the Excel workbook numbers are numbers and dates are dates (a suppressed cell is "
+    f"the text {ex.SUPPRESSED}), and each organisation, department and region code has its "
+    "name beside it. Its about sheet records the metric, its definition, the time of the "
+    "extract and who made it, the filters, dimensions and dates, the disclosure rule and the "
+    "warehouse version. Your access is checked again when you press a button: if it has "
+    "changed since this page was drawn, no file is made (the button says the file could not "
+    "be generated) and the refusal is recorded."
 )
 
 # --- record-level rows ------------------------------------------------------------------------
