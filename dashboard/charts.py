@@ -112,3 +112,19 @@ def month_ticks(months: int) -> str:
         if months <= most:
             return f"M{step}"
     return "M12"
+
+
+def mark_partial(figure: go.Figure, partial: set[str]) -> go.Figure:
+    """Hatch every bar whose category is in ``partial`` (the labels of the accounting periods
+    still being posted), so a half-posted month reads as unfinished rather than as a fall; the
+    label itself says "partial" too, so the hatching is not the only sign."""
+    drawn = {safe_label(label) for label in partial}  # as the chart builders draw categories
+    for trace in figure.data:
+        if trace.type != "bar" or trace.x is None:
+            continue
+        trace.marker.pattern = {
+            "shape": ["/" if x in drawn else "" for x in trace.x],
+            "fillmode": "overlay",
+            "fgcolor": "white",
+        }
+    return figure

@@ -5,8 +5,9 @@ A headline is read from the metrics' own rows (``workforce``, ``contingent``,
 
 * contingent share of FTE = contingent workers' FTE ÷ (payroll FTE + contingent FTE);
 * turnover and cost per FTE are read as the ``turnover`` and ``cost_per_fte`` metrics give them
-  (the 12 months to the date; the 12 accounting periods to its month,
-  :func:`accounting_periods`);
+  (the 12 months to the date; the 12 complete accounting periods to the last complete one,
+  :mod:`dashboard.periods`), and only over a whole year: a rate over a shorter window is not
+  available (None), never a 0 that reads as nobody leaving or nothing spent;
 * benefits realised against plan: the cumulative realised benefits (cashable savings and
   non-cashable efficiencies, programme cost left out) to the last financial year with a
   realised value, against the cumulative plan to the same year;
@@ -38,6 +39,8 @@ from dashboard.formatting import (
 from queries.runner import CLUSTERS
 
 BENEFIT_MEASURES = ("cashable_saving", "non_cashable_efficiency")
+FULL_YEAR_PERIODS = 12  # accounting periods in a year's cost per FTE
+FULL_YEAR_MONTH_ENDS = 13  # month-ends a year's turnover reads (12 pairs)
 
 
 def month_end(day: date) -> date:
@@ -86,8 +89,8 @@ class Headline:
     benefits_plan_gbp: float  # the whole approved profile
     turnover_rate: float | None = None  # leavers in the 12 months to the date ÷ avg headcount
     turnover_month_ends: int | None = None  # the month-ends it covers; 13 for a full year
-    cost_per_fte_gbp: float | None = None  # annual cost per payroll FTE, 12 periods to the date
-    cost_months: int | None = None  # the accounting periods it covers; 12 for a full year
+    cost_per_fte_gbp: float | None = None  # annual cost per payroll FTE, 12 complete periods
+    cost_months: int | None = None  # the complete accounting periods it covers; 12 for a year
 
     @property
     def benefits_against_plan(self) -> float | None:
@@ -100,12 +103,6 @@ def _total(frame: pl.DataFrame | None, column: str) -> float:
     if frame is None or frame.is_empty():
         return 0.0
     return float(frame[column].fill_null(0).sum())
-
-
-def accounting_periods(as_at: date) -> tuple[str, str]:
-    """The 12 accounting periods (``YYYY-MM``) to ``as_at``'s month, first and last:
-    ``("2025-03", "2026-02")`` for 28 February 2026."""
-    return f"{add_months(as_at.replace(day=1), -11):%Y-%m}", f"{as_at:%Y-%m}"
 
 
 def _only(frame: pl.DataFrame | None, column: str) -> float | None:
@@ -121,6 +118,11 @@ def _count(frame: pl.DataFrame | None, column: str) -> int | None:
     return None if value is None else int(value)
 
 
+def _over_a_year(value: float | None, covered: int | None, needed: int) -> float | None:
+    """A rate only when its window is a whole year."""
+    return value if covered is not None and covered >= needed else None
+
+
 def headline(
     workforce: pl.DataFrame,
     contingent: pl.DataFrame | None,
@@ -131,12 +133,13 @@ def headline(
     """The headline from a group's ``workforce`` and ``contingent`` rows (no rows: nobody) and
     its ``benefits_cumulative`` rows by financial year; ``contingent`` None: not available.
     ``turnover`` and ``cost`` are the ``turnover`` and ``cost_per_fte`` metrics' totals (one
-    row); None or no rows (no history yet): not available."""
+    row); None, no rows or less than a year: not available."""
     fte = _total(workforce, "fte")
     contingent_fte = _total(contingent, "fte")
     share = None
     if contingent is not None and fte + contingent_fte > 0:
         share = contingent_fte / (fte + contingent_fte)
+    leaving, months = _count(turnover, "month_ends_covered"), _count(cost, "months")
     years = benefits.sort("financial_year")
     realised = years.filter(pl.col("cumulative_actual_gbp").is_not_null())
     last = realised.row(-1, named=True) if realised.height else None
@@ -149,10 +152,12 @@ def headline(
         benefits_planned_gbp=last["cumulative_planned_gbp"] if last else None,
         benefits_to_year=last["financial_year"] if last else None,
         benefits_plan_gbp=float(years["cumulative_planned_gbp"][-1]) if years.height else 0.0,
-        turnover_rate=_only(turnover, "turnover_rate"),
-        turnover_month_ends=_count(turnover, "month_ends_covered"),
-        cost_per_fte_gbp=_only(cost, "annual_cost_per_fte_gbp"),
-        cost_months=_count(cost, "months"),
+        turnover_rate=_over_a_year(_only(turnover, "turnover_rate"), leaving, FULL_YEAR_MONTH_ENDS),
+        turnover_month_ends=leaving,
+        cost_per_fte_gbp=_over_a_year(
+            _only(cost, "annual_cost_per_fte_gbp"), months, FULL_YEAR_PERIODS
+        ),
+        cost_months=months,
     )
 
 
@@ -187,25 +192,6 @@ def format_fte(value: float | None) -> str:
 def format_points(value: float | None) -> str:
     """A change of a share, in percentage points: ``0.003`` reads ``0.3 pp``."""
     return f"{format_count(None if value is None else value * 100, 1)} pp"
-
-
-def turnover_note(h: Headline) -> str | None:
-    """Said under the turnover when it covers less than a year: ``Over 2 month-ends, not a full
-    year's 13: not annualised.``"""
-    months = h.turnover_month_ends
-    if h.turnover_rate is None or months is None or months >= 13:
-        return None
-    ends = "month-end" if months == 1 else "month-ends"
-    return f"Over {months} {ends}, not a full year's 13: not annualised."
-
-
-def cost_note(h: Headline) -> str | None:
-    """Said under the cost per FTE when it covers less than a year: ``From 2 months of data,
-    scaled to a year.``"""
-    months = h.cost_months
-    if h.cost_per_fte_gbp is None or months is None or months >= 12:
-        return None
-    return f"From {months} {'month' if months == 1 else 'months'} of data, scaled to a year."
 
 
 @dataclass(frozen=True)

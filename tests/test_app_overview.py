@@ -4,8 +4,12 @@ its filters change its numbers, and its URL reopens the same view, on this page 
 As at B (28 February 2026): 10 people (MATRIX 1 from its stale January snapshot, SYNERGY 5,
 UNITY 4), 9.1 FTE, £388k paybill; contingent 1.5 FTE.  As at A (31 January 2026): 10 people,
 9.6 FTE, £403k; contingent 1.0 FTE.  Benefits realised £80 of £150 planned to 2025-26.
-Turnover as at B: 2 leavers ÷ 10 average headcount over 2 month-ends (0 as at A, over 1);
-cost per FTE: £3,000 over 2 periods ÷ 9.35 average FTE × 12 ÷ 2 (£1,250 to January).
+Turnover and cost per FTE need a whole year (13 month-ends; 12 complete accounting periods):
+the tiny warehouse has two month-ends, so both are not available, with the reason.  On the
+ledger that ends mid-month (tests/tiny_periods.py), as at 20 November 2026: turnover 1 leaver
+÷ (188 ÷ 13) = 6.9%; cost per FTE over the 12 complete periods to September 2026 (UNITY's
+ledger reaches 15 October) £36,050 ÷ 12.5 = £2,884, against £36,000 ÷ 12.583 = £2,860.93 in
+the 12 periods to August: +£23.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from streamlit.testing.v1 import AppTest
 
 from pipeline.settings import Settings, get_settings
 from pipeline.warehouse import CURRENT
+from tests import tiny_periods
 from tests.tiny_warehouse import build
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
@@ -107,8 +112,8 @@ def test_the_overview_on_the_tiny_warehouse(app: AppTest) -> None:
         "FTE": "9.1",
         "Paybill (£ a year)": "£388k",
         "Contingent share": "14.2%",  # 1.5 ÷ (9.1 + 1.5)
-        "Turnover": "20.0%",
-        "Cost per FTE": "£1.9k",
+        "Turnover": "Not available",
+        "Cost per FTE": "Not available",
         "Benefits realised": "£80",
     }
     deltas = {m.label: m.proto.delta for m in app.metric[:7]}
@@ -116,11 +121,18 @@ def test_the_overview_on_the_tiny_warehouse(app: AppTest) -> None:
     assert deltas["FTE"] == "-0.5"
     assert deltas["Paybill (£ a year)"] == "-£15k"
     assert deltas["Contingent share"] == "+4.7 pp"  # 9.4% as at A
-    assert deltas["Turnover"] == "+20.0 pp"  # 0% in the 12 months to A
-    assert deltas["Cost per FTE"] == "+£675"  # £1,925 against £1,250 to January
+    assert (deltas["Turnover"], deltas["Cost per FTE"]) == ("", "")  # no change of nothing
     captions = texts(app, "caption")
-    assert "Over 2 month-ends, not a full year's 13: not annualised." in captions
-    assert "From 2 months of data, scaled to a year." in captions
+    assert (
+        "Not available: needs 12 months of data (13 month-ends); the first month-end loaded "
+        "is 31 Jan 2026." in captions
+    )
+    # MATRIX's ledger stops at 31 January, so February is partial: one complete month.
+    assert (
+        "Not available: needs 12 complete months of data, has 1 to January 2026; the first "
+        "month-end loaded is 31 Jan 2026." in captions
+    )
+    assert "0.0%" not in captions
     assert "No figure for 28 Feb 2025" in captions  # a year earlier: before the data
     assert "53.3% of £150 planned to 2025-26" in captions
     # Definitions from the SQL headers, where the figures are.
@@ -128,6 +140,8 @@ def test_the_overview_on_the_tiny_warehouse(app: AppTest) -> None:
     helps = {m.label: m.proto.help for m in app.metric[:7]}
     assert helps["Turnover"].startswith("Turnover: people leaving the civil service")
     assert helps["Cost per FTE"].startswith("Cost per FTE: the fully loaded cost")
+    assert helps["Paybill (£ a year)"].startswith("Paybill: annual basic salary × FTE")
+    assert "not the pay spend" in helps["Paybill (£ a year)"]
     # Freshness, always visible in the sidebar.
     sidebar = texts(app.sidebar, "markdown")
     assert "**MATRIX** :orange-badge[:material/schedule: Stale] 31 Jan 2026" in sidebar
@@ -167,8 +181,8 @@ def test_the_as_at_date_and_grade_filters(app: AppTest) -> None:
     figures = headline(app)
     assert figures["Headcount"] == "3"  # p08, p09, p12 as at A
     assert figures["Contingent share"] == "[x]"  # contingent workers have no grade
-    assert figures["Turnover"] == "0.0%"  # by grade: none of them left by A
-    assert figures["Cost per FTE"] == "[x]"  # the ledger has no grades
+    assert figures["Turnover"] == "Not available"  # the first month-end: no year behind it
+    assert figures["Cost per FTE"] == "Not available"  # the ledger has no grades
     assert "Not shown: the grade filter does not apply: the ledger has no grades." in texts(
         app, "caption"
     )
@@ -187,7 +201,7 @@ def test_an_earlier_date_offers_the_latest(app: AppTest) -> None:
     app.query_params.update({"as_at": "2026-01-31"})
     app.run()
     assert headline(app)["FTE"] == "9.6"
-    assert headline(app)["Cost per FTE"] == "£1.3k"  # £1,250: January alone, half up
+    assert headline(app)["Cost per FTE"] == "Not available"  # January alone
     assert "No figure for 31 Dec 2025" in texts(app, "caption")  # before the first extract
     (latest,) = app.button
     assert latest.label == "Show the latest data (28/02/2026)"
@@ -228,7 +242,7 @@ def test_clusters_without_data_say_so(app: AppTest) -> None:
     assert warning.value.startswith("None of the clusters chosen has data on or before 28")
     figures = headline(app)
     assert figures["Headcount"] == "0"
-    assert (figures["Turnover"], figures["Cost per FTE"]) == ("[x]", "[x]")  # no rows
+    assert (figures["Turnover"], figures["Cost per FTE"]) == ("Not available",) * 2  # no rows
     app.toggle(key="overview.split").set_value(True).run()  # an empty trend, split
     assert not app.exception
 
@@ -244,3 +258,36 @@ def test_the_trend_can_show_each_cluster(app: AppTest) -> None:
     app.toggle(key="overview.split").set_value(True).run()
     figure = json.loads(app.get("plotly_chart")[0].proto.spec)
     assert [trace["name"] for trace in figure["data"]] == ["MATRIX", "SYNERGY", "UNITY"]
+
+
+@pytest.fixture(scope="module")
+def mid_month(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    return tiny_periods.build(tmp_path_factory.mktemp("periods"))
+
+
+def test_cost_per_fte_leaves_the_month_being_posted_out(
+    mid_month: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WORKFORCE_WAREHOUSE", str(mid_month.warehouse))
+    monkeypatch.setenv("WORKFORCE_REFERENCE", str(mid_month.reference))
+    get_settings.cache_clear()
+    at = new_app().run()  # as at 20 November 2026, the latest
+    assert not at.exception
+    figures = headline(at)
+    assert (figures["Turnover"], figures["Cost per FTE"]) == ("6.9%", "£2.9k")
+    deltas = {m.label: m.proto.delta for m in at.metric[:7]}
+    assert deltas["Cost per FTE"] == "+£23"  # against the 12 months to August 2026
+    captions = texts(at, "caption")
+    assert "12 months to September 2026; changes against the 12 months to August 2026" in captions
+    assert "October 2026 and November 2026 are still being posted" in captions
+    assert "No figure for 30 Sep 2025" in captions  # the year to September 2025: one month
+
+    at = new_app()
+    at.query_params.update({"as_at": "2025-09-30"})  # the first month-end loaded
+    at.run()
+    assert headline(at)["Turnover"] == "Not available"
+    assert (
+        "Not available: needs 12 months of data (13 month-ends); the first month-end loaded "
+        "is 30 Sep 2025." in texts(at, "caption")
+    )
+    get_settings.cache_clear()

@@ -144,12 +144,6 @@ def test_trend_table_is_one_row_per_month_end() -> None:
     assert hl.trend_table(total, "headcount", None)["headcount"].to_list() == [8, 9]
 
 
-def test_accounting_periods_are_the_twelve_to_the_month() -> None:
-    assert hl.accounting_periods(date(2026, 2, 28)) == ("2025-03", "2026-02")
-    assert hl.accounting_periods(date(2026, 12, 15)) == ("2026-01", "2026-12")
-    assert hl.accounting_periods(date(2026, 1, 31)) == ("2025-02", "2026-01")
-
-
 TURNOVER = pl.DataFrame(
     {"period_end": [date(2026, 2, 28)], "month_ends_covered": [13], "leavers": [12],
      "average_headcount": [100.0], "turnover_rate": [0.12]}
@@ -166,7 +160,6 @@ def test_turnover_and_cost_per_fte_are_read_from_their_metrics() -> None:
     assert (got.cost_per_fte_gbp, got.cost_months) == (54_000.0, 12)
     assert hl.format_gbp(got.cost_per_fte_gbp) == "£54k"
     assert hl.format_percent(got.turnover_rate) == "12.0%"
-    assert hl.turnover_note(got) is None and hl.cost_note(got) is None  # a full year
 
 
 def test_turnover_and_cost_per_fte_without_rows_are_not_available() -> None:
@@ -175,18 +168,21 @@ def test_turnover_and_cost_per_fte_without_rows_are_not_available() -> None:
         assert (got.turnover_rate, got.cost_per_fte_gbp) == (None, None)
         assert hl.format_percent(got.turnover_rate) == "[x]"
         assert hl.change(got.turnover_rate, 0.1, hl.format_points) is None
-        assert hl.turnover_note(got) is None and hl.cost_note(got) is None
     no_fte = COST.with_columns(pl.lit(None, pl.Float64).alias("annual_cost_per_fte_gbp"))
     assert hl.headline(WORKFORCE, None, BENEFITS, cost=no_fte).cost_per_fte_gbp is None
 
 
-def test_less_than_a_year_of_history_says_so() -> None:
+def test_less_than_a_year_is_not_available_rather_than_a_part_year_rate() -> None:
+    # Two month-ends with nobody leaving read 0.0% before; two months of cost were scaled up.
     short = hl.headline(
         WORKFORCE, None, BENEFITS,
-        TURNOVER.with_columns(month_ends_covered=pl.lit(1)), COST.with_columns(months=pl.lit(2)),
+        TURNOVER.with_columns(month_ends_covered=pl.lit(2), leavers=pl.lit(0),
+                              turnover_rate=pl.lit(0.0)),
+        COST.with_columns(months=pl.lit(11)),
     )  # fmt: skip
-    assert hl.turnover_note(short) == "Over 1 month-end, not a full year's 13: not annualised."
-    assert hl.cost_note(short) == "From 2 months of data, scaled to a year."
+    assert (short.turnover_rate, short.turnover_month_ends) == (None, 2)
+    assert (short.cost_per_fte_gbp, short.cost_months) == (None, 11)
+    assert hl.change(short.cost_per_fte_gbp, 54_000.0, hl.format_gbp) is None
 
 
 @pytest.mark.parametrize(

@@ -21,7 +21,7 @@ from tests.tiny_warehouse_extra import M1, M2, M3, MONTH_ENDS, build
 
 ALL = CLUSTERS
 FEB = date(2026, 2, 28)
-RECONCILE = {"pension_rate": 0.27, "ni_rate": 0.14, "tolerance": 0.02}
+RECONCILE = {"pension_rate": 0.27, "ni_rate": 0.14, "tolerance": 0.02, "as_at": M3}
 
 
 @pytest.fixture(scope="module")
@@ -138,6 +138,13 @@ def test_turnover_year_ends_at_the_last_month_end_on_or_before_the_date(con) -> 
     assert rows(con, "turnover", as_at=date(2025, 11, 29)) == []  # before any snapshot
 
 
+def test_turnover_at_the_first_month_end_is_null_not_zero(con) -> None:
+    # As at M1 there is one month-end and no pair to count leavers between: not 0%.
+    (at_m1,) = rows(con, "turnover", as_at=M1)
+    assert (at_m1["month_ends_covered"], at_m1["leavers"]) == (1, 0)
+    assert at_m1["turnover_rate"] is None
+
+
 def test_a_transfer_is_not_a_leaver_and_leavers_count_where_they_left(con) -> None:
     by_org = keyed(rows(con, "turnover", by=["organisation_code"], as_at=M3), "organisation_code")
     # h02 moved from HO to HMRC at M3: HO had 2, 2, 1 people and no leaver.
@@ -229,7 +236,7 @@ def test_reconciliation_takes_only_the_three_lines_of_the_period(con) -> None:
 
 def test_reconciliation_uses_the_bound_on_cost_rates(con) -> None:
     assert (EMPLOYER_PENSION_RATE, EMPLOYER_NI_RATE) == (0.27, 0.14)
-    standard = rows(con, "reconciliation", period="2026-01", **STANDARD_PARAMS)[0]
+    standard = rows(con, "reconciliation", period="2026-01", as_at=M3, **STANDARD_PARAMS)[0]
     assert standard["hr_pension_gbp"] == pytest.approx(0.27 * standard["hr_salary_gbp"])
     no_on_costs = rows(
         con, "reconciliation", period="2026-01", **{**RECONCILE, "pension_rate": 0, "ni_rate": 0}
@@ -256,6 +263,7 @@ def test_cost_per_fte_counted_by_hand(con) -> None:
             by=["organisation_code"],
             period_from="2025-12",
             period_to="2026-01",
+            as_at=M3,
         ),
         "organisation_code",
     )
@@ -276,7 +284,7 @@ def test_cost_per_fte_counted_by_hand(con) -> None:
 
 
 def test_cost_per_fte_groups_sum_to_the_total(con) -> None:
-    params = {"period_from": "2025-12", "period_to": "2026-01"}
+    params = {"period_from": "2025-12", "period_to": "2026-01", "as_at": M3}
     total = rows(con, "cost_per_fte", **params)[0]
     assert total["cost_gbp"] == pytest.approx(105_992.5)
     assert total["average_fte"] == pytest.approx(12.5)
@@ -426,7 +434,7 @@ PARAMS = {
     "workforce_trend": {"date_from": M1, "date_to": M3},
     "turnover": {"as_at": M3},
     "reconciliation": {"period": "2026-01", **RECONCILE},
-    "cost_per_fte": {"period_from": "2025-12", "period_to": "2026-01"},
+    "cost_per_fte": {"period_from": "2025-12", "period_to": "2026-01", "as_at": M3},
     "hr_finance_ratio": {"as_at": M1},
     "spans_layers": {"as_at": M1},
     "representation": {"as_at": M1},

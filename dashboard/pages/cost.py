@@ -1,33 +1,48 @@
-"""Cost and efficiency: ledger spend over the 12 months to the as-at date, cost per FTE,
-contingent labour and consultancy, the HR-to-ledger paybill reconciliation with its flagged
-variances, HR and finance staff per 100 against the benchmarks, and spans and layers."""
+"""Cost and efficiency: the clusters' ledgers as they stood at the as-at date (pay spend,
+contingent labour and consultancy over the 12 complete months to the last complete one, and
+each month of the year with the one still being posted marked partial), cost per FTE, the
+HR-to-ledger reconciliation with its flagged variances, HR and finance staff per 100 against
+the benchmarks, and spans and layers.
+
+"Pay spend" is the ledger's payroll lines, money spent in accounting periods; "paybill" (the
+Overview's) is the HR records' annual basic salary × FTE.  The two are named apart here.
+"""
 
 from __future__ import annotations
 
 import polars as pl
 import streamlit as st
 
+from dashboard import charts, data, periods
 from dashboard import charts_programme as cp
-from dashboard import data
 from dashboard.components import chart_with_table, open_page
 from dashboard.filters import not_applied_text
 from dashboard.formatting import format_count, format_date, format_gbp, format_percent
-from dashboard.headlines import add_months
 from queries.constants import RECONCILIATION_TOLERANCE, STANDARD_PARAMS
 from queries.runner import load_sql
 
 FLAG = "⚠ Over tolerance"
+CONTINGENT_SPEND_HELP = (
+    "Contingent labour spend: what the ledgers posted for agency, interim and other "
+    "off-payroll workers in the periods shown, as the ledger stood at the as-at date."
+)
+CONSULTANCY_HELP = (
+    "Consultancy spend: what the ledgers posted for consultancy in the periods shown, as the "
+    "ledger stood at the as-at date."
+)
 
 view = open_page(
     "Cost and efficiency",
-    "Paybill and spend from the clusters' ledgers, cost per FTE, contingent labour and "
+    "Pay spend and other spend from the clusters' ledgers, cost per FTE, contingent labour and "
     "consultancy, the HR-to-ledger reconciliation, and the shape of the workforce.",
     page="cost",
 )
 filters, clusters, as_at = view.filters, view.clusters, view.filters.as_at
-period_to = f"{as_at:%Y-%m}"
-period_from = f"{add_months(as_at.replace(day=1), -11):%Y-%m}"
-range_text = f"{add_months(as_at.replace(day=1), -11):%B %Y} to {as_at:%B %Y}"
+shown_to, chart_from = (
+    periods.period_of(as_at),
+    periods.months_back(as_at, 11),
+)  # the year on the chart
+range_text = f"{periods.month_name(chart_from)} to {periods.month_name(shown_to)}"
 
 
 def metric(name: str, params: dict, by: tuple[str, ...] = ()) -> pl.DataFrame:
@@ -46,76 +61,137 @@ def money(frame: pl.DataFrame, column: str) -> float:
     return float(frame[column].cast(pl.Float64).sum()) if not frame.is_empty() else 0.0
 
 
-periods = {"period_from": period_from, "period_to": period_to}
-spend = metric("spend", periods, ("period", "account_category"))
-spend = spend.with_columns(pl.col("amount_gbp").cast(pl.Float64))
-payroll = spend.filter(pl.col("account_category").str.starts_with("payroll_"))
-contingent_spend = spend.filter(pl.col("account_category") == "contingent_labour")
-consultancy = spend.filter(pl.col("account_category") == "consultancy")
-contingent = metric("contingent", {"as_at": as_at}, ("cluster",))
+def labelled(frame: pl.DataFrame) -> pl.DataFrame:
+    """Spend rows with each period as it reads, a partial one marked (``2026-11 (to 29 Nov,
+    partial)``)."""
+    labels = {p: periods.partial_label(p, status) for p in frame["period"].unique().to_list()}
+    return frame.with_columns(pl.col("period").replace_strict(labels, return_dtype=pl.String))
 
-st.subheader(f"{range_text}, as at {format_date(as_at)}")
-tiles = (  # label, value, metric
-    ("Paybill (£, 12 months)", format_gbp(money(payroll, "amount_gbp")), "spend"),
-    ("Contingent labour (£, 12 months)", format_gbp(money(contingent_spend, "amount_gbp")),
-     "spend"),
-    ("Consultancy (£, 12 months)", format_gbp(money(consultancy, "amount_gbp")), "spend"),
-    ("Contingent workers (FTE)", format_count(money(contingent, "fte"), 1), "contingent"),
+
+# --- which periods are complete, and the year of them the totals cover ------------------------
+status = periods.ledger_status(
+    metric(
+        "ledger_periods",
+        {"period_from": periods.months_back(as_at, 23), "period_to": shown_to, "as_at": as_at},
+        ("period",),
+    )
+)
+last = status.complete_through
+first = periods.year_to(last)[0] if last else chart_from
+spend = metric(
+    "spend_as_at",
+    {"period_from": min(first, chart_from), "period_to": shown_to, "as_at": as_at},
+    ("period", "account_category"),
+).with_columns(pl.col("amount_gbp").cast(pl.Float64))
+year = (
+    spend.filter(pl.col("period").is_between(pl.lit(first), pl.lit(last)))
+    if last
+    else spend.clear()
+)
+window = periods.window_text(
+    max(first, year["period"].min()) if year.height else first, last or first
+)
+chart_rows = labelled(spend.filter(pl.col("period") >= pl.lit(chart_from)))
+partial = {periods.partial_label(p, status) for p in status.partial}
+
+
+def category_total(frame: pl.DataFrame, kind: str) -> str:
+    """A category's total over the complete year, or not available without one."""
+    if last is None:
+        return periods.NOT_AVAILABLE
+    rows = frame.filter(
+        pl.col("account_category").str.starts_with("payroll_")
+        if kind == "pay"
+        else pl.col("account_category") == kind
+    )
+    return format_gbp(money(rows, "amount_gbp"))
+
+
+contingent = metric("contingent", {"as_at": as_at}, ("cluster",))
+st.subheader(f"{window if last else 'No complete month yet'}, as at {format_date(as_at)}")
+tiles = (  # label, value, definition
+    (f"Pay spend (£, {window})", category_total(year, "pay"), periods.PAY_SPEND_HELP),
+    (f"Contingent labour (£, {window})", category_total(year, "contingent_labour"),
+     CONTINGENT_SPEND_HELP),
+    (f"Consultancy (£, {window})", category_total(year, "consultancy"), CONSULTANCY_HELP),
+    ("Contingent workers (FTE)", format_count(money(contingent, "fte"), 1),
+     data.definition("contingent")),
 )  # fmt: skip
-for column, (label, value, name) in zip(st.columns(len(tiles)), tiles, strict=True):
+for column, (label, value, help_text) in zip(st.columns(len(tiles)), tiles, strict=True):
     with column:
-        st.metric(label, value, help=data.definition(name), border=True)
+        st.metric(label, value, help=help_text, border=True)
+note = periods.partial_note(status, shown_to)
+if last is None:
+    st.caption(periods.cost_unavailable(None, status, view.options.first_date))
+elif note:
+    st.caption(f"{note} In the charts a partial month's bars are hatched and labelled partial.")
 
 # --- spend ------------------------------------------------------------------------------------
-st.subheader("Paybill and spend")
+st.subheader("Pay spend and other spend")
 chart_with_table(
-    cp.spend_chart(spend, f"Ledger spend by account category, {range_text} (£ a month)"),
-    spend.sort("period", "account_category").select(
+    charts.mark_partial(
+        cp.spend_chart(chart_rows, f"Ledger spend by account category, {range_text} (£ a month)"),
+        partial,
+    ),
+    chart_rows.sort("period", "account_category").select(
         pl.col("period").alias("Period"),
         pl.col("account_category").replace(cp.ACCOUNT_LABELS).alias("Account category"),
         pl.col("amount_gbp").alias("Spend (£)"),
     ),
 )
-st.caption(data.definition("spend"))
-not_applied("spend")
+st.caption(
+    f"{data.definition('spend_as_at')} Pay spend is the payroll accounts' lines (salary to "
+    "employer National Insurance); it is not the paybill, the HR records' annual basic salary × "
+    "FTE. Hatched bars: a month still being posted."
+)
+not_applied("spend_as_at")
 
 # --- cost per FTE -----------------------------------------------------------------------------
 st.subheader("Cost per FTE")
-per_fte = metric("cost_per_fte", periods, ("cluster", "organisation_code")).sort(
-    "cluster", "organisation_code"
-)
-chart_with_table(
-    cp.bar_chart(
-        per_fte,
-        "organisation_code",
-        (("annual_cost_per_fte_gbp", "Cost per FTE a year"),),
-        f"Fully loaded cost per payroll FTE by organisation, {range_text} (£ a year)",
-        ("Organisation", "Cost per payroll FTE (£ a year)"),
-        number_format=",.0f",
-        prefix="£",
-    ),
-    per_fte.select(
-        pl.col("cluster").alias("Cluster"),
-        pl.col("organisation_code").alias("Organisation"),
-        pl.col("payroll_gbp").alias("Payroll (£)"),
-        pl.col("contingent_gbp").alias("Contingent labour (£)"),
-        pl.col("average_fte").alias("Average payroll FTE"),
-        pl.col("months").alias("Months"),
-        pl.col("annual_cost_per_fte_gbp").alias("Cost per FTE (£ a year)"),
-    ),
-)
+per_fte = pl.DataFrame()
+if last:
+    per_fte = metric(
+        "cost_per_fte", {"period_from": first, "period_to": last, "as_at": as_at},
+        ("cluster", "organisation_code"),
+    ).sort("cluster", "organisation_code")  # fmt: skip
+months = int(per_fte["months"].max()) if per_fte.height else None
+if months == periods.FULL_YEAR_PERIODS:
+    chart_with_table(
+        cp.bar_chart(
+            per_fte,
+            "organisation_code",
+            (("annual_cost_per_fte_gbp", "Cost per FTE a year"),),
+            "Fully loaded cost per payroll FTE by organisation, "
+            f"{periods.window_text(first, last)} (£ a year)",
+            ("Organisation", "Cost per payroll FTE (£ a year)"),
+            number_format=",.0f",
+            prefix="£",
+        ),
+        per_fte.select(
+            pl.col("cluster").alias("Cluster"),
+            pl.col("organisation_code").alias("Organisation"),
+            pl.col("payroll_gbp").alias("Pay spend (£)"),
+            pl.col("contingent_gbp").alias("Contingent labour (£)"),
+            pl.col("average_fte").alias("Average payroll FTE"),
+            pl.col("months").alias("Months"),
+            pl.col("annual_cost_per_fte_gbp").alias("Cost per FTE (£ a year)"),
+        ),
+    )
+else:
+    st.info(f"Cost per FTE: {periods.cost_unavailable(months, status, view.options.first_date)}")
 st.caption(data.definition("cost_per_fte"))
 not_applied("cost_per_fte")
 
 # --- contingent labour and consultancy --------------------------------------------------------
 st.subheader("Contingent labour and consultancy")
-off_payroll = (
-    spend.filter(pl.col("account_category").is_in(["contingent_labour", "consultancy"]))
-    if not spend.is_empty()
-    else spend
+off_payroll = chart_rows.filter(
+    pl.col("account_category").is_in(["contingent_labour", "consultancy"])
 )
 chart_with_table(
-    cp.spend_chart(off_payroll, f"Contingent labour and consultancy spend, {range_text} (£)"),
+    charts.mark_partial(
+        cp.spend_chart(off_payroll, f"Contingent labour and consultancy spend, {range_text} (£)"),
+        partial,
+    ),
     off_payroll.select(
         pl.col("period").alias("Period"),
         pl.col("account_category").replace(cp.ACCOUNT_LABELS).alias("Account category"),
@@ -131,16 +207,29 @@ st.caption(data.definition("contingent"))
 
 # --- reconciliation ---------------------------------------------------------------------------
 st.subheader("HR and finance reconciliation")
-period_options = [f"{add_months(as_at.replace(day=1), -i):%Y-%m}" for i in range(12)]
-period = st.selectbox("Accounting period", period_options, key="cost.period")
-recon = metric("reconciliation", {"period": period}, ("cluster", "organisation_code")).sort(
-    "cluster", "organisation_code"
+period_options = [periods.months_back(as_at, i) for i in range(12)]
+period = st.selectbox(
+    "Accounting period",
+    period_options,
+    index=period_options.index(last) if last in period_options else 0,
+    format_func=lambda p: periods.partial_label(p, status),
+    key="cost.period",
 )
+if status.is_partial(period):
+    latest = f" The latest complete month is {periods.month_name(last)}." if last else ""
+    st.warning(
+        f"{periods.month_name(period)} is still being posted, so its ledger pay spend is only part "
+        f"of the month and most organisations will show as over tolerance.{latest}"
+    )
+recon = metric(
+    "reconciliation", {"period": period, "as_at": as_at}, ("cluster", "organisation_code")
+).sort("cluster", "organisation_code")
 flagged = int(recon["flagged"].sum()) if not recon.is_empty() else 0
 st.markdown(
-    f"**{flagged}** of {recon.height} organisations flagged in {period}: the ledger's paybill "
-    f"differs from the HR records' by more than **{format_percent(RECONCILIATION_TOLERANCE)}** "
-    "(the tolerance), or the ledger paid with no HR paybill behind it."
+    f"**{flagged}** of {recon.height} organisations flagged in {period}: the ledger's pay spend "
+    "differs from the pay cost the HR records imply by more than "
+    f"**{format_percent(RECONCILIATION_TOLERANCE)}** (the tolerance), or the ledger paid with "
+    "no HR pay behind it."
 )
 table = recon.select(
     pl.when(pl.col("flagged")).then(pl.lit(FLAG)).otherwise(pl.lit("Within tolerance"))
@@ -148,8 +237,8 @@ table = recon.select(
     pl.col("cluster").alias("Cluster"),
     pl.col("organisation_code").alias("Organisation"),
     pl.col("headcount").alias("Headcount"),
-    pl.col("hr_paybill_gbp").round(2).alias("HR paybill (£)"),
-    pl.col("ledger_paybill_gbp").round(2).alias("Ledger paybill (£)"),
+    pl.col("hr_paybill_gbp").round(2).alias("HR pay cost (£)"),
+    pl.col("ledger_paybill_gbp").round(2).alias("Ledger pay spend (£)"),
     pl.col("variance_gbp").round(2).alias("Variance (£)"),
     (pl.col("variance_pct") * 100).round(1).alias("Variance (%)"),
 )  # fmt: skip
@@ -165,8 +254,8 @@ st.dataframe(
     .style.apply(_highlight, axis=1)
     .format(
         {
-            "HR paybill (£)": "£{:,.2f}",
-            "Ledger paybill (£)": "£{:,.2f}",
+            "HR pay cost (£)": "£{:,.2f}",
+            "Ledger pay spend (£)": "£{:,.2f}",
             "Variance (£)": "£{:,.2f}",
             "Variance (%)": "{:+.1f}%",
         },
@@ -174,7 +263,12 @@ st.dataframe(
     ),
     hide_index=True,
 )
-st.caption(data.definition("reconciliation"))
+st.caption(
+    f"{data.definition('reconciliation')} HR pay cost: the month's salary from the HR records "
+    "(annual salary × FTE ÷ 12) with employer pension and National Insurance at the published "
+    "rates. Ledger pay spend: the period's salary, employer pension and National Insurance "
+    "lines."
+)
 not_applied("reconciliation")
 
 # --- HR and finance per 100 -------------------------------------------------------------------

@@ -1,5 +1,12 @@
 """Overview, for leaders: the headline figures with their changes, the month-end headcount
-trend, and the clusters side by side, each with its data freshness."""
+trend, and the clusters side by side, each with its data freshness.
+
+Turnover and cost per FTE are shown only over a whole year (13 month-ends; 12 complete
+accounting periods), and otherwise as not available with the reason.  Cost per FTE covers the
+12 complete periods to the last one complete for every cluster in view, so a month still
+being posted never reads as a fall; its changes compare the 12 periods to the month before
+and to a year before.  "Paybill" here is the HR records' annual basic salary × FTE, never the
+ledger's pay spend (Cost and efficiency)."""
 
 from __future__ import annotations
 
@@ -8,7 +15,7 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, data
+from dashboard import charts, data, periods
 from dashboard import headlines as hl
 from dashboard.components import chart_with_table, metric_with_changes, open_page
 from dashboard.filters import not_applied_text
@@ -47,33 +54,55 @@ def frames(
     return workforce, contingent, benefits
 
 
-def rates(day: date) -> tuple[pl.DataFrame | None, pl.DataFrame | None]:
+def rates(day: date, cost_to: str | None) -> tuple[pl.DataFrame | None, pl.DataFrame | None]:
     """The turnover in the 12 months to the date and the cost per FTE over the 12 accounting
-    periods to its month, totals (None if the filters rule one out)."""
+    periods to ``cost_to`` as the ledger stood at the as-at date, totals (None if the filters
+    rule one out, or no period is complete)."""
     turnover = cost = None
     if turnover_applies:
         turnover = data.metric("turnover", clusters, {"as_at": day}, (), filters.where(TURNOVER))
-    if cost_applies:
-        period_from, period_to = hl.accounting_periods(day)
+    if cost_applies and cost_to is not None:
+        period_from, period_to = periods.year_to(cost_to)
         cost = data.metric(
             "cost_per_fte",
             clusters,
-            {"period_from": period_from, "period_to": period_to},
+            {"period_from": period_from, "period_to": period_to, "as_at": as_at},
             (),
             filters.where(COST),
         )
     return turnover, cost
 
 
-def headline_at(day: date) -> hl.Headline | None:
+def headline_at(day: date, cost_to: str | None) -> hl.Headline | None:
     if day < view.options.first_date:
         return None
-    return hl.headline(*frames(day), *rates(day))
+    return hl.headline(*frames(day), *rates(day, cost_to))
+
+
+ledger = periods.ledger_status(
+    data.metric(
+        "ledger_periods",
+        clusters,
+        {
+            "period_from": periods.months_back(as_at, 24),
+            "period_to": periods.period_of(as_at),
+            "as_at": as_at,
+        },
+        ("period",),
+    )
+)
+last_complete = ledger.complete_through
+
+
+def earlier(months: int) -> str | None:
+    return None if last_complete is None else periods.shift(last_complete, -months)
 
 
 base = hl.comparison_base(as_at, view.options.dates)
 month, year = hl.last_month(base), hl.last_year(base)
-now, last_month, last_year = headline_at(as_at), headline_at(month), headline_at(year)
+now = headline_at(as_at, last_complete)
+last_month = headline_at(month, earlier(1))
+last_year = headline_at(year, earlier(periods.FULL_YEAR_PERIODS))
 
 st.subheader(f"As at {format_date(as_at)}")
 status = data.feed_status(as_at, clusters)
@@ -93,39 +122,77 @@ if ignored:
 
 
 def rate_notes(note: str | None, dimensions: tuple[str, ...], why: str) -> list[str]:
-    """A rate's note: how much history it covers, or the filters it cannot apply (no figure)."""
+    """A rate's note: what it covers or why it is not available, or the filters it cannot
+    apply (no figure)."""
     missing = filters.not_applied(dimensions)
     if missing:
         return [f"Not shown: {not_applied_text(missing)}{why}."]
     return [note] if note else []
 
 
-TILES = (  # label, Headline field, format, format of a change, metric, notes, good when up
-    ("Headcount", "headcount", format_count, format_count, "workforce", [], False),
-    ("FTE", "fte", hl.format_fte, hl.format_fte, "workforce", [], False),
-    ("Paybill (£ a year)", "paybill_gbp", format_gbp, format_gbp, "workforce", [], False),
-    ("Contingent share", "contingent_share", format_percent, hl.format_points, "contingent",
+def turnover_note() -> str | None:
+    if now.turnover_rate is not None:
+        return None
+    return periods.turnover_unavailable(now.turnover_month_ends, view.options.first_date)
+
+
+def cost_note() -> str | None:
+    """What the cost per FTE covers (and the partial month it leaves out), or why not shown."""
+    if now.cost_per_fte_gbp is None:
+        return periods.cost_unavailable(now.cost_months, ledger, view.options.first_date)
+    assert last_complete is not None  # a cost per FTE needs a complete period
+    covered = periods.window_text(*periods.year_to(last_complete))
+    before = periods.month_name(periods.shift(last_complete, -1))
+    partial = periods.partial_note(ledger, periods.period_of(as_at))
+    return f"{covered}; changes against the 12 months to {before} and a year before." + (
+        f" {partial}" if partial else ""
+    )
+
+
+def shown(field: str, fmt) -> str:
+    """A tile's value; a rate without a whole year reads "Not available" (the note says why)."""
+    value = getattr(now, field)
+    if value is None and field in ("turnover_rate", "cost_per_fte_gbp"):
+        return periods.NOT_AVAILABLE
+    return hl.realised_text(now) if field == "benefits_realised_gbp" else fmt(value)
+
+
+TILES = (  # label, Headline field, format, format of a change, definition, notes, good when up
+    ("Headcount", "headcount", format_count, format_count, data.definition("workforce"), [],
+     False),
+    ("FTE", "fte", hl.format_fte, hl.format_fte, data.definition("workforce"), [], False),
+    ("Paybill (£ a year)", "paybill_gbp", format_gbp, format_gbp, periods.PAYBILL_HELP,
+     ["Annual basic salary × FTE, from HR records."], False),
+    ("Contingent share", "contingent_share", format_percent, hl.format_points,
+     data.definition("contingent"),
      ["Of all FTE, payroll and contingent."] if contingent_applies
      else ["Not by grade: contingent workers have none."], False),
-    ("Turnover", "turnover_rate", format_percent, hl.format_points, "turnover",
-     rate_notes(hl.turnover_note(now), TURNOVER, ""), False),
-    ("Cost per FTE", "cost_per_fte_gbp", format_gbp, format_gbp, "cost_per_fte",
-     rate_notes(hl.cost_note(now), COST, ": the ledger has no grades"), False),
+    ("Turnover", "turnover_rate", format_percent, hl.format_points, data.definition("turnover"),
+     rate_notes(turnover_note(), TURNOVER, ""), False),
+    ("Cost per FTE", "cost_per_fte_gbp", format_gbp, format_gbp,
+     data.definition("cost_per_fte"),
+     rate_notes(cost_note(), COST, ": the ledger has no grades"), False),
     ("Benefits realised", "benefits_realised_gbp", format_gbp, format_gbp,
-     "benefits_cumulative", benefit_notes, True),
+     data.definition("benefits_cumulative"), benefit_notes, True),
 )  # fmt: skip
+# A cost per FTE is compared with the 12 periods to the month before and to a year before:
+# its changes are dated by the month-ends closing those windows.
+cost_dates = periods.window_dates(ledger) or (month, year)
 # Two rows (the workforce, then rates and benefits), so that figures like £21.6bn are read
 # whole on a laptop's screen rather than cut short.
 columns = [*st.columns(4), *st.columns(4)][: len(TILES)]
-for column, (label, field, fmt, fmt_change, metric, notes, up) in zip(columns, TILES, strict=True):
+for column, (label, field, fmt, fmt_change, definition, notes, up) in zip(
+    columns, TILES, strict=True
+):
     value = getattr(now, field)
+    month_day, year_day = cost_dates if field == "cost_per_fte_gbp" else (month, year)
     with column:
         metric_with_changes(
             label,
-            hl.realised_text(now) if field == "benefits_realised_gbp" else fmt(value),
-            (month, hl.change(value, getattr(last_month, field, None), fmt_change)),
-            (year, hl.change(value, getattr(last_year, field, None), fmt_change)),
-            definition=data.definition(metric),
+            shown(field, fmt),
+            (month_day, hl.change(value, getattr(last_month, field, None), fmt_change)),
+            (year_day, hl.change(value, getattr(last_year, field, None), fmt_change)),
+            definition=definition,
             notes=tuple(notes),
             good_when_up=up,
         )
@@ -133,19 +200,22 @@ for column, (label, field, fmt, fmt_change, metric, notes, up) in zip(columns, T
 with st.expander("How these figures are defined"):
     st.markdown(
         f"- **Headcount, FTE and paybill.** {data.definition('workforce')} Each person counts "
-        "once, in one organisation; paybill is annual basic salary × FTE. Each cluster's "
-        "figures come from its latest extract on or before the date.\n"
+        "once, in one organisation; paybill is annual basic salary × FTE from the HR records, "
+        "a yearly rate, not the pay spend the ledgers post (Cost and efficiency). Each "
+        "cluster's figures come from its latest extract on or before the date.\n"
         f"- **Contingent share of FTE.** {data.definition('contingent')} The share is "
         "contingent FTE ÷ (payroll FTE + contingent FTE); its changes are in percentage "
         "points (pp).\n"
         f"- **Turnover.** {data.definition('turnover')} Leavers are people who left every "
         "cluster's organisations between one month-end and the next (a move between "
-        "organisations is a transfer); the rate is not annualised when fewer than 13 "
-        "month-ends are loaded, and its changes are in percentage points (pp).\n"
-        f"- **Cost per FTE.** {data.definition('cost_per_fte')} Here the 12 accounting periods "
-        "to the date's month: payroll and contingent labour spend in the ledger ÷ the average "
-        "payroll FTE at their month-ends, a year's worth (scaled to a year when fewer months "
-        "are loaded).  Changes compare the 12 periods to last month's and last year's month.\n"
+        "organisations is a transfer); it needs a whole year (13 month-ends loaded) and is "
+        "not available before, and its changes are in percentage points (pp).\n"
+        f"- **Cost per FTE.** {data.definition('cost_per_fte')} Here the 12 complete "
+        "accounting periods to the last one every cluster's ledger has complete (delivered "
+        "past the month's end): pay spend and contingent labour spend in the ledger, as it "
+        "stood at the date, ÷ the average payroll FTE at their month-ends. A month still being "
+        "posted is left out, and with fewer than 12 complete months there is no figure. "
+        "Changes compare the 12 periods to the month before and to a year before.\n"
         f"- **Benefits realised.** {data.definition('benefits_cumulative')} Realised cashable "
         "savings and non-cashable efficiencies up to the last financial year with a realised "
         "figure, against the plan for the same years.\n"

@@ -188,3 +188,33 @@ CREATE OR REPLACE TEMP MACRO month_end_rows(date_from, date_to) AS TABLE
     CROSS JOIN latest_groups AS l
     WHERE m.is_covered
       AND m.month_end > (SELECT coalesce(max(month_end), DATE '0001-01-01') FROM month_end_groups);
+
+-- ledger_at(as_at): the ledger as it stood at the end of a date: the lines posted on or before
+-- it, from deliveries extracted on or before it.  The ledger is incremental (each nightly
+-- delivery carries the lines posted that day) and a line's extract_date is the delivery that
+-- first loaded it, so a line posted before the date but delivered after it was not yet known.
+-- Each (journal_id, line_number) once, as stored.  Grain: one row per (cluster, journal_id,
+-- line_number).  Columns: ledger_lines' with cluster and account_category as text, then
+-- department.
+CREATE OR REPLACE TEMP MACRO ledger_at(as_at) AS TABLE
+    SELECT l.* EXCLUDE (cluster, account_category),
+           CAST(l.cluster AS VARCHAR) AS cluster,
+           CAST(l.account_category AS VARCHAR) AS account_category,
+           o.department
+    FROM ledger_lines AS l
+    LEFT JOIN org_dim() AS o USING (organisation_code)
+    WHERE l.posting_date <= CAST(as_at AS DATE) AND l.extract_date <= CAST(as_at AS DATE);
+
+-- ledger_complete_through(as_at): per cluster with a delivery on or before as_at, its latest
+-- such delivery and the last accounting period its ledger has complete as at the date.
+-- A cluster's period P is complete as at D when the cluster has a delivery (an extract) dated
+-- on or after P's last day and on or before D: each delivery carries the lines posted that
+-- day, so by then every line posted in P has arrived (lines posted to P later, such as arrears,
+-- count as they arrive).  A later period is partial: its lines so far are part of a month.
+-- Grain: one row per cluster.  Columns: cluster, delivered_to (date), complete_through
+-- (YYYY-MM: the last complete period; every earlier one is complete too).
+CREATE OR REPLACE TEMP MACRO ledger_complete_through(as_at) AS TABLE
+    SELECT CAST(feed AS VARCHAR) AS cluster, extract_date AS delivered_to,
+           strftime(month_end_on_or_before(extract_date), '%Y-%m') AS complete_through
+    FROM snapshots_as_at(as_at)
+    WHERE CAST(feed AS VARCHAR) <> 'PROGRAMME';

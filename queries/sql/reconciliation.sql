@@ -1,11 +1,14 @@
--- Reconciliation: a month's paybill as HR records imply it against what the ledger posted.
+-- Reconciliation: a month's pay as HR records imply it against the pay spend the ledger posted.
 --   HR side: the workforce as at the period's month-end (extracts.md §7, one person one
 --     count): salary = sum of annual_salary_gbp × fte ÷ 12; employer pension = salary ×
 --     $pension_rate; employer NI = salary × $ni_rate (the flat published on-cost rates the
 --     payroll posts: queries/constants.py).
 --   Ledger side: the period's lines of account categories payroll_salary,
---     payroll_employer_pension and payroll_employer_ni, each line once.  Allowances,
---     overtime and non-consolidated pay are left out: HR records do not hold them.
+--     payroll_employer_pension and payroll_employer_ni, each line once, as the ledger stood
+--     at $as_at (posted and delivered on or before it: ledger_at in _common.sql).  Allowances,
+--     overtime and non-consolidated pay are left out: HR records do not hold them.  A period
+--     still being posted (partial as at $as_at: ledger_periods.sql) shows a ledger side short
+--     of the month; the pages open on the latest complete period.
 --   headcount: the people behind the HR side (the population for disclosure control);
 --   variance_gbp = ledger_paybill_gbp - hr_paybill_gbp (positive: the ledger paid more);
 --   variance_pct = variance_gbp ÷ hr_paybill_gbp (null when the HR side is 0);
@@ -13,7 +16,7 @@
 -- Each side is grouped by its own organisation_code and cluster; a group on one side only
 -- still shows (the other side is 0).
 -- Grain: one row per group of the requested dimensions; without dimensions, one row of totals.
--- Params: $period (VARCHAR: YYYY-MM), $pension_rate (DOUBLE), $ni_rate (DOUBLE),
+-- Params: $period (VARCHAR: YYYY-MM), $as_at (DATE), $pension_rate (DOUBLE), $ni_rate (DOUBLE),
 --   $tolerance (DOUBLE: a share, 0.02 = 2%),
 --   $clusters (VARCHAR[]: the caller's scope; empty means no rows)
 -- Dimensions: cluster, department, organisation_code
@@ -31,19 +34,18 @@ hr AS (
     FROM workforce_at(last_day(CAST($period || '-01' AS DATE)))
 ),
 ledger AS (
-    SELECT CAST(l.cluster AS VARCHAR) AS cluster, o.department, l.organisation_code,
+    SELECT cluster, department, organisation_code,
            0 AS headcount,
            0.0 AS hr_salary_gbp,
-           CASE WHEN l.account_category = 'payroll_salary'
-                THEN CAST(l.amount_gbp AS DOUBLE) ELSE 0.0 END AS ledger_salary_gbp,
-           CASE WHEN l.account_category = 'payroll_employer_pension'
-                THEN CAST(l.amount_gbp AS DOUBLE) ELSE 0.0 END AS ledger_pension_gbp,
-           CASE WHEN l.account_category = 'payroll_employer_ni'
-                THEN CAST(l.amount_gbp AS DOUBLE) ELSE 0.0 END AS ledger_ni_gbp
-    FROM ledger_lines AS l
-    LEFT JOIN org_dim() AS o USING (organisation_code)
-    WHERE l.period = $period
-      AND l.account_category IN
+           CASE WHEN account_category = 'payroll_salary'
+                THEN CAST(amount_gbp AS DOUBLE) ELSE 0.0 END AS ledger_salary_gbp,
+           CASE WHEN account_category = 'payroll_employer_pension'
+                THEN CAST(amount_gbp AS DOUBLE) ELSE 0.0 END AS ledger_pension_gbp,
+           CASE WHEN account_category = 'payroll_employer_ni'
+                THEN CAST(amount_gbp AS DOUBLE) ELSE 0.0 END AS ledger_ni_gbp
+    FROM ledger_at($as_at)
+    WHERE period = $period
+      AND account_category IN
           ('payroll_salary', 'payroll_employer_pension', 'payroll_employer_ni')
 ),
 both_sides AS (

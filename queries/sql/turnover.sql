@@ -13,7 +13,10 @@
 --   average_headcount: the group's headcount summed over the month-ends used, divided by
 --     their number (a month-end where the group had nobody counts as 0).
 --   turnover_rate: leavers ÷ average_headcount (not annualised when fewer than 13 month-ends
---     are covered).
+--     are covered); null when only one month-end is covered, as at the first month-end
+--     loaded: with no pair of month-ends there is no leaver to count, and 0 would read as
+--     nobody left.  A year's rate needs all 13 (month_ends_covered = 13): the pages show a
+--     shorter window as not available, with the reason.
 -- Grain: one row per group of the requested dimensions; without dimensions, one row of totals.
 -- Params: $as_at (DATE), $clusters (VARCHAR[]: the caller's scope; empty means no rows)
 -- Dimensions: cluster, department, organisation_code, grade
@@ -48,7 +51,8 @@ final AS (
            month_end_on_or_before($as_at) AS period_end,
            y.months AS month_ends_covered,
            c.person_month_ends / y.months AS average_headcount,
-           c.leavers / (c.person_month_ends / y.months) AS turnover_rate
+           CASE WHEN y.months > 1
+                THEN c.leavers / (c.person_month_ends / y.months) END AS turnover_rate
     FROM counted AS c
     CROSS JOIN (SELECT count(*) AS months FROM year_points) AS y
 )
