@@ -3,7 +3,8 @@
 Simulates the population forward through the delivery dates (every month-end from start to end,
 then each of the 7 days ending at end) and writes, for every date, each cluster's three files and
 the PROGRAMME register.  One random stream, seeded once: the same seed and options give the same
-bytes.
+bytes.  With ``--native`` the same tables are written in each cluster's own system's shape
+(``native.py``): the same random draws, so the same figures.
 """
 
 from __future__ import annotations
@@ -23,12 +24,14 @@ from pipeline.contract import CLUSTERS, PROGRAMME
 from pipeline.demo import calibration as cal
 from pipeline.demo.contingent import ContingentWorkforce
 from pipeline.demo.ledger import cost_centre_count, ledger_table
+from pipeline.demo.native import People, write_native_delivery
 from pipeline.demo.organisations import load_register
-from pipeline.demo.population import Population
+from pipeline.demo.population import Population, day_number
 from pipeline.demo.programme import programme_tables
-from pipeline.demo.snapshot import employees_table
+from pipeline.demo.snapshot import employees_snapshot
 from pipeline.demo.writer import write_delivery
 from pipeline.errors import UsageError
+from pipeline.reference import load_organisations
 from pipeline.settings import Settings
 
 DEFAULT_MONTH_ENDS = 24
@@ -112,10 +115,20 @@ def generate(
     start: date,
     end: date,
     seed: int,
+    native: bool = False,
     progress: Progress | None = None,
 ) -> list[Path]:
-    """Write the landing zone; returns the delivery folders written."""
+    """Write the landing zone; returns the delivery folders written.
+
+    With ``native`` the clusters' deliveries are written in their systems' own shapes
+    (``pipeline/demo/native.py``) from the very same tables, so the figures do not change.
+    """
     register = load_register(organisations_csv, scale)
+    names = dict(
+        load_organisations(organisations_csv)
+        .select("organisation_code", "organisation_name")
+        .iter_rows()
+    )
     rng = np.random.default_rng(seed)
     population = Population(register, rng)
     contingent = ContingentWorkforce(register.cluster, rng)
@@ -130,6 +143,7 @@ def generate(
     previous_ledger: dict[str, pa.Table] = {}
     written = []
     population.start(dates[0])
+    mid_day = (day_number(dates[0]) + day_number(dates[-1])) // 2
     for when in dates:
         population.step(when)
         payroll_fte = np.bincount(
@@ -141,7 +155,7 @@ def generate(
         programme_cost = _programme_cost_by_cluster(when, seed)
         for index, cluster in enumerate(CLUSTERS):
             migrated = cluster == "OVERSEAS" and when >= migration
-            employees = employees_table(population, when, cluster, migrated)
+            employees, people = employees_snapshot(population, when, cluster, migrated)
             workers = contingent.table(when, cluster, register.code)
             ledger = ledger_table(
                 cluster=cluster,
@@ -155,21 +169,32 @@ def generate(
                 rng=rng,
             )
             previous_ledger[cluster] = ledger
-            system = cal.OVERSEAS_MIGRATED_SYSTEM if migrated else cal.SOURCE_SYSTEMS[cluster]
-            written.append(
-                write_delivery(
+            tables = {
+                "employees.parquet": employees,
+                "contingent_labour.parquet": workers,
+                "ledger.parquet": ledger,
+            }
+            if native:
+                folder = write_native_delivery(
                     landing,
                     cluster,
                     when,
-                    {
-                        "employees.parquet": employees,
-                        "contingent_labour.parquet": workers,
-                        "ledger.parquet": ledger,
-                    },
+                    tables,
+                    people=People(people, population["birth_day"], mid_day, names),
+                    migrated=migrated,
+                    generated_at=_generated_at(when, index),
+                )
+            else:
+                system = cal.OVERSEAS_MIGRATED_SYSTEM if migrated else cal.SOURCE_SYSTEMS[cluster]
+                folder = write_delivery(
+                    landing,
+                    cluster,
+                    when,
+                    tables,
                     generated_at=_generated_at(when, index),
                     source_system=system,
                 )
-            )
+            written.append(folder)
             if progress:
                 progress.advance(task)
         written.append(
@@ -188,7 +213,13 @@ def generate(
 
 
 def run_demo(
-    settings: Settings, *, scale: float, start: date | None, end: date | None, seed: int
+    settings: Settings,
+    *,
+    scale: float,
+    start: date | None,
+    end: date | None,
+    seed: int,
+    native: bool = False,
 ) -> int:
     end = end or date.today() - timedelta(days=1)
     start = start or default_start(end)
@@ -210,6 +241,7 @@ def run_demo(
                 start=start,
                 end=end,
                 seed=seed,
+                native=native,
                 progress=progress,
             )
     else:
@@ -220,11 +252,12 @@ def run_demo(
             start=start,
             end=end,
             seed=seed,
+            native=native,
         )
     dates = len({p.name for p in written})
     elapsed = time.perf_counter() - began
     print(
         f"wrote {len(written)} deliveries ({dates} dates, {start} to {end}, scale {scale:g}, "
-        f"seed {seed}) to {settings.landing} in {elapsed:.1f} s"
+        f"seed {seed}{', native' if native else ''}) to {settings.landing} in {elapsed:.1f} s"
     )
     return 0

@@ -52,6 +52,14 @@ def employee_ids(cluster: str, numbers: pl.Expr, migrated: bool) -> pl.Expr:
 
 def employees_table(pop: Population, when: date, cluster: str, migrated: bool) -> pa.Table:
     """employees.parquet of ``cluster`` at the end of ``when``."""
+    return employees_snapshot(pop, when, cluster, migrated)[0]
+
+
+def employees_snapshot(
+    pop: Population, when: date, cluster: str, migrated: bool
+) -> tuple[pa.Table, np.ndarray]:
+    """employees.parquet of ``cluster`` at the end of ``when``, and the population index of each
+    of its rows (the native demo derives NI numbers and dates of birth from it)."""
     reg = pop.register
     people = np.flatnonzero(pop["active"] & (reg.cluster[pop["org"]] == CLUSTERS.index(cluster)))
     take = {name: values[people] for name, values in pop.arrays.items()}
@@ -79,6 +87,7 @@ def employees_table(pop: Population, when: date, cluster: str, migrated: bool) -
             "level": GRADE_LEVELS[grade],
             "rank_u": take["rank_u"],
             "ring": take["ring"],
+            "person": people,
         }
     )
     epoch = pl.lit(EPOCH)
@@ -95,4 +104,4 @@ def employees_table(pop: Population, when: date, cluster: str, migrated: bool) -
     )
     frame = frame.sort("employee_id")
     schema = arrow_schema(EmployeeRow)
-    return frame.select(schema.names).to_arrow().cast(schema)
+    return frame.select(schema.names).to_arrow().cast(schema), frame["person"].to_numpy()
