@@ -22,6 +22,7 @@ import polars as pl
 
 from dashboard.charts import CLUSTER_COLOURS, PALETTE, _layout
 from dashboard.formatting import format_date
+from dashboard.glossary import ACCOUNT_LABELS, MEASURES, STAGE_LABELS
 from dashboard.safe_text import distinct, one_line, safe_label, safe_labels
 from queries.runner import BENEFIT_MEASURES
 
@@ -59,32 +60,9 @@ DCA_COLOURS = {
     "unknown": "#B1B4B6",
 }
 OUTLINE = "#0B0C0C"
-# The contract's stages (extracts.md section 6) as a reader says them.
-STAGE_LABELS = {
-    "SOC": "Strategic outline case (SOC)",
-    "OBC": "Outline business case (OBC)",
-    "FBC": "Full business case (FBC)",
-    "procurement": "Procurement",
-    "contract_award": "Contract award",
-    "go_live": "Go-live",
-    "legacy_decommission": "Old systems decommissioned",
-    "other": "Other",
-}
-ACCOUNT_LABELS = {
-    "payroll_salary": "Salary",
-    "payroll_allowances": "Allowances",
-    "payroll_overtime": "Overtime",
-    "payroll_non_consolidated": "Non-consolidated pay",
-    "payroll_employer_pension": "Employer pension",
-    "payroll_employer_ni": "Employer NI",
-    "contingent_labour": "Contingent labour",
-    "consultancy": "Consultancy",
-}
-MEASURE_LABELS = {
-    "cashable_saving": "Cashable savings",
-    "non_cashable_efficiency": "Non-cashable efficiencies",
-    "programme_cost": "Programme cost",
-}
+# The stages, account categories and benefit measures as a reader says them: the one list of
+# plain names is dashboard.glossary (imported here under the names the pages use).
+MEASURE_LABELS = MEASURES
 PLANNED, ACTUAL = PALETTE[0], PALETTE[1]
 
 

@@ -22,6 +22,7 @@ from datetime import date
 
 import polars as pl
 
+from dashboard import glossary
 from dashboard.formatting import format_short_date
 from pipeline.contract import REGIONS
 from queries.disclosure import SUPPRESSED, DisclosureRule, protect
@@ -123,7 +124,7 @@ def group_names(
         if code == UNKNOWN:
             names[code] = NOT_RECORDED
         elif key == "profession":
-            names[code] = code.replace("_", " ").capitalize()
+            names[code] = glossary.PROFESSIONS.get(code, code.replace("_", " ").capitalize())
         else:
             names[code] = lookup.get(code, code)
     return names
@@ -144,8 +145,11 @@ def screen_rows(
         .otherwise(pl.lit(""))
         .alias("note")
     )
+    group = _group(key, names)
+    if key == "profession":  # the code is the name in snake case: on screen, the name alone
+        group = [pl.col(key).replace_strict(names, default=pl.col(key))]
     return table.select(
-        *_group(key, names),
+        *group,
         *(
             (pl.col(c) * 100).alias(c) if c.endswith("_pct") else pl.col(c)
             for c in table.columns

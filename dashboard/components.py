@@ -1,6 +1,6 @@
-"""Pieces every page draws: the opening (title, the empty-warehouse page, the filters and the
-data freshness in the sidebar), a headline figure with its changes, and a chart with its data
-as a table.
+"""Pieces every page draws: the opening (title, the empty-warehouse page, the filters, the
+"Copy link" and the data freshness in the sidebar, and what a link asked for and did not get),
+a headline figure with its changes, and a chart with its data as a table.
 
 :func:`nothing_loaded` is pure; the rest draws.
 """
@@ -16,8 +16,16 @@ import polars as pl
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from dashboard import data, identity, trail
-from dashboard.filters import Filters, Options, Organisation, sidebar
+from dashboard import data, glossary, identity, trail, url_state
+from dashboard.filters import (
+    URL_KEYS,
+    Filters,
+    Options,
+    Organisation,
+    link_refusals,
+    refused_text,
+    sidebar,
+)
 from dashboard.formatting import format_short_date
 from dashboard.headlines import Change, freshness_label
 from dashboard.identity import plain
@@ -53,10 +61,11 @@ class View:
         self, where: DeltaGenerator | ModuleType, label: str, value: date, key: str
     ) -> date:
         """A date within the loaded extracts (first to latest), written day first, drawn in
-        ``where``: ``st`` itself or a column."""
-        return where.date_input(
+        ``where``: ``st`` itself or a column; kept in the URL (:mod:`dashboard.url_state`)."""
+        return url_state.date_input(
+            where,
             label,
-            value=value,
+            value,
             min_value=self.options.first_date,
             max_value=self.options.latest_date,
             format="DD/MM/YYYY",
@@ -85,11 +94,13 @@ def open_gate(title: str, caption: str, page: str) -> identity.Caller:
         st.markdown(identity.banner(who))
     if who.grant is None or not who.grant.may_see(page):
         refuse(who, page)
+    url_state.keep_only(page, URL_KEYS)  # no other page's choices, nothing unknown
     trail.record_view(who, page)
     trail.begin(page)
     st.caption(caption)
     with st.sidebar:
         _who(who)
+    url_state.start_link()
     return who
 
 
@@ -117,8 +128,17 @@ def open_page(title: str, caption: str, page: str) -> View:
         st.stop()
     options = _options(scope, dates)
     view = View(sidebar(options, page), options)
+    url_state.show_link()  # the filters as the sidebar wrote them
     with st.sidebar:
         freshness(view.filters.as_at, scope)
+    glossary.sidebar_expander()  # the terms a leader may not know, a click away
+    refusals = link_refusals()
+    said = refused_text(refusals, lambda value: plain(value, 40))
+    if said:
+        covers = (
+            f" These figures cover {', '.join(view.clusters)}." if "clusters" in refusals else ""
+        )
+        st.warning(said + covers)
     return view
 
 
@@ -183,15 +203,23 @@ def chart_with_table(
     figure: go.Figure, table: pl.DataFrame, column_config: dict | None = None
 ) -> None:
     """A chart, and the same numbers as a table for anyone who cannot read the chart.  Numbers
-    read with thousands separators unless ``column_config`` says otherwise."""
+    read with thousands separators and every heading and code in plain words
+    (:mod:`dashboard.glossary`) unless ``column_config`` says otherwise."""
+    headings = glossary.column_labels(table.columns)
     numbers = {
-        name: st.column_config.NumberColumn(name, format="localized")
+        name: st.column_config.NumberColumn(
+            headings[name], format="localized", help=glossary.COLUMN_HELP.get(name)
+        )
         for name, dtype in table.schema.items()
         if dtype.is_numeric()
     }
     st.plotly_chart(figure, width="stretch", config={"displaylogo": False})
     with st.expander("Show the data as a table"):
-        st.dataframe(table, hide_index=True, column_config={**numbers, **(column_config or {})})
+        st.dataframe(
+            glossary.plain_table(table),
+            hide_index=True,
+            column_config={**headings, **numbers, **(column_config or {})},
+        )
 
 
 def metric_with_changes(

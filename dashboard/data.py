@@ -25,7 +25,7 @@ import duckdb
 import polars as pl
 import streamlit as st
 
-from dashboard import trail
+from dashboard import glossary, trail
 from dashboard.scope import current_clusters, record_level_clusters
 from pipeline.settings import get_settings
 from pipeline.warehouse import WarehouseMissing, current_path, unreadable
@@ -156,12 +156,16 @@ def feed_status(as_at: date, clusters: Iterable[str]) -> pl.DataFrame:
 
 
 def definition(name: str) -> str:
-    """What a metric measures, in a sentence: its SQL file's purpose line (the header's first),
-    continued to the end of its first clause, without references to the contract's files.
+    """What a metric measures, in a sentence for a leader: its plain definition
+    (:data:`dashboard.glossary.DEFINITIONS`), else its SQL file's purpose line (the header's
+    first), continued to the end of its first clause, without references to the contract's
+    files.  The SQL headers are written for developers and may name columns.
 
     ``Workforce trend: headcount, FTE and annualised basic paybill at each month-end between
     two dates: the workforce metric as at ...`` reads ``Workforce trend: headcount, FTE and
     annualised basic paybill at each month-end between two dates.``"""
+    if name in glossary.DEFINITIONS:
+        return glossary.DEFINITIONS[name]
     lines: list[str] = []
     for raw in runner.load_sql(name).text.splitlines():
         line = raw.removeprefix("--").strip()

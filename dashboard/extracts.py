@@ -26,6 +26,7 @@ import polars as pl
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
+from dashboard import glossary
 from pipeline.contract import REGIONS
 from queries.disclosure import (
     COUNT_BASE,
@@ -55,7 +56,7 @@ DIMENSION_LABELS = {
     "month_end": "Month (each month-end)",
     "period": "Month (accounting period)",
     "organisation_code": "Organisation",
-    "region": "Region (ITL1)",
+    "region": "Region",
     "dca_rating": "Delivery confidence rating",
     "measure": "Benefit or cost",
 }
@@ -175,7 +176,10 @@ def with_names(
 def rule_text(rule: DisclosureRule | None, metric: str) -> str:
     """The disclosure rule applied to a metric's extract, in a sentence or two."""
     if rule is None:
-        return f"None: {metric} counts no people, so its rows are not under disclosure control."
+        return (
+            f"None: {glossary.metric_name(metric)} counts no people, so its rows are not under "
+            "disclosure control."
+        )
     parts = []
     if rule.count_columns:
         parts.append(
@@ -187,7 +191,8 @@ def rule_text(rule: DisclosureRule | None, metric: str) -> str:
         parts.append(f"money is rounded to the nearest £{MONEY_BASE}")
     if rule.ratios:
         parts.append(
-            f"rates, shares and means ({', '.join(rule.ratio_columns)}) are rounded and shown as "
+            f"rates, shares and means ({', '.join(map(glossary.column_label, rule.ratio_columns))})"
+            f" are rounded and shown as "
             f"{SUPPRESSED} with the counts they are worked out from, or when they are over too "
             f"few people (under {MIN_COUNT}; under {MIN_AVERAGE_POPULATION} for means and £ per "
             "FTE)"
@@ -312,22 +317,6 @@ def financial_year(day: date) -> str:
     """The financial year (April to March) a day falls in: ``2025-26``."""
     start = day.year if day.month >= 4 else day.year - 1
     return f"{start}-{(start + 1) % 100:02d}"
-
-
-# --- the clusters a link asks for -------------------------------------------------------------
-
-
-def asked(raw: Sequence[str] | None) -> tuple[str, ...]:
-    """The clusters a URL's ``clusters`` values name (repeated keys or comma lists), once
-    each, in order."""
-    names = [part.strip() for item in raw or () for part in item.split(",") if part.strip()]
-    return tuple(dict.fromkeys(names))
-
-
-def refused_clusters(requested: Sequence[str], scope: Sequence[str]) -> tuple[str, ...]:
-    """The clusters asked for that are not in ``scope`` (case aside), as written."""
-    allowed = {c.casefold() for c in scope}
-    return tuple(c for c in requested if c.casefold() not in allowed)
 
 
 # --- files ------------------------------------------------------------------------------------

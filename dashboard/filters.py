@@ -6,8 +6,10 @@ link reopens the same view: ``?as_at=2026-02-28&clusters=UNITY,SYNERGY&grades=G7
 Reading and writing the URL is pure (:func:`parse`, :func:`to_params`, :func:`clean`), tested
 without Streamlit.  Everything a URL holds is checked against what the caller may choose
 (:class:`Options`: the scope, the loaded dates, the register): an unknown or out-of-scope value
-is dropped, not trusted, and a date is kept within the loaded data.  An empty choice means
-"all": all clusters in scope, every department, organisation and grade.
+is dropped, not trusted, and a date is kept within the loaded data.  What a link asked for and
+did not get is not dropped silently: :func:`refused` names it and :func:`refused_text` says so
+in one line, which every page shows (``dashboard.components.open_page``).  An empty choice
+means "all": all clusters in scope, every department, organisation and grade.
 
 The as-at date is always written to the URL, so a link shows the same numbers after the next
 load; without one, a page opens at the latest loaded extract date.
@@ -15,7 +17,7 @@ load; without one, a page opens at the latest loaded extract date.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -167,6 +169,57 @@ def parse(params: Mapping[str, str | Sequence[str]], options: Options) -> Filter
     return clean(raw, options)
 
 
+LISTS = ("clusters", *DIMENSIONS)  # the list filters, in the sidebar's order
+NAMED = 5  # values named in a refusal, per filter; the rest are counted
+
+
+def refused(
+    params: Mapping[str, str | Sequence[str]], filters: Filters, options: Options
+) -> dict[str, tuple[str, ...]]:
+    """What a URL asked for that ``filters`` (the URL as :func:`parse` read it) does not hold, by
+    filter, as written, once each: a cluster outside the scope or unknown, a department,
+    organisation or grade unknown or outside the clusters (and departments) kept."""
+    kept = {
+        name: {v.casefold() for v in getattr(filters, name)} for name in LISTS if name != "clusters"
+    }
+    kept["clusters"] = {c.casefold() for c in filters.clusters_in(options.scope)}
+    out = {}
+    for name in LISTS:
+        asked = dict.fromkeys(_values(params.get(name)))
+        lost = tuple(v for v in asked if v.casefold() not in kept[name])
+        if lost:
+            out[name] = lost
+    return out
+
+
+def _and(words: Sequence[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def refused_text(
+    refusals: Mapping[str, Sequence[str]], show: Callable[[str], str] = str
+) -> str | None:
+    """One line naming what a link asked for and did not get (each value through ``show``,
+    which escapes and cuts it for the page), or None if nothing was refused."""
+    parts, total = [], 0
+    for name in LISTS:
+        values = list(refusals.get(name, ()))
+        if not values:
+            continue
+        total += len(values)
+        noun = "cluster" if name == "clusters" else NOUNS[name]
+        words = [show(v) for v in values[:NAMED]]
+        if len(values) > NAMED:
+            words.append(f"{len(values) - NAMED} more")
+        parts.append(f"{noun}{'s' if len(values) > 1 else ''} {_and(words)}")
+    if not parts:
+        return None
+    return (
+        f"The link asked for {_and(parts)}, outside your access or not offered here: "
+        f"{'it was' if total == 1 else 'they were'} left out."
+    )
+
+
 def to_params(filters: Filters) -> dict[str, str]:
     """The query parameters that reopen ``filters``: the date, and each list in use."""
     params = {"as_at": filters.as_at.isoformat()}
@@ -180,6 +233,7 @@ def to_params(filters: Filters) -> dict[str, str]:
 
 _STATE = "filters"  # the current Filters, kept across pages (widget state is per page)
 _PAGE = "filters.page"  # the page the widgets were last drawn on
+_REFUSED = "filters.refused"  # what the link that opened the session asked for and did not get
 _KEY = {name: f"filter.{name}" for name in URL_KEYS}
 
 
@@ -217,7 +271,9 @@ def sidebar(options: Options, page: str) -> Filters:
     so they survive switching pages; every run writes them back to the URL."""
     kept = st.session_state.get(_STATE)
     if kept is None:
-        current = parse({k: st.query_params.get_all(k) for k in st.query_params}, options)
+        params = {k: st.query_params.get_all(k) for k in st.query_params}
+        current = parse(params, options)
+        st.session_state[_REFUSED] = refused(params, current, options)
     else:
         current = clean(kept, options)
     _seed(current, force=kept is None or st.session_state.get(_PAGE) != page)
@@ -287,3 +343,9 @@ def sidebar(options: Options, page: str) -> Filters:
     st.session_state[_STATE] = filters
     _sync_url(to_params(filters))
     return filters
+
+
+def link_refusals() -> dict[str, tuple[str, ...]]:
+    """What the link that opened this session asked for and did not get (kept for the
+    session: the URL no longer names it once the sidebar has rewritten it)."""
+    return st.session_state.get(_REFUSED) or {}

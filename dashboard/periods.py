@@ -21,23 +21,15 @@ from datetime import date
 
 import polars as pl
 
+from dashboard import glossary
 from dashboard.formatting import format_short_date
 from dashboard.headlines import FULL_YEAR_MONTH_ENDS, FULL_YEAR_PERIODS, add_months, month_end
 
 NOT_AVAILABLE = "Not available"
 
-PAYBILL_HELP = (
-    "Paybill: annual basic salary × FTE of everyone in post as at the date, from the HR "
-    "records (the workforce extracts). A yearly rate, before employer pension and National "
-    "Insurance, allowances and overtime. It is not the pay spend, which is what the finance "
-    "ledgers posted (Cost and efficiency page)."
-)
-PAY_SPEND_HELP = (
-    "Pay spend: what the clusters' finance ledgers posted to payroll accounts (salary, "
-    "allowances, overtime, non-consolidated pay, employer pension and National Insurance) in "
-    "the accounting periods shown, as the ledger stood at the as-at date. Money spent, not the "
-    "paybill (annual basic salary × FTE from the HR records, on the Overview)."
-)
+# The two pay figures' definitions live with every other plain word (dashboard.glossary).
+PAYBILL_HELP = glossary.PAYBILL
+PAY_SPEND_HELP = glossary.PAY_SPEND
 
 
 @dataclass(frozen=True)

@@ -93,7 +93,11 @@ def test_a_url_cannot_widen_the_scope(tiny: Settings, monkeypatch: pytest.Monkey
     analyst = pages.open_page("workforce", tiny, monkeypatch, role="leader", clusters=("UNITY",))
     analyst.query_params["clusters"] = "SYNERGY,UNITY,MATRIX"
     analyst.run()
-    assert not any(re.search(rf"\b{c}\b", all_text(analyst)) for c in OTHERS)
+    # The link's own words are said back, refused (issue 12); nothing else names them.
+    (refusal,) = [w for w in analyst.warning if w.value.startswith("The link asked for")]
+    assert refusal.value.startswith("The link asked for clusters SYNERGY and MATRIX,")
+    text = all_text(analyst).replace(str(refusal.proto), "")
+    assert not any(re.search(rf"\b{c}\b", text) for c in OTHERS)
 
 
 # --- nobody -----------------------------------------------------------------------------------

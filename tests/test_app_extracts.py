@@ -110,7 +110,7 @@ def test_clusters_outside_the_scope_in_the_link_are_refused_by_name(
     at.run()
     assert not at.exception
     (warning,) = at.warning
-    assert warning.value.startswith("The link asked for DEFENCE, ")
+    assert warning.value.startswith("The link asked for clusters DEFENCE and ")
     assert "\\[x\\]\\(http" in warning.value  # the URL's text is escaped, not a link
     assert "left out" in warning.value and warning.value.endswith("cover SYNERGY.")
     at.multiselect(key="extracts.by.workforce").set_value(["cluster"]).run()

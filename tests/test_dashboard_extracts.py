@@ -347,11 +347,3 @@ def test_the_month_dimension_each_metric_gets() -> None:
     assert ex.series_dimension(load_sql("cost_per_fte")) == "period"
     for own in ("workforce_trend", "spend", "milestone_slippage", "benefits_cumulative"):
         assert ex.series_dimension(load_sql(own)) is None  # a time dimension of its own
-
-
-def test_clusters_outside_the_scope_are_named() -> None:
-    assert ex.asked(["DEFENCE, synergy", "X", "DEFENCE"]) == ("DEFENCE", "synergy", "X")
-    assert ex.refused_clusters(("DEFENCE", "synergy", "X"), ("SYNERGY", "UNITY")) == (
-        "DEFENCE",
-        "X",
-    )

@@ -15,6 +15,8 @@ from dashboard.filters import (
     clean,
     not_applied_text,
     parse,
+    refused,
+    refused_text,
     to_params,
 )
 
@@ -139,3 +141,60 @@ def test_the_url_round_trip_reopens_the_same_view(chosen: Filters) -> None:
     view = clean(chosen, OPTIONS)
     assert parse(to_params(view), OPTIONS) == view
     assert clean(view, OPTIONS) == view  # clean is idempotent
+
+
+# --- what a link asked for and did not get ----------------------------------------------------
+
+NARROW = Options(scope=("UNITY",), dates=(JAN, FEB), organisations=ORGS)
+
+
+def _refused(params: dict, options: Options = OPTIONS) -> dict[str, tuple[str, ...]]:
+    return refused(params, parse(params, options), options)
+
+
+def test_a_cluster_outside_the_scope_is_named_not_dropped_silently() -> None:
+    params = {"clusters": "SYNERGY,unity", "organisations": "DWP"}
+    assert _refused(params, NARROW) == {"clusters": ("SYNERGY",), "organisations": ("DWP",)}
+    assert refused_text(_refused(params, NARROW)) == (
+        "The link asked for cluster SYNERGY and organisation DWP, outside your access or not "
+        "offered here: they were left out."
+    )
+
+
+def test_unknown_values_of_every_filter_are_named_as_written_once_each() -> None:
+    params = {
+        "clusters": ["ATLANTIS", "UNITY", "atlantis", "ATLANTIS"],
+        "departments": "DFT,DWP",  # DWP is SYNERGY's: not offered once UNITY is chosen
+        "organisations": "DVLA,XYZ",
+        "grades": "G7,G99",
+        "colour": "blue",  # not a filter: not the filters' business
+    }
+    assert _refused(params) == {
+        "clusters": ("ATLANTIS", "atlantis"),
+        "departments": ("DWP",),
+        "organisations": ("XYZ",),
+        "grades": ("G99",),
+    }
+    assert refused_text(_refused(params)) == (
+        "The link asked for clusters ATLANTIS and atlantis, department DWP, organisation XYZ "
+        "and grade G99, outside your access or not offered here: they were left out."
+    )
+
+
+def test_a_link_within_the_options_refuses_nothing() -> None:
+    for params in ({}, {"clusters": "unity, SYNERGY"}, {"clusters": ",".join(SCOPE)}):
+        assert _refused(params) == {}
+        assert refused_text(_refused(params)) is None
+    assert _refused({"clusters": "UNITY"}, NARROW) == {}
+
+
+def test_a_long_list_is_named_in_part_and_each_name_through_the_page() -> None:
+    many = {"clusters": ",".join(f"C{i}" for i in range(12))}
+    said = refused_text(_refused(many), show=lambda name: f"`{name}`")
+    assert said is not None
+    assert said.startswith("The link asked for clusters `C0`, `C1`, `C2`, `C3`, `C4` and 7 more,")
+    huge = {"clusters": "<script>" + "x" * 30_000}
+    assert refused_text(_refused(huge), show=lambda name: name[:40]) == (
+        f"The link asked for cluster <script>{'x' * 32}, outside your access or not offered "
+        "here: it was left out."
+    )

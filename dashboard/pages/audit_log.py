@@ -11,7 +11,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import trail
+from dashboard import trail, url_state
 from dashboard.components import open_gate
 from dashboard.formatting import format_count
 from pipeline import audit
@@ -40,12 +40,12 @@ else:
 
 left, middle, right = st.columns([2, 2, 1])
 # Searched in the stored form of an email (normalised), so any case finds it.
-user = left.text_input("User (email)", key="audit_log.user").strip() or None
-event = middle.selectbox(
-    "Event", ("all", *audit.EVENTS), key="audit_log.event", format_func=str.capitalize
+user = url_state.text_input(left, "User (email)", key="audit_log.user").strip() or None
+event = url_state.selectbox(
+    middle, "Event", ("all", *audit.EVENTS), key="audit_log.event", format_func=str.capitalize
 )
-limit = right.number_input(
-    "Latest", min_value=10, max_value=100_000, value=1000, step=100, key="audit_log.limit"
+limit = url_state.number_input(
+    right, "Latest", min_value=10, max_value=100_000, value=1000, step=100, key="audit_log.limit"
 )
 try:
     entries = audit.read(path, user=user, event=None if event == "all" else event, limit=int(limit))

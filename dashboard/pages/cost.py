@@ -13,7 +13,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, data, periods
+from dashboard import charts, data, periods, url_state
 from dashboard import charts_programme as cp
 from dashboard.components import chart_with_table, open_page
 from dashboard.filters import not_applied_text
@@ -208,7 +208,8 @@ st.caption(data.definition("contingent"))
 # --- reconciliation ---------------------------------------------------------------------------
 st.subheader("HR and finance reconciliation")
 period_options = [periods.months_back(as_at, i) for i in range(12)]
-period = st.selectbox(
+period = url_state.selectbox(
+    st,
     "Accounting period",
     period_options,
     index=period_options.index(last) if last in period_options else 0,

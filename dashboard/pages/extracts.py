@@ -18,20 +18,15 @@ import duckdb
 import polars as pl
 import streamlit as st
 
-from dashboard import data, identity, scope, trail
+from dashboard import data, glossary, identity, scope, trail, url_state
 from dashboard import extracts as ex
 from dashboard.components import open_page
 from dashboard.filters import not_applied_text
 from dashboard.formatting import format_count, format_date
 from dashboard.headlines import add_months
-from dashboard.safe_text import safe_markdown
 from queries.catalogue import BY_MEASURE, EXTRACT_METRICS, LABELS, ROW_KEYS, disclosure_rule
 from queries.runner import QueryError, load_sql
 
-REFUSED = "extracts.refused_clusters"  # the clusters a link asked for outside the scope
-
-# Read before the sidebar replaces the URL's clusters with those in scope.
-asked = ex.asked(st.query_params.get_all("clusters"))
 view = open_page(
     "Extracts",
     "Any metric the pages show, by the dimensions you choose, under disclosure control, to "
@@ -39,16 +34,6 @@ view = open_page(
     page="extracts",
 )
 filters, clusters, as_at = view.filters, view.clusters, view.filters.as_at
-refused = ex.refused_clusters(asked, view.options.scope)
-if refused:  # kept for the session: the URL no longer names them after this run
-    st.session_state[REFUSED] = refused
-if st.session_state.get(REFUSED):
-    named = st.session_state[REFUSED]
-    st.warning(
-        f"The link asked for {safe_markdown(', '.join(named))}, outside your access: "
-        f"{'it was' if len(named) == 1 else 'they were'} left out. These rows cover "
-        f"{', '.join(clusters)}."
-    )
 
 
 def plain_name(metric: str) -> str:
@@ -58,12 +43,16 @@ def plain_name(metric: str) -> str:
 
 # --- what to extract --------------------------------------------------------------------------
 left, right = st.columns(2)
-metric = left.selectbox("Metric", EXTRACT_METRICS, format_func=plain_name, key="extracts.metric")
+metric = url_state.selectbox(
+    left, "Metric", EXTRACT_METRICS, format_func=plain_name, key="extracts.metric"
+)
+url_state.forget("extracts.by.", keep=f"extracts.by.{metric}")  # other metrics' dimensions
 sql = load_sql(metric)
 definition = data.definition(metric)
 left.caption(definition)
 series = ex.series_dimension(sql)
-chosen = right.multiselect(
+chosen = url_state.multiselect(
+    right,
     "Dimensions",
     [*((series,) if series else ()), *sql.dimensions],
     format_func=ex.dimension_label,
@@ -94,12 +83,13 @@ if "date_from" in sql.params and not monthly:
     earlier = loaded[max(bisect.bisect_left(loaded, as_at) - 1, 0)]
     if "month_end" in sql.measures:  # a trend: a year of month-ends, as far as loaded
         earlier = max(add_months(as_at, -12), view.options.first_date)
-    dates["date_from"] = first.date_input(
-        "From", value=earlier, max_value=as_at, format="DD/MM/YYYY", key="extracts.from"
+    dates["date_from"] = url_state.date_input(
+        first, "From", earlier, max_value=as_at, format="DD/MM/YYYY", key="extracts.from"
     )
-    dates["date_to"] = second.date_input(
+    dates["date_to"] = url_state.date_input(
+        second,
         "To",
-        value=as_at,
+        as_at,
         max_value=view.options.latest_date,
         format="DD/MM/YYYY",
         key="extracts.to",
@@ -109,16 +99,18 @@ if "date_from" in sql.params and not monthly:
         st.stop()
 months = [f"{add_months(as_at.replace(day=1), -i):%Y-%m}" for i in range(36)]
 if "period_from" in sql.params:
-    dates["period_from"] = first.selectbox(
-        "From period", months, index=11, key="extracts.period_from"
+    dates["period_from"] = url_state.selectbox(
+        first, "From period", months, index=11, key="extracts.period_from"
     )
-    dates["period_to"] = second.selectbox("To period", months, index=0, key="extracts.period_to")
+    dates["period_to"] = url_state.selectbox(
+        second, "To period", months, index=0, key="extracts.period_to"
+    )
     if dates["period_from"] > dates["period_to"]:
         st.warning("Choose a From period no later than the To period.")
         st.stop()
 if "period" in sql.params:
-    dates["period"] = first.selectbox(
-        "Accounting period", months[:12], index=0, key="extracts.period"
+    dates["period"] = url_state.selectbox(
+        first, "Accounting period", months[:12], index=0, key="extracts.period"
     )
 if "base_year" in sql.params:  # discounted to the financial year of the (last) date, as shown
     last = dates.get("to", dates.get("as_at", as_at))
@@ -150,7 +142,8 @@ def run() -> pl.DataFrame:
 
 protecting = True
 if not scope.disclosure_control():  # admins may take the rows as run
-    protecting = st.toggle(
+    protecting = url_state.toggle(
+        st,
         "Apply disclosure control",
         value=True,
         key="extracts.protect",
@@ -176,7 +169,11 @@ trail.note(cells_suppressed=extract.cells_suppressed)
 rows = extract.rows
 
 st.subheader("Preview")
-st.dataframe(rows.head(ex.PREVIEW_ROWS), hide_index=True)
+st.dataframe(  # headings and codes in words; the files keep the column names and codes
+    glossary.plain_table(rows.head(ex.PREVIEW_ROWS), keep=[c for c in ex.NAMED if c in rows]),
+    hide_index=True,
+    column_config=glossary.column_labels(rows.columns),
+)
 shown = min(rows.height, ex.PREVIEW_ROWS)
 st.caption(
     f"{format_count(rows.height)} rows"
@@ -196,7 +193,8 @@ else:
     st.info(rule_said)
 if extract.dropped:
     st.caption(
-        f"Left out, as the disclosure rule does not cover them: {', '.join(extract.dropped)}."
+        "Left out, as the disclosure rule does not cover them: "
+        f"{', '.join(map(glossary.column_label, extract.dropped))}."
     )
 
 # --- downloads --------------------------------------------------------------------------------
@@ -305,7 +303,7 @@ if entitled:
     st.caption(
         f"{format_count(records.height)} records, counted by cluster and organisation; the "
         "records themselves are only in the files below. Each holds: "
-        f"{', '.join(records.columns)}."
+        f"{', '.join(map(glossary.column_label, records.columns))}."
     )
     record_stem = f"employee_records_{records_at}"
     record_choices = {"as_at": records_at, "clusters": entitled, **record_where}

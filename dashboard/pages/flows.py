@@ -8,7 +8,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import charts_workforce as cw
-from dashboard import data, trail
+from dashboard import data, trail, url_state
 from dashboard.components import chart_with_table, open_page
 from dashboard.filters import not_applied_text
 from dashboard.formatting import format_count, format_date, format_percent
@@ -27,15 +27,16 @@ LABELS = {column: label for column, label, _ in cw.FLOW_STEPS}
 
 st.subheader("Between two dates")
 left, right = st.columns(2)
-date_from = left.date_input(
+date_from = url_state.date_input(
+    left,
     "From",
-    value=add_months(as_at, -12),
+    add_months(as_at, -12),
     max_value=as_at,
     format="DD/MM/YYYY",
     key="flows.from",
 )
-date_to = right.date_input(
-    "To", value=as_at, max_value=view.options.latest_date, format="DD/MM/YYYY", key="flows.to"
+date_to = url_state.date_input(
+    right, "To", as_at, max_value=view.options.latest_date, format="DD/MM/YYYY", key="flows.to"
 )
 if date_from >= date_to:
     st.warning("Choose a From date before the To date.")

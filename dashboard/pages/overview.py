@@ -15,7 +15,7 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, data, periods
+from dashboard import charts, data, glossary, periods, url_state
 from dashboard import headlines as hl
 from dashboard.components import chart_with_table, metric_with_changes, open_page
 from dashboard.filters import not_applied_text
@@ -164,10 +164,11 @@ TILES = (  # label, Headline field, format, format of a change, definition, note
     ("Paybill (£ a year)", "paybill_gbp", format_gbp, format_gbp, periods.PAYBILL_HELP,
      ["Annual basic salary × FTE, from HR records."], False),
     ("Contingent share", "contingent_share", format_percent, hl.format_points,
-     data.definition("contingent"),
+     f"{data.definition('contingent')} {glossary.POINTS}",
      ["Of all FTE, payroll and contingent."] if contingent_applies
      else ["Not by grade: contingent workers have none."], False),
-    ("Turnover", "turnover_rate", format_percent, hl.format_points, data.definition("turnover"),
+    ("Turnover", "turnover_rate", format_percent, hl.format_points,
+     f"{data.definition('turnover')} {glossary.POINTS}",
      rate_notes(turnover_note(), TURNOVER, ""), False),
     ("Cost per FTE", "cost_per_fte_gbp", format_gbp, format_gbp,
      data.definition("cost_per_fte"),
@@ -226,7 +227,7 @@ with st.expander("How these figures are defined"):
 
 st.subheader("Headcount at each month-end")
 start = hl.month_end(hl.add_months(as_at, -24))
-split = "cluster" if st.toggle("Show each cluster", key="overview.split") else None
+split = "cluster" if url_state.toggle(st, "Show each cluster", key="overview.split") else None
 trend = data.metric(
     "workforce_trend",
     clusters,

@@ -16,7 +16,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import charts_programme as cp
-from dashboard import data
+from dashboard import data, url_state
 from dashboard import programme_data as pdata
 from dashboard.components import chart_with_table, open_page
 from dashboard.filters import not_applied_text
@@ -180,7 +180,8 @@ with right:
 st.subheader("Delivery confidence")
 rated = rating_tiles(ratings, register)
 chosen_rating = (
-    st.pills(
+    url_state.pills(
+        st,
         "Show the milestones rated",
         list(rated),
         format_func=lambda r: f"{rating_word(r)} ({format_count(rated.get(r))})",
@@ -229,7 +230,7 @@ st.caption(
 st.subheader("Slippage across register deliveries")
 slippage = data.metric("milestone_slippage", clusters, params, ("cluster", "stage"))
 options = sorted(slippage["cluster"].unique().to_list(), key=cluster_rank)
-chosen = st.selectbox("Cluster", options, key="programme.cluster") if options else None
+chosen = url_state.selectbox(st, "Cluster", options, key="programme.cluster") if options else None
 slips = slippage.filter(pl.col("cluster") == chosen) if chosen else slippage.clear()
 chart_with_table(
     cp.slippage_chart(slips, f"Slip of each {chosen or ''} milestone against its baseline (days)"),

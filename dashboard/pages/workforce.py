@@ -15,7 +15,7 @@ from functools import partial
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, compare, data, identity, scope, trail
+from dashboard import charts, compare, data, glossary, identity, scope, trail, url_state
 from dashboard import charts_workforce as cw
 from dashboard import extracts as ex
 from dashboard.charts import Measure
@@ -23,15 +23,10 @@ from dashboard.components import chart_with_table, open_page
 from dashboard.formatting import format_count, format_date, format_gbp, format_short_date
 from dashboard.headlines import add_months, format_fte
 from dashboard.safe_text import safe_markdown
-from pipeline.contract import REGIONS
 from queries.catalogue import disclosure_rule
 from queries.runner import load_sql
 
-PAYBILL_HELP = (
-    "Paybill: the annualised basic pay of the people in post (salary × FTE), from the clusters' "
-    "HR records. It is not the ledger's pay spend (Cost and efficiency), which adds employer "
-    "pension and National Insurance, arrears and allowances."
-)
+PAYBILL_HELP = glossary.PAYBILL  # HR paybill, never the ledger's pay spend
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 view = open_page(
@@ -72,8 +67,12 @@ st.subheader("From cluster to organisation")
 LEVELS = {"cluster": "Cluster", "department": "Department", "organisation_code": "Organisation"}
 MEASURES = {"Headcount": charts.HEADCOUNT, "FTE": charts.FTE}
 left, right = st.columns(2)
-level = left.selectbox("Break down by", list(LEVELS), format_func=LEVELS.get, key="workforce.by")
-measure = MEASURES[right.radio("Measure", list(MEASURES), horizontal=True, key="workforce.measure")]
+level = url_state.selectbox(
+    left, "Break down by", list(LEVELS), format_func=LEVELS.get, key="workforce.by"
+)
+measure = MEASURES[
+    url_state.radio(right, "Measure", list(MEASURES), horizontal=True, key="workforce.measure")
+]
 departments = view.options.departments(filters.clusters)
 organisations = view.options.organisations_in(filters.clusters, ())
 names = {
@@ -97,7 +96,9 @@ chart_with_table(
     ),
     {
         "fte": st.column_config.NumberColumn("FTE", format="%.1f"),
-        "paybill_gbp": st.column_config.NumberColumn("Paybill (£ a year)", format="localized"),
+        "paybill_gbp": st.column_config.NumberColumn(
+            "Paybill (£ a year)", format="localized", help=PAYBILL_HELP
+        ),
     },
 )
 
@@ -113,7 +114,7 @@ TOP = 10
 by_profession = workforce(("profession",)).sort("headcount", descending=True).head(TOP)
 chart_with_table(
     cw.bar_chart(
-        by_profession.with_columns(pl.col("profession").str.replace_all("_", " ")),
+        glossary.plain_table(by_profession),
         "profession",
         charts.HEADCOUNT,
         f"The {TOP} largest professions by headcount (people)",
@@ -128,11 +129,7 @@ st.subheader("Where people work")
 by_region = workforce(("region",))
 chart_with_table(
     cw.region_tiles(by_region, charts.HEADCOUNT, "Headcount by ITL1 region (people)"),
-    by_region.with_columns(
-        pl.col("region")
-        .replace_strict(REGIONS, default="Not recorded", return_dtype=pl.String)
-        .alias("region name")
-    ).select("region", "region name", "headcount", "fte", "paybill_gbp"),
+    by_region.select("region", "headcount", "fte", "paybill_gbp"),  # regions by name
 )
 unplaced = by_region.filter(~pl.col("region").is_in(list(cw.TILES)))["headcount"].sum()
 st.caption(
@@ -176,9 +173,13 @@ def comparison_columns(key: str, date_a: date, date_b: date) -> dict:
         config |= {
             f"{m}_a": st.column_config.NumberColumn(f"{label} {a}", format=whole, help=helped),
             f"{m}_b": st.column_config.NumberColumn(f"{label} {b}", format=whole, help=helped),
-            f"{m}_change": st.column_config.NumberColumn(f"{label} change", format=change),
+            f"{m}_change": st.column_config.NumberColumn(
+                f"{label} change", format=change, help=helped
+            ),
             f"{m}_change_pct": st.column_config.NumberColumn(
-                f"{label} % change", format="%+.1f%%", help=f"Not available where {a} had nobody."
+                f"{label} % change",
+                format="%+.1f%%",
+                help=" ".join(filter(None, (helped, f"Not available where {a} had nobody."))),
             ),
         }
     return config
@@ -282,7 +283,8 @@ def show_comparison(date_a: date, date_b: date, key: str, measure: Measure) -> N
         f"{format_count(table['headcount_b'].sum())}. Sort by any column by clicking its "
         f"heading. A group with nobody at {a} has no % change (not available)."
     )
-    labels = {c: n if n == c else f"{n} ({c})" for c, n in names.items()}
+    coded = key == "profession"  # its codes are its names in snake case: the name alone
+    labels = {c: n if n == c or coded else f"{n} ({c})" for c, n in names.items()}
     movers = compare.largest_movers(table, measure.column, cw.TOP_MOVERS)
     title = (
         f"The largest movers by {compare.KEYS[key].lower()}: change in "
@@ -306,12 +308,17 @@ year_ago = min(max(add_months(as_at, -12), first_date), latest_date)
 pick_a, pick_b, pick_by, pick_measure = st.columns(4)
 date_a = view.date_input(pick_a, "First date", year_ago, key="workforce.compare.a")
 date_b = view.date_input(pick_b, "Second date", as_at, key="workforce.compare.b")
-key = pick_by.selectbox(
-    "Break down by", list(compare.KEYS), format_func=compare.KEYS.get, key="workforce.compare.by"
+key = url_state.selectbox(
+    pick_by,
+    "Break down by",
+    list(compare.KEYS),
+    format_func=compare.KEYS.get,
+    key="workforce.compare.by",
 )
 MOVERS = {"headcount": charts.HEADCOUNT, "fte": charts.FTE, "paybill_gbp": cw.PAYBILL}
 chart_measure = MOVERS[
-    pick_measure.selectbox(
+    url_state.selectbox(
+        pick_measure,
         "Chart the change in",
         list(MOVERS),
         format_func=compare.MEASURES.get,
