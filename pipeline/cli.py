@@ -49,7 +49,7 @@ def _settings(args: argparse.Namespace):
 
     overrides = {
         key: getattr(args, key)
-        for key in ("landing", "warehouse")
+        for key in ("landing", "warehouse", "mappings")
         if getattr(args, key, None) is not None
     }
     return Settings(**overrides)
@@ -71,6 +71,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--end", type=_date, help="last extract date (default: yesterday)")
     demo.add_argument("--seed", type=int, default=2026, help="random seed (same seed, same bytes)")
+    demo.add_argument(
+        "--native",
+        action="store_true",
+        help="write each cluster in its own system's export shape (sources.md)",
+    )
 
     ingest = sub.add_parser("ingest", help="load every complete delivery not yet loaded")
     ingest.add_argument("--landing", type=Path, help="landing zone folder (WORKFORCE_LANDING)")
@@ -110,6 +115,9 @@ def build_parser() -> argparse.ArgumentParser:
     from pipeline.audit_cli import add_audit_parser
 
     add_audit_parser(sub)
+    from pipeline.map_cli import add_map_parser
+
+    add_map_parser(sub)
     return parser
 
 
@@ -131,7 +139,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.end and args.end > date.today():  # the ingest would refuse such deliveries
                 raise UsageError(f"--end {args.end} is after today {date.today()}")
             return run_demo(
-                settings, scale=args.scale, start=args.start, end=args.end, seed=args.seed
+                settings,
+                scale=args.scale,
+                start=args.start,
+                end=args.end,
+                seed=args.seed,
+                native=args.native,
             )
         if args.command == "ingest":
             from pipeline.ingest import ingest_main
@@ -145,6 +158,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from pipeline.audit_cli import audit_main
 
             return audit_main(settings, args)
+        if args.command == "map":
+            from pipeline.map_cli import map_main
+
+            return map_main(settings, args)
     except UsageError as error:
         print(f"workforce {args.command}: {printable(error)}", file=sys.stderr)
         return 2

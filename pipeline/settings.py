@@ -37,6 +37,15 @@ class Settings(BaseSettings):
         "(default: beside the log, audit.anchor)",
     )
     demo_user: str | None = Field(None, description="email of the user when no OIDC is set up")
+    mappings: Path = Field(
+        Path("data/mappings"),
+        description="mapping files of native deliveries, <name>.toml (shared/contract/sources.md)",
+    )
+    person_key_secret: SecretStr | None = Field(
+        None,
+        description="key of person_key, the HMAC of a native delivery's NI numbers; without it "
+        "native deliveries are refused; never stored or printed",
+    )
 
     @property
     def organisations_csv(self) -> Path:

@@ -5,7 +5,9 @@ complete deliveries (:mod:`.discover`), decides what each needs (:mod:`.plan`), 
 file by file (:mod:`.verify`) and row by row in SQL derived from the contract's models
 (:mod:`.rules`, :mod:`.stage`), loads them into versioned history (:mod:`.load`,
 :mod:`.history`) in a new warehouse version that it publishes atomically
-(:mod:`pipeline.warehouse`, :mod:`.run`), and logs every attempt (:mod:`.log`).
+(:mod:`pipeline.warehouse`, :mod:`.run`), and logs every attempt (:mod:`.log`).  A cluster's
+native export (shared/contract/sources.md) is verified by :mod:`.native` and conformed to the
+contract (:mod:`pipeline.sources`) before the same checks and load.
 """
 
 from __future__ import annotations

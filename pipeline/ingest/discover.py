@@ -11,6 +11,11 @@ there (clusters write it last).  Two fingerprints:
   the folder — identifies what is actually on disk.  A refused delivery is re-verified only
   when it changes, and is reported (exit 1) again, without a new log row, while it does not.
 
+A *native* delivery (sources.md: a manifest naming a ``"mapping"``) carries CSV files; its
+manifest fingerprint also covers the mapping's name, and its bytes fingerprint the mapping
+file's bytes, so that a delivery refused under one version of its mapping is tried again once
+the administrator has changed it.
+
 Nothing is read through a symbolic link.  A delivery folder, manifest or data file that is one
 could point anywhere on the machine (``/etc``, another cluster's folder, the warehouse), so it
 is never followed: its fingerprint is the link itself, and verification refuses the delivery.
@@ -31,8 +36,11 @@ from pathlib import Path
 from pipeline.contract import FEEDS
 from pipeline.errors import printable
 from pipeline.hashing import sha256_file
+from pipeline.sources.mapping import mapping_digest
 
 MANIFEST = "manifest.json"
+# A mapping's name: a file of the mappings folder, never a path (checked before any use).
+MAPPING_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
 _DATE_FOLDER = re.compile(r"\d{4}-\d{2}-\d{2}")
 NOT_A_LINK = "deliveries must be real files inside the landing zone"
 
@@ -73,6 +81,7 @@ class Delivery:
     extract_date: date
     folder: Path
     hashes: dict[str, str] = field(default_factory=dict, repr=False)
+    mappings: Path | None = None  # the mappings folder, for native deliveries
     _manifest: bytes | None = field(default=None, repr=False)
 
     @property
@@ -89,7 +98,7 @@ class Delivery:
         """The folder, or else its manifest or first parquet file, that is a symbolic link."""
         if self.folder.is_symlink():
             return self.folder
-        entries = [self.folder / MANIFEST, *(self.folder / n for n in self.parquet_names())]
+        entries = [self.folder / MANIFEST, *(self.folder / n for n in self.data_names())]
         return next((p for p in entries if p.is_symlink()), None)
 
     def manifest_bytes(self) -> bytes:
@@ -107,6 +116,36 @@ class Delivery:
             p.name for p in self.folder.glob("*.parquet") if p.is_symlink() or p.is_file()
         )
 
+    def _manifest_object(self) -> dict | None:
+        try:
+            if self.folder.is_symlink() or (self.folder / MANIFEST).is_symlink():
+                return None
+            data = parse_manifest(self.manifest_bytes())
+        except (OSError, ValueError):
+            return None
+        return data if isinstance(data, dict) else None
+
+    @property
+    def native(self) -> bool:
+        """Whether the manifest has a ``"mapping"`` key: a native delivery (sources.md).  A
+        manifest that cannot be read is judged as a contract one (verification says why)."""
+        data = self._manifest_object()
+        return data is not None and "mapping" in data
+
+    def mapping_name(self) -> str | None:
+        """The manifest's ``"mapping"`` when it is a string, else None."""
+        data = self._manifest_object()
+        name = data.get("mapping") if data is not None else None
+        return name if isinstance(name, str) else None
+
+    def data_names(self) -> list[str]:
+        """The data files in the folder: parquet files, and for a native delivery CSV files."""
+        names = self.parquet_names()
+        if not self.native:
+            return names
+        csv = [p.name for p in self.folder.glob("*.csv") if p.is_symlink() or p.is_file()]
+        return sorted(names + csv)
+
     def file_sha256(self, name: str) -> str:
         if name not in self.hashes:
             self.hashes[name] = sha256_file(self.folder / name)
@@ -122,7 +161,9 @@ class Delivery:
             entries = sorted((str(n), int(e["rows"]), str(e["sha256"])) for n, e in files.items())
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
             return None
-        return hashlib.sha256(json.dumps(entries).encode()).hexdigest()
+        mapping = self.mapping_name() if self.native else None
+        text = json.dumps(entries if mapping is None else {"mapping": mapping, "files": entries})
+        return hashlib.sha256(text.encode()).hexdigest()
 
     def _digest(self, name: str) -> str:
         """A file's sha256, or for a link the link's own target text (never what it names)."""
@@ -132,16 +173,21 @@ class Delivery:
         return self.file_sha256(name)
 
     def bytes_fingerprint(self) -> str:
-        """sha256 over the manifest's bytes and each parquet file's name and bytes (links:
-        over where they point)."""
+        """sha256 over the manifest's bytes and each data file's name and bytes (links:
+        over where they point), and for a native delivery its mapping file's bytes."""
         if self.folder.is_symlink():
             return hashlib.sha256(_encoded("link " + os.readlink(self.folder))).hexdigest()
         if (self.folder / MANIFEST).is_symlink():
             digest = hashlib.sha256(_encoded(self._digest(MANIFEST)))
         else:
             digest = hashlib.sha256(hashlib.sha256(self.manifest_bytes()).digest())
-        for name in self.parquet_names():
+        for name in self.data_names():
             digest.update(_encoded(f"\n{name}\0{self._digest(name)}"))
+        if self.native:
+            mapping = self.mapping_name() or ""
+            valid = MAPPING_NAME.fullmatch(mapping) and self.mappings is not None
+            found = mapping_digest(self.mappings, mapping) if valid else "not a mapping name"
+            digest.update(_encoded(f"\nmapping\0{mapping}\0{found}"))
         return digest.hexdigest()
 
 
@@ -152,9 +198,9 @@ def _extract_date(name: str) -> date | None:
         return None
 
 
-def discover(landing: Path) -> tuple[list[Delivery], list[str]]:
+def discover(landing: Path, mappings: Path | None = None) -> tuple[list[Delivery], list[str]]:
     """Every delivery folder, oldest first (then in contract feed order), and notes on folders
-    that are not deliveries (reported, never loaded)."""
+    that are not deliveries (reported, never loaded).  ``mappings``: the mapping files' folder."""
     deliveries: list[Delivery] = []
     notes: list[str] = []
     for feed_dir in sorted(landing.iterdir()):
@@ -183,6 +229,6 @@ def discover(landing: Path) -> tuple[list[Delivery], list[str]]:
                 continue
             # A linked date folder is a delivery all the same: refused, so that it is reported
             # on every run (and in the load log) until it is replaced by a real folder.
-            deliveries.append(Delivery(feed_dir.name, when, date_dir))
+            deliveries.append(Delivery(feed_dir.name, when, date_dir, mappings=mappings))
     deliveries.sort(key=lambda d: (d.extract_date, FEEDS.index(d.feed)))
     return deliveries, notes

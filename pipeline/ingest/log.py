@@ -37,6 +37,9 @@ class LogEntry:
     replaces_load_id: int | None = None
     reason: str | None = None
     load_id: int | None = None
+    mapping: str | None = None  # native deliveries: the mapping file, its system and sha256
+    mapping_system: str | None = None
+    mapping_sha256: str | None = None
 
 
 def next_load_id(con: duckdb.DuckDBPyConnection) -> int:
@@ -55,7 +58,7 @@ def write_log(con: duckdb.DuckDBPyConnection, entry: LogEntry) -> int:
         """INSERT INTO load_log VALUES ($load_id, $feed, $extract_date, $source_system,
         $generated_at, $files, $fingerprint, $bytes_fingerprint, $rows_loaded,
         $rows_quarantined, $resent_skipped, $conflicts, $outcome, $replaces_load_id, $reason,
-        $started_at, $finished_at, $duration_ms)""",
+        $started_at, $finished_at, $duration_ms, $mapping, $mapping_system, $mapping_sha256)""",
         {
             "load_id": entry.load_id,
             "feed": entry.feed,
@@ -75,6 +78,9 @@ def write_log(con: duckdb.DuckDBPyConnection, entry: LogEntry) -> int:
             "started_at": entry.started_at,
             "finished_at": finished,
             "duration_ms": int((finished - entry.started_at).total_seconds() * 1000),
+            "mapping": entry.mapping,
+            "mapping_system": entry.mapping_system,
+            "mapping_sha256": entry.mapping_sha256,
         },
     )
     return entry.load_id

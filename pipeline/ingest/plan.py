@@ -2,9 +2,11 @@
 
 A delivery is incomplete (no manifest yet), unchanged (its manifest's file entries are the ones
 loaded for its date), refused again (the same bytes as a refusal on record, under the same
-register), or to be processed.  Two refusals rest on more than the bytes, so the same bytes are
-judged again when that changes: a date after today, once the date has come, and an empty
-employees file, once the operator names it with ``--allow-empty``.
+register), or to be processed.  Three refusals rest on more than the bytes, so the same bytes are
+judged again when that changes: a date after today, once the date has come; an empty
+employees file, once the operator names it with ``--allow-empty``; and a native delivery
+refused for want of the person_key secret, once it is set.  (A native delivery's bytes include
+its mapping file's: a changed mapping is new bytes.)
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import duckdb
 from pipeline import warehouse as wh
 from pipeline.ingest.discover import Delivery
 from pipeline.ingest.log import LoadedState, read_state
+from pipeline.ingest.native import WORKERS, no_secret_reason
 from pipeline.ingest.schema import SCHEMA_VERSION, schema_version
 from pipeline.ingest.verify import empty_reason, future_prefix, future_reason
 
@@ -42,6 +45,7 @@ def plan(
     register_sha: str,
     today: date,
     allow_empty: Collection[DeliveryKey] = (),
+    has_secret: bool = False,
 ) -> Plan:
     key = (delivery.feed, delivery.extract_date)
     if not delivery.complete:
@@ -62,7 +66,13 @@ def plan(
             again = future_reason(delivery, today)  # with today's date in it, or None
             if again:
                 return Plan(delivery, REFUSED_AGAIN, again, fingerprint, on_disk)
-        elif not (reason == empty_reason(delivery) and key in allow_empty):
+        elif reason == no_secret_reason(delivery):
+            if not has_secret:
+                return Plan(delivery, REFUSED_AGAIN, reason, fingerprint, on_disk)
+        elif not (
+            reason in (empty_reason(delivery), empty_reason(delivery, WORKERS))
+            and key in allow_empty
+        ):
             return Plan(delivery, REFUSED_AGAIN, reason, fingerprint, on_disk)
     return Plan(delivery, PROCESS, None, fingerprint, on_disk)
 

@@ -37,6 +37,7 @@ from pipeline.ingest.errors import DeliveryRefused
 from pipeline.ingest.load import load_delivery
 from pipeline.ingest.log import REFUSED, LogEntry, utc_now, write_log
 from pipeline.ingest.marts import refresh_month_end_groups
+from pipeline.ingest.native import Sources
 from pipeline.ingest.plan import (
     INCOMPLETE,
     PROCESS,
@@ -146,10 +147,11 @@ class _Run:
     tally: Counter[str] = field(default_factory=Counter)
     deliveries: int = 0
     version: str = "warehouse unchanged"
+    sources: Sources | None = None  # set once the register is read (native deliveries)
 
     def go(self) -> None:
         try:
-            deliveries, notes = discover(self.settings.landing)
+            deliveries, notes = discover(self.settings.landing, self.settings.mappings)
         except OSError as error:
             raise UsageError(
                 f"cannot read the landing zone: {error.strerror} ({printable(error.filename)})"
@@ -161,8 +163,11 @@ class _Run:
         for feed, day in sorted(self.allow_empty - found):
             self.reporter.line(f"note: --allow-empty {feed}/{day}: no such delivery found")
         now = published(self.settings.warehouse)
+        secret = self.settings.person_key_secret
+        has_secret = secret is not None and bool(secret.get_secret_value())
         plans = [
-            plan(d, now.state, self.register_sha, self.today, self.allow_empty) for d in deliveries
+            plan(d, now.state, self.register_sha, self.today, self.allow_empty, has_secret)
+            for d in deliveries
         ]
         todo = [p for p in plans if p.action == PROCESS]
         self.reporter.begin(len(todo))
@@ -203,6 +208,8 @@ class _Run:
             con.execute("COMMIT")
             changed: list[date] = []
             by_cluster = organisations_by_cluster(settings.organisations_csv)
+            register = frozenset().union(*by_cluster.values())
+            self.sources = Sources(settings.mappings, settings.person_key_secret, register)
             for p in plans:
                 if p.action != PROCESS:
                     self.report_planned(p)
@@ -236,22 +243,27 @@ class _Run:
         def entry() -> LogEntry:
             files = [  # names as found in the folder: printable, storable whatever their bytes
                 {"name": printable(n), "sha256": d.hashes.get(n), "rows": None, "extra_columns": []}
-                for n in d.parquet_names()
+                for n in d.data_names()
             ]
+            name = d.mapping_name() if d.native else None
             return LogEntry(
                 d.feed, d.extract_date, REFUSED, started, files=files,
                 fingerprint=p.fingerprint, bytes_fingerprint=p.bytes_fingerprint,
+                mapping=None if name is None else printable(f"{name}.toml"),
             )  # fmt: skip
 
         try:
-            checked = check_delivery(d, self.today, allow_empty=allow_empty)
+            checked = check_delivery(d, self.today, allow_empty=allow_empty, sources=self.sources)
             loading = entry()
             source = checked.manifest.source_system  # the cluster's words: stored printable
             loading.source_system = None if source is None else printable(source)
             loading.generated_at = checked.manifest.generated_at
+            if checked.mapping is not None:
+                loading.mapping_system = checked.mapping.spec.system
+                loading.mapping_sha256 = checked.mapping.sha256
             loading.files = [
                 {
-                    "name": f.name,
+                    "name": f.shown,
                     "sha256": f.sha256,
                     "rows": f.rows,
                     "extra_columns": [printable(c) for c in f.extra_columns],

@@ -12,7 +12,7 @@ from pipeline.contract import FEEDS, ContingentRow, EmployeeRow, LedgerRow, colu
 from pipeline.errors import UsageError
 from pipeline.ingest.sql import ENUM_TYPE_SUFFIX, ident
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 SCHEMA_SQL = Path(__file__).with_name("schema.sql")
 
 
@@ -30,7 +30,8 @@ def table_ddl(*tables: str) -> str:
 
 # How an older warehouse is brought to the next version, in the ingest's transaction:
 # version → (next version, SQL).  2 added `mover_history`, filled from the history so far;
-# 3 added the month-end mart, which the ingest then builds whole (pipeline/ingest/marts.py).
+# 3 added the month-end mart, which the ingest then builds whole (pipeline/ingest/marts.py);
+# 4 added the mapping of native deliveries to the load log (sources.md).
 UPGRADES = {
     "1": (
         "2",
@@ -46,6 +47,12 @@ UPGRADES = {
         ORDER BY person_id, cluster, valid_from;""",
     ),
     "2": ("3", table_ddl("month_end_groups", "latest_groups")),
+    "3": (
+        "4",
+        "ALTER TABLE load_log ADD COLUMN IF NOT EXISTS mapping VARCHAR;"
+        " ALTER TABLE load_log ADD COLUMN IF NOT EXISTS mapping_system VARCHAR;"
+        " ALTER TABLE load_log ADD COLUMN IF NOT EXISTS mapping_sha256 VARCHAR;",
+    ),
 }
 # Files whose coded columns are stored as ENUMs (the register files are small: VARCHAR).
 ENUM_MODELS = (EmployeeRow, ContingentRow, LedgerRow)

@@ -39,7 +39,11 @@ CREATE TABLE load_log (
     reason VARCHAR,                   -- refused: one line naming feed, date, file, column or rule
     started_at TIMESTAMP NOT NULL,    -- UTC
     finished_at TIMESTAMP NOT NULL,   -- UTC
-    duration_ms BIGINT NOT NULL
+    duration_ms BIGINT NOT NULL,
+    -- native deliveries (shared/contract/sources.md); null for contract deliveries
+    mapping VARCHAR,                  -- the mapping file named by the manifest (DEFENCE.toml)
+    mapping_system VARCHAR,           -- its system: oracle_hcm | workday | sap_successfactors
+    mapping_sha256 VARCHAR            -- the mapping file's bytes the delivery was read with
 );
 
 -- snapshots: the extract dates loaded, with the load now in effect for each.
@@ -227,10 +231,11 @@ CREATE TABLE quarantine (
     load_id INTEGER NOT NULL,
     feed feed_t NOT NULL,
     extract_date DATE NOT NULL,
-    file VARCHAR NOT NULL,            -- employees.parquet, ...
+    file VARCHAR NOT NULL,            -- employees.parquet, ...; a native file: workers.csv, ...
     row_number BIGINT NOT NULL,       -- 0-based row of the file
     reason VARCHAR NOT NULL,          -- the broken rules, '; '-separated, each naming its column
-    "row" JSON NOT NULL               -- the row as delivered (contract columns)
+    "row" JSON NOT NULL               -- the row as delivered (contract columns; a native file's
+                                      -- columns, never its NI number or date of birth)
 );
 
 -- organisations: the reference register (data/reference/organisations.csv) as last loaded.

@@ -4,6 +4,11 @@ Each file is read once into a temp table ``stage_<file>`` (its contract columns 
 the 0-based row of the file); the row rules then run as one query per file into
 ``faults_<file>`` (``_row``, ``reasons``).  The ledger is also compared with the lines already
 stored: identical re-sends are counted and skipped, different content is a conflict fault.
+
+A native delivery's file (sources.md) is conformed instead of read
+(:func:`pipeline.sources.conform.conform_file`): ``stage_<file>`` then has the same contract
+columns, its conforming faults are folded into ``faults_<file>``, and the quarantine keeps the
+row as delivered (``raw_<file>``: its native columns, never the NI number or date of birth).
 """
 
 from __future__ import annotations
@@ -18,6 +23,9 @@ from pipeline.ingest.rules import faults_sql, row_rules
 from pipeline.ingest.schema import ENUM_COLUMNS
 from pipeline.ingest.sql import Params, bound, ident, idents, sql_type
 from pipeline.ingest.verify import CheckedDelivery, CheckedFile
+from pipeline.sources import conform, csvfile
+from pipeline.sources.mapping import TABLE_COLUMNS
+from pipeline.sources.systems import native_columns
 
 QUARANTINE_LIMIT = 0.005  # more than 0.5% of a file's rows faulty refuses the delivery
 ROW = "_row"
@@ -36,6 +44,9 @@ class LedgerCheck:
 
 def stage_file(con: duckdb.DuckDBPyConnection, checked: CheckedDelivery, f: CheckedFile) -> None:
     """Read the file into ``stage_<file>``; an unreadable page refuses the delivery."""
+    if f.source:
+        stage_native(con, checked, f)
+        return
     names = [s.name for s in column_specs(f.model)]
     try:
         con.execute(
@@ -48,6 +59,41 @@ def stage_file(con: duckdb.DuckDBPyConnection, checked: CheckedDelivery, f: Chec
         detail = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
         raise DeliveryRefused(
             f"{checked.delivery.label} {f.name}: not a readable parquet file ({detail})"
+        ) from None
+
+
+def stage_native(con: duckdb.DuckDBPyConnection, checked: CheckedDelivery, f: CheckedFile) -> None:
+    """Conform a native CSV into ``stage_<file>`` (and its conforming faults, raw rows)."""
+    mapping, label = checked.mapping, f"{checked.delivery.label} {f.shown}"
+    assert mapping is not None and checked.secret is not None and f.source is not None
+    try:
+        data = csvfile.read_bytes(f.path, mapping.spec.encoding)
+        rows = csvfile.read_rows(data, native_columns(mapping.spec.system, f.source))
+    except (OSError, UnicodeDecodeError):
+        raise DeliveryRefused(f"{label}: changed or unreadable while being loaded") from None
+    except csvfile.MalformedCsv as error:
+        raise DeliveryRefused(f"{label}: not a well-formed CSV ({error})") from None
+    del data
+    if rows.height != f.rows:
+        raise DeliveryRefused(f"{label}: has {rows.height} rows but the manifest says {f.rows}")
+    conform.create_mapping_tables(con, mapping, f.source)
+    try:
+        conform.conform_file(
+            con,
+            rows,
+            native=f.source,
+            stem=stem(f.name),
+            mapping=mapping,
+            extract_date=checked.delivery.extract_date,
+            secret=checked.secret.get_secret_value(),
+        )
+    except conform.Unparseable as error:
+        raise DeliveryRefused(f"{label}: {error}") from None
+    except (duckdb.IOException, duckdb.FatalException, duckdb.OutOfMemoryException):
+        raise  # the machine's failure, not the delivery's: the run stops (run.py)
+    except duckdb.Error as error:  # its text may quote a value (an NI number): not shown
+        raise DeliveryRefused(
+            f"{label}: could not be conformed ({type(error).__name__}; values not shown)"
         ) from None
 
 
@@ -65,6 +111,8 @@ def find_faults(
     query = faults_sql(rules, table, p, ROW)
     sql = f"CREATE OR REPLACE TEMP TABLE {ident('faults_' + stem(f.name))} AS {query}"
     con.execute(sql, bound(sql, p.values))
+    if f.source:
+        conform.merge_faults(con, stem(f.name))
 
 
 def typed(f: CheckedFile, alias: str, skip: tuple[str, ...] = ()) -> str:
@@ -137,7 +185,7 @@ def enforce_limit(con: duckdb.DuckDBPyConnection, checked: CheckedDelivery, f: C
         ).fetchall()
         detail = ", ".join(f"{n} × {reason}" for reason, n in counts)
         raise DeliveryRefused(
-            f"{checked.delivery.label} {f.name}: {bad} of {f.rows} rows"
+            f"{checked.delivery.label} {f.shown}: {bad} of {f.rows} rows"
             f" ({100 * bad / f.rows:.3g}%) broke rules"
             f" (limit {100 * QUARANTINE_LIMIT:g}%): {detail}"
         )
@@ -147,25 +195,38 @@ def enforce_limit(con: duckdb.DuckDBPyConnection, checked: CheckedDelivery, f: C
 def quarantine(
     con: duckdb.DuckDBPyConnection, checked: CheckedDelivery, f: CheckedFile, load_id: int
 ) -> None:
-    names = [s.name for s in column_specs(f.model)]
+    """Hold back the file's faulty rows as delivered, each with its reasons."""
+    if f.source:  # a native row as delivered, less what is never kept (raw_<file>)
+        found = con.execute(f"SELECT * FROM {ident('raw_' + stem(f.name))} LIMIT 0").description
+        names = [column[0] for column in found if column[0] != ROW]
+        rows = "raw_"
+    else:
+        names, rows = [s.name for s in column_specs(f.model)], "stage_"
     row = ", ".join(f"{ident(n)} := s.{ident(n)}" for n in names)
     con.execute(
         f"""INSERT INTO quarantine
         SELECT $load_id, $feed, $extract_date, $file, f.{ROW}, array_to_string(f.reasons, '; '),
             to_json(struct_pack({row}))
         FROM {ident("faults_" + stem(f.name))} AS f
-        JOIN {ident("stage_" + stem(f.name))} AS s USING ({ROW}) ORDER BY f.{ROW}""",
+        JOIN {ident(rows + stem(f.name))} AS s USING ({ROW}) ORDER BY f.{ROW}""",
         {
             "load_id": load_id,
             "feed": checked.delivery.feed,
             "extract_date": checked.delivery.extract_date,
-            "file": f.name,
+            "file": f.shown,
         },
     )
 
 
 def drop_temp(con: duckdb.DuckDBPyConnection, files: list[str]) -> None:
     """Free the delivery's working tables (staging, faults, and the history's own)."""
-    names = [prefix + stem(f) for f in files for prefix in ("stage_", "faults_", "ok_")]
+    views = {v for (v,) in con.execute("SELECT view_name FROM duckdb_views() WHERE temporary")
+             .fetchall()}  # fmt: skip
+    for name in ("raw_" + stem(f) for f in files):  # native rows as delivered: a view
+        if name in views:
+            con.unregister(name)
+    prefixes = ("stage_", "faults_", "ok_", "conform_faults_")
+    names = [prefix + stem(f) for f in files for prefix in prefixes]
+    names += ["map_" + table for table in TABLE_COLUMNS]
     for name in [*names, "new_employees", "new_managers", "hist_chg", "hist_merge"]:
         con.execute(f"DROP TABLE IF EXISTS temp.{ident(name)}")

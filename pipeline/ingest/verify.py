@@ -12,6 +12,9 @@ cluster gone wrong: its date would become every page's as-at date).  After the f
 employees file with no rows is refused: it is a full snapshot, so loading it would make the
 cluster's whole workforce leave.  A cluster that really has nobody in post is loaded with
 ``workforce ingest --allow-empty CLUSTER/YYYY-MM-DD``.
+
+A native delivery (its manifest names a ``"mapping"``) gets the same two early checks, then
+its own file checks (:mod:`.native`): CSV files, a mapping file, the person_key secret.
 """
 
 from __future__ import annotations
@@ -23,12 +26,14 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from pydantic import ValidationError
+from pydantic import SecretStr, ValidationError
 
 from pipeline.contract import ContractRow, Manifest, arrow_type_name, column_specs, files_for
 from pipeline.errors import printable
 from pipeline.ingest.discover import MANIFEST, NOT_A_LINK, Delivery, DuplicateKey, parse_manifest
 from pipeline.ingest.errors import DeliveryRefused
+from pipeline.ingest.native import Sources, check_native
+from pipeline.sources.mapping import MappingFile
 
 EMPLOYEES = "employees.parquet"
 
@@ -44,6 +49,12 @@ class CheckedFile:
     sha256: str
     types: dict[str, str]  # contract column → the Arrow type name found in the file
     extra_columns: list[str] = field(default_factory=list)
+    source: str | None = None  # a native delivery's file (workers.csv) conformed to this one
+
+    @property
+    def shown(self) -> str:
+        """The file's name as delivered, for messages and the load log."""
+        return self.source or self.name
 
 
 @dataclass
@@ -51,6 +62,8 @@ class CheckedDelivery:
     delivery: Delivery
     manifest: Manifest
     files: dict[str, CheckedFile]
+    mapping: MappingFile | None = None  # native deliveries (sources.md)
+    secret: SecretStr | None = field(default=None, repr=False)
 
 
 def _refuse(delivery: Delivery, file: str, detail: str) -> DeliveryRefused:
@@ -71,10 +84,10 @@ def future_reason(delivery: Delivery, today: date) -> str | None:
     return f"{future_prefix(delivery)} {today.isoformat()}"
 
 
-def empty_reason(delivery: Delivery) -> str:
+def empty_reason(delivery: Delivery, file: str = EMPLOYEES) -> str:
     """The refusal of an employees file with no rows (lifted by ``--allow-empty``)."""
     return (
-        f"{delivery.label} {EMPLOYEES}: has no rows: a full snapshot cannot be empty; if the"
+        f"{delivery.label} {file}: has no rows: a full snapshot cannot be empty; if the"
         " cluster really has nobody in post, load it with --allow-empty"
         f" {delivery.feed}/{delivery.extract_date.isoformat()}"
     )
@@ -95,7 +108,7 @@ def _first_line(error: Exception) -> str:
     return text[0] if text else type(error).__name__
 
 
-def check_manifest(delivery: Delivery) -> Manifest:
+def check_manifest(delivery: Delivery, model: type[Manifest] = Manifest) -> Manifest:
     def refuse(detail: str) -> DeliveryRefused:
         return _refuse(delivery, MANIFEST, detail)
 
@@ -110,7 +123,7 @@ def check_manifest(delivery: Delivery) -> Manifest:
     if not isinstance(data, dict):
         raise refuse("not a JSON object")
     try:
-        manifest = Manifest.model_validate(data)
+        manifest = model.model_validate(data)
         errors = []
     except ValidationError as error:
         manifest, errors = None, error.errors()
@@ -149,13 +162,18 @@ def _message(problem: dict) -> str:
 
 
 def check_delivery(
-    delivery: Delivery, today: date, *, allow_empty: bool = False
+    delivery: Delivery, today: date, *, allow_empty: bool = False, sources: Sources | None = None
 ) -> CheckedDelivery:
     """The delivery's manifest and files, or :class:`DeliveryRefused` at the first fault.
-    ``allow_empty``: an employees file with no rows is accepted (``--allow-empty``)."""
+    ``allow_empty``: an employees file with no rows is accepted (``--allow-empty``);
+    ``sources``: what a native delivery needs (:mod:`.native`)."""
     for early in (link_reason(delivery), future_reason(delivery, today)):
         if early:
             raise DeliveryRefused(early)
+    if delivery.native:
+        if sources is None:
+            raise DeliveryRefused(f"{delivery.label}: native deliveries are not read here")
+        return check_native(delivery, sources, allow_empty=allow_empty)
     manifest = check_manifest(delivery)
     models = files_for(delivery.feed)
     present = set(delivery.parquet_names())
