@@ -7,6 +7,11 @@ STAMP := $(VENV)/.installed
 WORKFORCE := $(BIN)/workforce
 PORT ?= 8501
 export WORKFORCE_DEMO_USER ?= demo.admin@workforce.local
+# The published demo secret for native deliveries' person keys (sources.md §4), for the
+# synthetic demo of `make run` only.  Real deliveries need a secret of their own, set in the
+# environment (it then wins); the tests set their own.
+DEMO_PERSON_KEY_SECRET := workforce-picture-demo-secret-not-for-real-data
+demo ingest run: export WORKFORCE_PERSON_KEY_SECRET ?= $(DEMO_PERSON_KEY_SECRET)
 
 .PHONY: install run test lint format demo ingest access bench clean
 
@@ -19,9 +24,10 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
-# Demo data once (kept afterwards), then an ingest of anything new, then the dashboard.
+# Demo data once (kept afterwards), in each cluster's native export shape with the mapping
+# files of data/mappings (the real path), then an ingest of anything new, then the dashboard.
 demo: install
-	@if [ -z "$$(ls -A data/landing 2>/dev/null)" ]; then $(WORKFORCE) demo; else echo "landing zone not empty: keeping it"; fi
+	@if [ -z "$$(ls -A data/landing 2>/dev/null)" ]; then $(WORKFORCE) demo --native; else echo "landing zone not empty: keeping it"; fi
 
 ingest: install
 	$(WORKFORCE) ingest || true
