@@ -1,12 +1,13 @@
-"""Data health, for administrators: how fresh each feed is, what was refused, what was held back
-in quarantine and why, and the load log."""
+"""Data health, for administrators: how fresh each feed is, what each cluster's system sends and
+through which mapping file, the values missing from those files that hold rows back, what was
+refused, what was held back in quarantine and why, and the load log."""
 
 from __future__ import annotations
 
 import polars as pl
 import streamlit as st
 
-from dashboard import data
+from dashboard import data, health_data
 from dashboard.components import open_page
 from dashboard.filters import not_applied_text
 from dashboard.formatting import format_count, format_date, format_short_date
@@ -44,8 +45,15 @@ COLUMNS = {
     "row": st.column_config.TextColumn("Row as delivered", width="large"),
 }
 
-feeds = data.feed_summary(clusters)
-log = data.load_log(clusters)
+# The load log's outcome codes, in words.
+OUTCOMES = {
+    "loaded": "Loaded",
+    "loaded_with_quarantine": "Loaded, some rows held back",
+    "restated": "Restated",
+    "refused": "Refused",
+}
+feeds = data.feed_summary(clusters).with_columns(pl.col("last_outcome").replace(OUTCOMES))
+log = data.load_log(clusters).with_columns(pl.col("outcome").replace(OUTCOMES))
 refused = data.load_log(clusters, refused_only=True)
 held, held_rows = data.quarantine(clusters)
 
@@ -88,6 +96,62 @@ st.caption(
     "PROGRAMME is the strategy office's milestone and benefits register: it has no status, as "
     "the clusters' figures do not depend on it."
 )
+
+st.subheader("Source systems and mappings")
+st.caption(
+    "What each cluster sent last: a delivery already in the contract's form (contract parquet),"
+    " or its own system's export (native export), which a mapping file turns into the contract's"
+    " codes."
+)
+st.dataframe(
+    health_data.source_systems(clusters),
+    hide_index=True,
+    column_config={
+        "cluster": "Cluster",
+        "latest_extract_date": st.column_config.DateColumn("Latest delivery", format=DATE),
+        "latest_outcome": None,
+        "kind": "Delivered as",
+        "system": st.column_config.TextColumn(
+            "Source system",
+            help="For a native export, the system its mapping file is written for; for a"
+            " contract delivery, the system its manifest names.",
+        ),
+        "mapping": "Mapping file",
+        "mapping_changed_at": st.column_config.DatetimeColumn(
+            "Mapping last changed (UTC)",
+            format=WHEN,
+            help="When a delivery was first read with the mapping file as it is now.",
+        ),
+        "unmapped_rows": st.column_config.NumberColumn(
+            "Rows held back by unmapped values", format="localized"
+        ),
+    },
+)
+unmapped = health_data.unmapped_values(clusters)
+if unmapped.is_empty():
+    st.success("No value missing from a mapping file is holding rows back.")
+else:
+    st.caption(
+        "Values the clusters' exports hold that their mapping file does not list: each row with"
+        " one is held back. Add the value, with the code it stands for, to the table named in"
+        " the mapping file, then run the ingest again. A delivery refused under the old mapping"
+        " is tried again once the mapping file changes; a delivery already loaded keeps these"
+        " rows held back until the cluster sends that date again."
+    )
+    st.dataframe(  # the values are the clusters' text: a table draws them as text
+        unmapped.with_columns(
+            pl.col("extract_dates").map_elements(health_data.dates_text, return_dtype=pl.String)
+        ),
+        hide_index=True,
+        column_config={
+            "cluster": "Cluster",
+            "mapping": "Mapping file",
+            "table": "Table in the mapping file",
+            "value": st.column_config.TextColumn("Value", width="medium"),
+            "rows": st.column_config.NumberColumn("Rows held back", format="localized"),
+            "extract_dates": st.column_config.TextColumn("Extract dates", width="medium"),
+        },
+    )
 
 st.subheader("Refused deliveries")
 if refused.is_empty():
