@@ -82,12 +82,14 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--warehouse", type=Path, help="warehouse folder (WORKFORCE_WAREHOUSE)")
     ingest.add_argument(
         "--allow-empty",
+        "--allow-shrink",
         dest="allow_empty",
         type=_delivery,
         action="append",
         default=[],
         metavar="CLUSTER/YYYY-MM-DD",
-        help="load this delivery although its employees file has no rows (repeatable)",
+        help="load this delivery although its employees file has no rows, or fewer than half"
+        " the rows of the cluster's snapshot before it (repeatable)",
     )
     ingest.add_argument(
         "--no-wait",

@@ -1,6 +1,7 @@
 """The ingest against a hostile or broken landing zone (issue 11): deliveries from the future,
-empty snapshots, escape codes in names, duplicate manifest keys and symbolic links.  Each is
-refused (or ignored) in one printable line, and what was loaded before stays as it was."""
+empty or shrunk snapshots, escape codes in names, duplicate manifest keys and symbolic links.
+Each is refused (or ignored) in one printable line, and what was loaded before stays as it
+was."""
 
 from __future__ import annotations
 
@@ -23,12 +24,15 @@ from ingest_factories import (
     table,
     warehouse_state,
 )
+from native_factories import manifest, native_settings, oracle_delivery, oracle_rows
 
+from pipeline.demo.generate import generate
 from pipeline.errors import printable
 from pipeline.ingest import ingest_main, status_main
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKFORCE = Path(sys.executable).with_name("workforce")
+REGISTER = ROOT / "data" / "reference" / "organisations.csv"
 SEP, OCT, NOV = date(2026, 9, 30), date(2026, 10, 31), date(2026, 11, 30)
 TODAY = NOV
 LINK = "deliveries must be real files inside the landing zone"
@@ -157,6 +161,144 @@ def test_allow_empty_on_the_command_line(tmp_path, capsys):
         run = cli_ingest(settings, "--allow-empty", bad)
         assert run.returncode == 2 and "Traceback" not in run.stderr
         assert message in run.stderr.splitlines()[-1]
+
+
+# --- item 8: a snapshot that makes more than half the workforce leave ------------------------
+
+
+def shrunk(day: date, rows: int, previous: int, on: date, feed: str = "SYNERGY") -> str:
+    """The refusal line of an employees file of ``rows`` against ``previous`` on ``on``."""
+    file = "workers.csv" if feed == "DEFENCE" else "employees.parquet"
+    return (
+        f"refused: {feed} {day.isoformat()} {file}: has {rows} rows against {previous} on"
+        f" {on.isoformat()}: more than half the workforce would leave at once; if that is real,"
+        f" load it with --allow-shrink {feed}/{day.isoformat()}"
+    )
+
+
+def headcount(settings, day: date, feed: str = "SYNERGY") -> int:
+    sql = "SELECT count(*) FROM employees_as_at($d) WHERE cluster = $feed"
+    return query(settings, sql, {"d": day, "feed": feed})[0][0]
+
+
+def test_a_drop_to_49_percent_is_refused_and_to_50_percent_loads(tmp_path, capsys):
+    settings = make_settings(tmp_path)
+    _, data = loaded(settings, capsys)  # 400 people on 30 September
+    cluster_delivery(settings.landing, "SYNERGY", OCT, employees_rows=employees(196))
+    code, out = ingest(settings, capsys)
+    assert code == 1
+    assert shrunk(OCT, 196, 400, SEP) in out.splitlines()
+    assert data_contents(settings) == data and headcount(settings, OCT) == 400
+    cluster_delivery(settings.landing, "SYNERGY", OCT, employees_rows=employees(200))
+    code, out = ingest(settings, capsys)
+    assert code == 0, out
+    assert "loaded: SYNERGY 2026-10-31 (" in out and headcount(settings, OCT) == 200
+
+
+def test_a_previous_snapshot_under_100_people_is_not_checked(tmp_path, capsys):
+    settings = make_settings(tmp_path)
+    cluster_delivery(settings.landing, "UNITY", SEP, employees_rows=employees(99, "UNITY"))
+    cluster_delivery(settings.landing, "SYNERGY", SEP, employees_rows=employees(100))
+    assert ingest(settings, capsys)[0] == 0
+    cluster_delivery(settings.landing, "UNITY", OCT, employees_rows=employees(1, "UNITY"))
+    cluster_delivery(settings.landing, "SYNERGY", OCT, employees_rows=employees(49))
+    code, out = ingest(settings, capsys)
+    assert code == 1
+    assert "loaded: UNITY 2026-10-31 (" in out and headcount(settings, OCT, "UNITY") == 1
+    assert shrunk(OCT, 49, 100, SEP) in out.splitlines()
+
+
+def test_a_shrink_refusal_is_reported_again_until_allow_shrink_names_it(tmp_path, capsys):
+    settings = make_settings(tmp_path)
+    _, data = loaded(settings, capsys)
+    cluster_delivery(settings.landing, "SYNERGY", OCT, employees_rows=employees(150))
+    run = cli_ingest(settings)
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert shrunk(OCT, 150, 400, SEP) in run.stdout.splitlines()
+    # the same bytes next run: the same line, exit 1, nothing written or logged again
+    state = warehouse_state(settings)
+    code, out = ingest(settings, capsys, allow_empty={("UNITY", OCT)})
+    assert code == 1 and shrunk(OCT, 150, 400, SEP) in out.splitlines()
+    assert warehouse_state(settings) == state and refusals(settings) == 1
+    assert data_contents(settings) == data
+    # named precisely, under the override's other name, the same bytes load
+    run = cli_ingest(settings, "--allow-shrink", "SYNERGY/2026-10-31")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "loaded: SYNERGY 2026-10-31 (" in run.stdout and headcount(settings, OCT) == 150
+
+
+def test_a_restatement_is_measured_against_the_snapshot_before_its_date(tmp_path, capsys):
+    settings = make_settings(tmp_path)
+    loaded(settings, capsys)  # 400 on 30 September
+    cluster_delivery(settings.landing, "SYNERGY", OCT, employees_rows=employees(250))
+    assert ingest(settings, capsys)[0] == 0
+    # 150 is 60% of October's own 250 but 37.5% of September's 400: refused
+    cluster_delivery(settings.landing, "SYNERGY", OCT, employees_rows=employees(150))
+    code, out = ingest(settings, capsys)
+    assert code == 1 and shrunk(OCT, 150, 400, SEP) in out.splitlines()
+    assert headcount(settings, OCT) == 250  # the October in effect stays
+    cluster_delivery(settings.landing, "SYNERGY", OCT, employees_rows=employees(210))
+    code, out = ingest(settings, capsys)
+    assert code == 0 and "restated (replaces load 2): SYNERGY 2026-10-31 (" in out, out
+    assert headcount(settings, OCT) == 210
+
+
+def test_a_late_delivery_is_measured_against_the_snapshot_before_its_date(tmp_path, capsys):
+    settings = make_settings(tmp_path)
+    loaded(settings, capsys)  # 400 on 30 September
+    cluster_delivery(settings.landing, "SYNERGY", NOV, employees_rows=employees(300))
+    assert ingest(settings, capsys)[0] == 0
+    # October arrives late: 150 is half of November's 300, but under half of September's 400
+    cluster_delivery(settings.landing, "SYNERGY", OCT, employees_rows=employees(150))
+    code, out = ingest(settings, capsys)
+    assert code == 1 and shrunk(OCT, 150, 400, SEP) in out.splitlines()
+    assert query(settings, "SELECT max(extract_date) FROM snapshots") == [(NOV,)]
+    assert headcount(settings, OCT) == 400  # as at October: September's people
+
+
+def test_a_shrink_refusal_is_judged_again_once_the_snapshot_before_it_changes(tmp_path, capsys):
+    settings = make_settings(tmp_path)
+    loaded(settings, capsys)  # 400 on 30 September
+    october = cluster_delivery(settings.landing, "SYNERGY", OCT, employees_rows=employees(150))
+    assert ingest(settings, capsys)[0] == 1
+    # September restated in the same run as the refused October: October is judged after it
+    cluster_delivery(settings.landing, "SYNERGY", SEP, employees_rows=employees(350))
+    code, out = ingest(settings, capsys)
+    assert code == 1 and shrunk(OCT, 150, 350, SEP) in out.splitlines()
+    # September restated in a run that does not see October: the next run judges it again
+    aside = shutil.move(october, tmp_path / "aside")
+    cluster_delivery(settings.landing, "SYNERGY", SEP, employees_rows=employees(290))
+    assert ingest(settings, capsys)[0] == 0
+    shutil.move(aside, october)
+    code, out = ingest(settings, capsys)
+    assert code == 0 and "loaded: SYNERGY 2026-10-31 (" in out, out
+    assert headcount(settings, OCT) == 150
+
+
+def test_a_native_workers_file_is_measured_like_an_employees_file(tmp_path, capsys):
+    settings = native_settings(tmp_path)
+    oracle_delivery(settings.landing, when=SEP)  # 400 workers
+    assert ingest(settings, capsys)[0] == 0
+    october = oracle_delivery(settings.landing, oracle_rows(199), when=OCT)
+    journal = october / "journal_lines.csv"  # September's lines again would be conflicts
+    journal.write_bytes(journal.read_bytes().split(b"\r\n")[0] + b"\r\n")
+    manifest(october, "DEFENCE", OCT, "golden_oracle")
+    code, out = ingest(settings, capsys)
+    assert code == 1 and shrunk(OCT, 199, 400, SEP, "DEFENCE") in out.splitlines()
+    code = ingest_main(settings, today=TODAY, allow_empty={("DEFENCE", OCT)})
+    assert code == 0 and "loaded: DEFENCE 2026-10-31 (" in capsys.readouterr().out
+
+
+def test_the_demo_landing_zone_loads_with_nothing_refused(tmp_path, capsys):
+    """The demo's nights have leavers and joiners but never halve a cluster."""
+    settings = make_settings(tmp_path)
+    end = date(2026, 11, 24)
+    generate(settings.landing, REGISTER, scale=0.01, start=SEP, end=end, seed=7)
+    code, out = ingest(settings, capsys)
+    assert code == 0, out
+    assert " 0 refused;" in out.splitlines()[-1]
+    big = "SELECT count(*) FROM snapshots WHERE employees >= 100 AND extract_date > $d"
+    assert query(settings, big, {"d": SEP})[0][0] > 0  # the check was made, and passed
 
 
 # --- item 12: control characters ------------------------------------------------------------

@@ -73,11 +73,6 @@ def test_case_folding_gives_no_one_another_users_grant(
 # --- item 8: a snapshot that empties a cluster in all but name -------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 11 item 8 variant: an employees file of 1 row where the last had 400 loads "
-    "silently: 399 people 'leave' (only a file of exactly 0 rows is refused)",
-)
 def test_a_snapshot_that_drops_almost_everyone_is_refused(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -89,6 +84,11 @@ def test_a_snapshot_that_drops_almost_everyone_is_refused(
     code = ingest_main(settings, today=TODAY)
     out = capsys.readouterr().out
     assert code == 1, out
+    assert (
+        "refused: SYNERGY 2026-10-31 employees.parquet: has 1 row against 400 on 2026-09-30:"
+        " more than half the workforce would leave at once; if that is real, load it with"
+        " --allow-shrink SYNERGY/2026-10-31"
+    ) in out.splitlines()
     assert data_contents(settings) == data
     assert query(settings, "SELECT count(*) FROM employees_as_at($d)", {"d": OCT}) == [(400,)]
 

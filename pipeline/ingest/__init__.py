@@ -29,7 +29,8 @@ def ingest_main(
     today: date | None = None,
 ) -> int:
     """Load every complete delivery not yet loaded; 0, or 1 when any delivery was refused.
-    ``allow_empty``: (cluster, date) deliveries whose employees file may have no rows;
+    ``allow_empty``: (cluster, date) deliveries whose employees file may have no rows, or
+    fewer than half the rows of the cluster's snapshot before it;
     ``wait=False``: stop at once when another ingest holds the lock; ``today``: the date after
     which deliveries are refused (the machine's date unless a test gives one)."""
     from pipeline.ingest.report import Reporter

@@ -93,17 +93,16 @@ class LoadedState:
     loaded: dict[tuple[str, date], str]  # (feed, date) → manifest fingerprint in effect
     last_refusal: dict[tuple[str, date], tuple[str, str]]  # → (bytes fingerprint, reason)
     register_sha256: str | None
+    headcounts: dict[tuple[str, date], int | None] = field(default_factory=dict)  # employees
 
 
 def read_state(con: duckdb.DuckDBPyConnection | None) -> LoadedState:
     if con is None:
         return LoadedState({}, {}, None)
-    loaded = {
-        (feed, when): fp
-        for feed, when, fp in con.execute(
-            "SELECT feed::VARCHAR, extract_date, fingerprint FROM snapshots"
-        ).fetchall()
-    }
+    snapshots = con.execute(
+        "SELECT feed::VARCHAR, extract_date, fingerprint, employees FROM snapshots"
+    ).fetchall()
+    loaded = {(feed, when): fp for feed, when, fp, _ in snapshots}
     last_refusal = {
         (feed, when): (fp, reason)
         for feed, when, fp, reason in con.execute(
@@ -113,4 +112,5 @@ def read_state(con: duckdb.DuckDBPyConnection | None) -> LoadedState:
         ).fetchall()
     }
     row = con.execute("SELECT value FROM warehouse_meta WHERE key = 'register_sha256'").fetchone()
-    return LoadedState(loaded, last_refusal, row[0] if row else None)
+    headcounts = {(feed, when): n for feed, when, _, n in snapshots}
+    return LoadedState(loaded, last_refusal, row[0] if row else None, headcounts)

@@ -22,6 +22,7 @@ from pipeline.contract import CLUSTER_FILES, Manifest
 from pipeline.errors import printable
 from pipeline.ingest.discover import MAPPING_NAME, Delivery
 from pipeline.ingest.errors import DeliveryRefused
+from pipeline.ingest.shrink import Previous
 from pipeline.sources import csvfile
 from pipeline.sources.mapping import MappingError, MappingFile, load_mapping
 from pipeline.sources.person_key import SECRET_SETTING
@@ -75,9 +76,17 @@ def load_delivery_mapping(delivery: Delivery, name: str, sources: Sources) -> Ma
         raise DeliveryRefused(f"{delivery.label}: {error}") from None
 
 
-def check_native(delivery: Delivery, sources: Sources, *, allow_empty: bool = False):
-    """The native delivery's manifest, mapping and files, or :class:`DeliveryRefused`."""
-    from pipeline.ingest.verify import CheckedDelivery, check_manifest, empty_reason
+def check_native(
+    delivery: Delivery,
+    sources: Sources,
+    *,
+    allow_empty: bool = False,
+    previous: Previous | None = None,
+):
+    """The native delivery's manifest, mapping and files, or :class:`DeliveryRefused`;
+    ``allow_empty`` and ``previous`` as for a contract delivery (:func:`.verify.implausible`:
+    workers.csv conforms one row to one employee)."""
+    from pipeline.ingest.verify import CheckedDelivery, check_manifest, implausible
 
     manifest = check_manifest(delivery, NativeManifest)
     assert isinstance(manifest, NativeManifest)
@@ -92,8 +101,10 @@ def check_native(delivery: Delivery, sources: Sources, *, allow_empty: bool = Fa
         if native not in present:
             raise _refuse(delivery, native, "listed in the manifest but missing from the folder")
         files[contract] = _check_csv(delivery, native, contract, manifest, mapping)
-        if native == WORKERS and files[contract].rows == 0 and not allow_empty:
-            raise DeliveryRefused(empty_reason(delivery, WORKERS))
+        if native == WORKERS and not allow_empty:
+            refusal = implausible(delivery, WORKERS, files[contract].rows, previous)
+            if refusal:
+                raise refusal
     return CheckedDelivery(delivery, manifest, files, mapping=mapping, secret=sources.secret)
 
 

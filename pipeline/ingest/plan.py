@@ -2,11 +2,14 @@
 
 A delivery is incomplete (no manifest yet), unchanged (its manifest's file entries are the ones
 loaded for its date), refused again (the same bytes as a refusal on record, under the same
-register), or to be processed.  Three refusals rest on more than the bytes, so the same bytes are
+register), or to be processed.  Four refusals rest on more than the bytes, so the same bytes are
 judged again when that changes: a date after today, once the date has come; an empty
-employees file, once the operator names it with ``--allow-empty``; and a native delivery
-refused for want of the person_key secret, once it is set.  (A native delivery's bytes include
-its mapping file's: a changed mapping is new bytes.)
+employees file, once the operator names it with ``--allow-empty``; one under half the
+cluster's snapshot before it (:mod:`.shrink`), once named with ``--allow-shrink`` (the same
+override) or once that snapshot is no longer the one it was measured against (a restatement or
+a late delivery, published or loaded earlier in this run); and a native delivery refused for
+want of the person_key secret, once it is set.  (A native delivery's bytes include its mapping
+file's: a changed mapping is new bytes.)
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from pipeline.ingest.discover import Delivery
 from pipeline.ingest.log import LoadedState, read_state
 from pipeline.ingest.native import WORKERS, no_secret_reason
 from pipeline.ingest.schema import SCHEMA_VERSION, schema_version
+from pipeline.ingest.shrink import measured_against, previous_in
 from pipeline.ingest.verify import empty_reason, future_prefix, future_reason
 
 INCOMPLETE, UNCHANGED, REFUSED_AGAIN, PROCESS = "incomplete", "unchanged", "refused again", "load"
@@ -59,7 +63,8 @@ def plan(
         return Plan(delivery, PROCESS, None, fingerprint, None)
     refusal = state.last_refusal.get(key)
     # Same bytes, same register (the rules' only outside input): the same verdict, unless it
-    # rested on the date or on an empty file that --allow-empty now lets through.
+    # rested on the date, the secret, or a file that --allow-empty/--allow-shrink now lets
+    # through, or on a previous snapshot that has changed.
     if refusal and refusal[0] == on_disk and state.register_sha256 == register_sha:
         reason = refusal[1] or ""
         if reason.startswith(future_prefix(delivery)):
@@ -69,12 +74,31 @@ def plan(
         elif reason == no_secret_reason(delivery):
             if not has_secret:
                 return Plan(delivery, REFUSED_AGAIN, reason, fingerprint, on_disk)
+        elif (against := measured_against(reason, delivery)) is not None:
+            if key not in allow_empty and against == previous_in(state.headcounts, delivery):
+                return Plan(delivery, REFUSED_AGAIN, reason, fingerprint, on_disk)
         elif not (
             reason in (empty_reason(delivery), empty_reason(delivery, WORKERS))
             and key in allow_empty
         ):
             return Plan(delivery, REFUSED_AGAIN, reason, fingerprint, on_disk)
     return Plan(delivery, PROCESS, None, fingerprint, on_disk)
+
+
+def rejudge_behind_loads(plans: list[Plan]) -> None:
+    """Judge a shrink refusal again when this run loads an earlier date of its cluster: the
+    snapshot it was measured against may change (deliveries load oldest first)."""
+    earliest: dict[str, date] = {}
+    for p in plans:
+        if p.action == PROCESS:
+            day = earliest.get(p.delivery.feed, p.delivery.extract_date)
+            earliest[p.delivery.feed] = min(day, p.delivery.extract_date)
+    for p in plans:
+        d = p.delivery
+        if p.action != REFUSED_AGAIN or d.extract_date <= earliest.get(d.feed, d.extract_date):
+            continue
+        if measured_against(p.reason or "", d) is not None:
+            p.action, p.reason = PROCESS, None
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,7 @@ from pipeline.ingest.plan import (
     Plan,
     plan,
     published,
+    rejudge_behind_loads,
 )
 from pipeline.ingest.report import Reporter, summary
 from pipeline.ingest.schema import (
@@ -57,6 +58,7 @@ from pipeline.ingest.schema import (
     register_changed,
     upgrade_schema,
 )
+from pipeline.ingest.shrink import previous_snapshot
 from pipeline.ingest.verify import check_delivery
 from pipeline.locks import LockHeld
 from pipeline.reference import organisations_by_cluster
@@ -84,7 +86,8 @@ def run_ingest(
     wait: bool = True,
 ) -> int:
     """Load every complete delivery not yet loaded; 0, or 1 when any was refused.
-    ``allow_empty``: the (cluster, date) deliveries whose employees file may have no rows."""
+    ``allow_empty``: the (cluster, date) deliveries whose employees file may have no rows, or
+    fewer than half the previous snapshot's (``--allow-empty``, also named ``--allow-shrink``)."""
     began = time.perf_counter()
     if not settings.landing.is_dir():
         raise UsageError(
@@ -169,6 +172,7 @@ class _Run:
             plan(d, now.state, self.register_sha, self.today, self.allow_empty, has_secret)
             for d in deliveries
         ]
+        rejudge_behind_loads(plans)
         todo = [p for p in plans if p.action == PROCESS]
         self.reporter.begin(len(todo))
         if todo or not now.exists or now.outdated or now.state.register_sha256 != self.register_sha:
@@ -253,7 +257,10 @@ class _Run:
             )  # fmt: skip
 
         try:
-            checked = check_delivery(d, self.today, allow_empty=allow_empty, sources=self.sources)
+            previous = previous_snapshot(con, d.feed, d.extract_date)  # loaded before it
+            checked = check_delivery(
+                d, self.today, allow_empty=allow_empty, sources=self.sources, previous=previous
+            )
             loading = entry()
             source = checked.manifest.source_system  # the cluster's words: stored printable
             loading.source_system = None if source is None else printable(source)

@@ -11,7 +11,9 @@ refused (:mod:`.discover` never follows one), and so is one dated after today (a
 cluster gone wrong: its date would become every page's as-at date).  After the files, an
 employees file with no rows is refused: it is a full snapshot, so loading it would make the
 cluster's whole workforce leave.  A cluster that really has nobody in post is loaded with
-``workforce ingest --allow-empty CLUSTER/YYYY-MM-DD``.
+``workforce ingest --allow-empty CLUSTER/YYYY-MM-DD``.  So is one with fewer than half the
+people of the cluster's snapshot before it (:mod:`.shrink`; the override's other name is
+``--allow-shrink``).
 
 A native delivery (its manifest names a ``"mapping"``) gets the same two early checks, then
 its own file checks (:mod:`.native`): CSV files, a mapping file, the person_key secret.
@@ -33,6 +35,7 @@ from pipeline.errors import printable
 from pipeline.ingest.discover import MANIFEST, NOT_A_LINK, Delivery, DuplicateKey, parse_manifest
 from pipeline.ingest.errors import DeliveryRefused
 from pipeline.ingest.native import Sources, check_native
+from pipeline.ingest.shrink import Previous, shrink_reason, shrinks
 from pipeline.sources.mapping import MappingFile
 
 EMPLOYEES = "employees.parquet"
@@ -91,6 +94,18 @@ def empty_reason(delivery: Delivery, file: str = EMPLOYEES) -> str:
         " cluster really has nobody in post, load it with --allow-empty"
         f" {delivery.feed}/{delivery.extract_date.isoformat()}"
     )
+
+
+def implausible(
+    delivery: Delivery, file: str, rows: int, previous: Previous | None
+) -> DeliveryRefused | None:
+    """The refusal of an employees file that is empty, or under half the ``previous``
+    snapshot (:mod:`.shrink`); None when it is plausible.  Both are lifted by the override."""
+    if rows == 0:
+        return DeliveryRefused(empty_reason(delivery, file))
+    if previous is not None and shrinks(rows, previous):  # (None: the first snapshot)
+        return DeliveryRefused(shrink_reason(delivery, file, rows, previous))
+    return None
 
 
 def link_reason(delivery: Delivery) -> str | None:
@@ -162,10 +177,16 @@ def _message(problem: dict) -> str:
 
 
 def check_delivery(
-    delivery: Delivery, today: date, *, allow_empty: bool = False, sources: Sources | None = None
+    delivery: Delivery,
+    today: date,
+    *,
+    allow_empty: bool = False,
+    sources: Sources | None = None,
+    previous: Previous | None = None,
 ) -> CheckedDelivery:
     """The delivery's manifest and files, or :class:`DeliveryRefused` at the first fault.
-    ``allow_empty``: an employees file with no rows is accepted (``--allow-empty``);
+    ``allow_empty``: an employees file with no rows, or under half of ``previous`` (the
+    cluster's snapshot before this date), is accepted (``--allow-empty``/``--allow-shrink``);
     ``sources``: what a native delivery needs (:mod:`.native`)."""
     for early in (link_reason(delivery), future_reason(delivery, today)):
         if early:
@@ -173,7 +194,7 @@ def check_delivery(
     if delivery.native:
         if sources is None:
             raise DeliveryRefused(f"{delivery.label}: native deliveries are not read here")
-        return check_native(delivery, sources, allow_empty=allow_empty)
+        return check_native(delivery, sources, allow_empty=allow_empty, previous=previous)
     manifest = check_manifest(delivery)
     models = files_for(delivery.feed)
     present = set(delivery.parquet_names())
@@ -184,8 +205,10 @@ def check_delivery(
         if name not in present:
             raise _refuse(delivery, name, "listed in the manifest but missing from the folder")
         files[name] = _check_file(delivery, name, model, manifest)
-        if name == EMPLOYEES and files[name].rows == 0 and not allow_empty:
-            raise DeliveryRefused(empty_reason(delivery))
+        if name == EMPLOYEES and not allow_empty:
+            refusal = implausible(delivery, name, files[name].rows, previous)
+            if refusal:
+                raise refusal
     return CheckedDelivery(delivery, manifest, files)
 
 
