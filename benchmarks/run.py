@@ -14,7 +14,7 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import demo_bench, growth, load_test, page_bench, query_bench
+from benchmarks import demo_bench, growth, load_test, native_bench, page_bench, query_bench
 from benchmarks.measure import measure
 
 DOCS = Path("docs/benchmarks.md")
@@ -125,6 +125,7 @@ def main() -> None:
     landing, warehouse = work / "landing", work / "warehouse"
     lines += [*demo_section(keep=landing), ""]
     lines += [*ingest_section(landing, warehouse), ""]
+    lines += [*native_bench.section(native_bench.bench(1.0, work / "native"), 1.0), ""]
     lines += [*query_section(landing, warehouse), ""]
     lines += [*page_bench.section(warehouse), ""]
     reference = Path("data/reference").resolve()
