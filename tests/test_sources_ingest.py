@@ -327,3 +327,32 @@ def test_values_and_names_from_the_files_are_printed_escaped(tmp_path, capsys):
     assert code == 1
     assert "3 × grade 'B\\x1b[2J\\x07' is not in golden_oracle.toml [grade]" in out
     assert "\x1b" not in out and "\x07" not in out
+
+
+def test_a_run_over_several_nights_keys_each_person_as_one_run_a_night_does(tmp_path, capsys):
+    """Two nights of a cluster in one run share the person_keys computed on the first
+    (person_key.KnownKeys); the warehouse is the one a run per night makes."""
+    nights = [oracle_rows(400), oracle_rows(400)]
+    nights[1][8]["NationalIdentifier"] = "QQ 12 34 5"  # malformed: quarantined either way
+    nights[1][9]["NationalIdentifier"] = "zz 99 88 77 d"  # a new person, written loosely
+    stored = []
+    for together in (True, False):
+        settings = native_settings(tmp_path / str(together))
+        for rows, when in zip(nights, (date(2026, 11, 28), date(2026, 11, 29)), strict=True):
+            folder = oracle_delivery(settings.landing, rows, when=when)
+            if rows is nights[1]:  # the journal lines were sent the night before
+                journal = folder / "journal_lines.csv"
+                journal.write_bytes(journal.read_bytes().split(b"\r\n")[0] + b"\r\n")
+                manifest(folder, "DEFENCE", when, "golden_oracle")
+            if not together:
+                assert ingest(settings, capsys)[0] == 0
+        code, out = ingest(settings, capsys)
+        assert code == 0, out
+        stored.append(
+            query(settings, "SELECT person_key FROM persons ORDER BY ALL")
+            + query(settings, "SELECT extract_date, reason FROM quarantine ORDER BY ALL")
+        )
+    assert stored[0] == stored[1]
+    assert (person_key("ZZ998877D", SECRET),) in stored[0]
+    assert (person_key("AA000008B", SECRET),) in stored[0]  # the first night's
+    assert len([row for row in stored[0] if len(row) == 1]) == 401  # 400 people and 1 new

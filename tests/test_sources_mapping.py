@@ -143,3 +143,19 @@ def test_null_is_allowed_where_the_contract_column_may_be_null(tmp_path):
 
 def test_a_byte_order_mark_is_ignored(tmp_path):
     assert load(tmp_path, b"\xef\xbb\xbf" + MINIMAL.encode()).spec.system == "oracle_hcm"
+
+
+def test_a_mapping_is_checked_once_per_content_and_again_once_it_changes(tmp_path):
+    first = load(tmp_path, MINIMAL + "[grade]\nB1 = 'EO'\n")
+    assert load_mapping(tmp_path, "DEFENCE", REGISTER) is first  # same bytes: parsed once
+    changed = load(tmp_path, MINIMAL + "[grade]\nB1 = 'HEO'\n")
+    assert changed.table("grade") == {"B1": "HEO"} and changed.sha256 != first.sha256
+    # back to a bad value: the fault is found again, never a stale mapping that passed
+    assert fault(tmp_path, MINIMAL + "[grade]\nB1 = 'G5'\n").startswith(
+        "mapping DEFENCE.toml [grade] 'B1': 'G5' is not a code of grade"
+    )
+    # the same bytes checked against another register are checked again
+    org = MINIMAL + "[organisations]\n'Ministry of Defence' = 'MOD'\n"
+    assert load(tmp_path, org).table("organisations") == {"Ministry of Defence": "MOD"}
+    with pytest.raises(MappingError, match="'MOD' is not a code of organisation_code"):
+        load_mapping(tmp_path, "DEFENCE", REGISTER - {"MOD"})

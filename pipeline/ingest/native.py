@@ -4,16 +4,19 @@ In order, after the checks every delivery gets (a symbolic link, a date after to
 manifest (the contract's, with ``"mapping"`` and the three native file names), the mapping
 file (:func:`pipeline.sources.mapping.load_mapping`), the person_key secret, the set of
 files, and for each file its sha256, its encoding (:func:`pipeline.sources.csvfile.scan`,
-in the same pass) and its header's columns.  The first fault refuses the delivery in one
+in the same read) and its header's columns.  The first fault refuses the delivery in one
 line.  What passes is a :class:`~pipeline.ingest.verify.CheckedDelivery` like a contract
-delivery's, keyed by the contract's file names, each file knowing its native name: staging
-then conforms it (:mod:`pipeline.sources.conform`) instead of reading parquet.
+delivery's, keyed by the contract's file names, each file knowing its native name and
+holding the text it was checked as: staging then conforms that text
+(:mod:`pipeline.sources.conform`) instead of reading parquet.  Each CSV is hashed once per run
+(the delivery's bytes fingerprint takes the digest this check compares) and read from disk
+twice (the fingerprint, this check), as a contract delivery's parquet is.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import Field, SecretStr, model_validator
@@ -25,7 +28,7 @@ from pipeline.ingest.errors import DeliveryRefused
 from pipeline.ingest.shrink import Previous
 from pipeline.sources import csvfile
 from pipeline.sources.mapping import MappingError, MappingFile, load_mapping
-from pipeline.sources.person_key import SECRET_SETTING
+from pipeline.sources.person_key import SECRET_SETTING, KnownKeys
 from pipeline.sources.systems import NATIVE_FILES, native_columns
 
 WORKERS = "workers.csv"
@@ -38,6 +41,9 @@ class Sources:
     mappings: Path
     secret: SecretStr | None
     organisations: Collection[str]  # every organisation code of the register
+    # person_keys computed so far by this process (memory only), when a run loads several
+    # nights of a cluster and so meets its people again; None: each file keys its own
+    keys: KnownKeys | None = field(default=None, compare=False, repr=False)
 
 
 class NativeManifest(Manifest):
@@ -105,7 +111,9 @@ def check_native(
             refusal = implausible(delivery, WORKERS, files[contract].rows, previous)
             if refusal:
                 raise refusal
-    return CheckedDelivery(delivery, manifest, files, mapping=mapping, secret=sources.secret)
+    return CheckedDelivery(
+        delivery, manifest, files, mapping=mapping, secret=sources.secret, keys=sources.keys
+    )
 
 
 def _check_csv(
@@ -116,7 +124,8 @@ def _check_csv(
     entry, path = manifest.files[native], delivery.folder / native
     encoding = mapping.spec.encoding
     try:
-        found = csvfile.scan(path, encoding, mapping.file)
+        # the digest the fingerprint took in this run, if any (one hash per file per run)
+        found = csvfile.scan(path, encoding, mapping.file, delivery.hashes.get(native))
         delivery.hashes[native] = found.sha256
         if found.sha256 != entry.sha256:
             raise _refuse(
@@ -148,4 +157,6 @@ def _check_csv(
             )
     extra = [c for c in columns if c not in native_columns(system, native)]
     model = CLUSTER_FILES[contract]
-    return CheckedFile(contract, path, model, entry.rows, found.sha256, {}, extra, source=native)
+    return CheckedFile(
+        contract, path, model, entry.rows, found.sha256, {}, extra, source=native, data=found.data
+    )

@@ -66,8 +66,9 @@ def stage_native(con: duckdb.DuckDBPyConnection, checked: CheckedDelivery, f: Ch
     """Conform a native CSV into ``stage_<file>`` (and its conforming faults, raw rows)."""
     mapping, label = checked.mapping, f"{checked.delivery.label} {f.shown}"
     assert mapping is not None and checked.secret is not None and f.source is not None
-    try:
-        data = csvfile.read_bytes(f.path, mapping.spec.encoding)
+    try:  # the bytes the checks read and hashed (read again only if they were not kept)
+        data = f.data if f.data is not None else csvfile.read_bytes(f.path, mapping.spec.encoding)
+        f.data = None
         rows = csvfile.read_rows(data, native_columns(mapping.spec.system, f.source))
     except (OSError, UnicodeDecodeError):
         raise DeliveryRefused(f"{label}: changed or unreadable while being loaded") from None
@@ -86,6 +87,7 @@ def stage_native(con: duckdb.DuckDBPyConnection, checked: CheckedDelivery, f: Ch
             mapping=mapping,
             extract_date=checked.delivery.extract_date,
             secret=checked.secret.get_secret_value(),
+            keys=checked.keys,
         )
     except conform.Unparseable as error:
         raise DeliveryRefused(f"{label}: {error}") from None

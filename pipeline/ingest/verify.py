@@ -37,6 +37,7 @@ from pipeline.ingest.errors import DeliveryRefused
 from pipeline.ingest.native import Sources, check_native
 from pipeline.ingest.shrink import Previous, shrink_reason, shrinks
 from pipeline.sources.mapping import MappingFile
+from pipeline.sources.person_key import KnownKeys
 
 EMPLOYEES = "employees.parquet"
 
@@ -53,6 +54,8 @@ class CheckedFile:
     types: dict[str, str]  # contract column → the Arrow type name found in the file
     extra_columns: list[str] = field(default_factory=list)
     source: str | None = None  # a native delivery's file (workers.csv) conformed to this one
+    # a native file's text as checked (UTF-8), parsed by staging, which then lets it go
+    data: bytes | None = field(default=None, repr=False)
 
     @property
     def shown(self) -> str:
@@ -67,6 +70,7 @@ class CheckedDelivery:
     files: dict[str, CheckedFile]
     mapping: MappingFile | None = None  # native deliveries (sources.md)
     secret: SecretStr | None = field(default=None, repr=False)
+    keys: KnownKeys | None = field(default=None, repr=False)  # the run's known person_keys
 
 
 def _refuse(delivery: Delivery, file: str, detail: str) -> DeliveryRefused:

@@ -12,10 +12,11 @@ is refused (its text would be wrong silently: ``é`` read as ``Ã©``, or not re
   the file would have to contain nothing but mojibake-like pairs such as ``Ã©``.  A file of
   plain ASCII is the same in both and is accepted either way.
 
-The scan streams the file once, in chunks, together with its sha256; the fault names the
-line (counted from 1, the header being line 1) and the byte, never the text around it.  The
-rows are then read by polars as text (``infer_schema=False``), after transcoding cp1252 to
-UTF-8 chunk by chunk, and handed to DuckDB; nothing is done per row in Python.
+The scan reads the file once, takes its sha256 (unless the run has it already) and decodes
+it whole; the fault names the line (counted from 1, the header being line 1) and the byte,
+never the text around it.  It keeps the text, as UTF-8 (cp1252 transcoded), and the rows are
+parsed from those same bytes by polars as text (``infer_schema=False``), then handed to
+DuckDB; the file is read once per run and nothing is done per row in Python.
 """
 
 from __future__ import annotations
@@ -24,13 +25,15 @@ import codecs
 import csv
 import hashlib
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
+import pyarrow as pa
 
 BOM = codecs.BOM_UTF8
 CHUNK = 1 << 20
+BATCH_ROWS = 1 << 14  # rows per Arrow batch handed to DuckDB (in_batches)
 ROW = "_row"
 
 
@@ -38,57 +41,57 @@ ROW = "_row"
 class Scan:
     sha256: str
     fault: str | None  # why the bytes are not in the declared encoding, or None
+    data: bytes | None = field(default=None, repr=False)  # as UTF-8, no BOM; None on a fault
 
 
-def scan(path: Path, encoding: str, mapping_file: str) -> Scan:
-    """sha256 of the file and whether its bytes are in ``encoding`` (module docstring)."""
-    digest = hashlib.sha256()
-    utf8 = codecs.getincrementaldecoder("utf-8")()
-    cp1252 = codecs.getincrementaldecoder("cp1252")()
-    fault: str | None = None
-    utf8_ok, non_ascii, lines, first = True, False, 1, True
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(CHUNK), b""):
-            digest.update(chunk)
-            if fault:
-                continue
-            body = chunk
-            if first and chunk.startswith(BOM):
-                if encoding == "cp1252":
-                    fault = f"starts with a UTF-8 byte-order mark, but {mapping_file} says cp1252"
-                body = chunk[len(BOM) :]
-            first = False
-            non_ascii = non_ascii or not body.isascii()
-            if utf8_ok:
-                try:
-                    utf8.decode(body)
-                except UnicodeDecodeError as error:
-                    utf8_ok = False
-                    if encoding == "utf-8":
-                        fault = _bad_byte(error, lines, "UTF-8", mapping_file)
-            if encoding == "cp1252" and not fault:
-                try:
-                    cp1252.decode(body)
-                except UnicodeDecodeError as error:
-                    fault = _bad_byte(error, lines, "cp1252", mapping_file)
-            lines += body.count(b"\n")
-    if not fault and utf8_ok and encoding == "utf-8":
-        try:
-            utf8.decode(b"", final=True)
-        except UnicodeDecodeError:
-            fault = f"not UTF-8 as {mapping_file} says: it ends inside a UTF-8 sequence"
-    if not fault and encoding == "cp1252" and non_ascii and utf8_ok:
+def scan(path: Path, encoding: str, mapping_file: str, sha256: str | None = None) -> Scan:
+    """sha256 of the file and whether its bytes are in ``encoding`` (module docstring), from
+    one read of the file, whose text it keeps (as UTF-8) for :func:`read_rows`: the rows are
+    then parsed from the very bytes that were checked.  ``sha256``: the digest already taken
+    of the file in this run (the delivery's fingerprint), not computed again."""
+    raw = path.read_bytes()
+    digest = sha256 or hashlib.sha256(raw).hexdigest()
+    body, fault = raw, None
+    if raw.startswith(BOM):
+        if encoding == "cp1252":
+            fault = f"starts with a UTF-8 byte-order mark, but {mapping_file} says cp1252"
+        body = raw[len(BOM) :]
+    if fault:
+        return Scan(digest, fault)
+    if body.isascii():  # the same text in both encodings, and already UTF-8
+        return Scan(digest, None, body)
+    utf8_ok = True
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        # a sequence cut short by the end of the file is judged apart (as the chunked scan
+        # did): every byte before it is UTF-8
+        truncated = error.reason == "unexpected end of data"
+        utf8_ok = truncated
+        if encoding == "utf-8":
+            fault = (
+                f"not UTF-8 as {mapping_file} says: it ends inside a UTF-8 sequence"
+                if truncated
+                else _bad_byte(error, 1, "UTF-8", mapping_file)
+            )
+    if encoding == "utf-8":
+        return Scan(digest, fault, None if fault else body)
+    try:
+        text = body.decode("cp1252")
+    except UnicodeDecodeError as error:
+        return Scan(digest, _bad_byte(error, 1, "cp1252", mapping_file))
+    if utf8_ok:
         fault = (
             f"is UTF-8, not cp1252 as {mapping_file} says: all its non-ASCII bytes are UTF-8"
             ' sequences; set encoding = "utf-8" in the mapping'
         )
-    return Scan(digest.hexdigest(), fault)
+        return Scan(digest, fault)
+    return Scan(digest, None, text.encode("utf-8"))
 
 
 def _bad_byte(error: UnicodeDecodeError, lines: int, name: str, mapping_file: str) -> str:
-    """Where the first byte that is not ``name`` is, without the text around it.  The error's
-    ``object`` is what the decoder held: the chunk, after at most a few bytes of a sequence the
-    previous chunk began (never a newline)."""
+    """Where the first byte that is not ``name`` is, without the text around it (``lines``:
+    the line the error's ``object`` starts on)."""
     decoded, at = error.object, error.start
     line = lines + decoded.count(b"\n", 0, at)
     hint = ' (a cp1252 export? set encoding = "cp1252")' if name == "UTF-8" else ""
@@ -141,3 +144,10 @@ def read_rows(data: bytes, columns: list[str]) -> pl.DataFrame:
             raise MalformedCsv("a row has more fields than the header") from None
         raise MalformedCsv("its rows cannot be split into fields") from None
     return frame.with_row_index(ROW)
+
+
+def in_batches(table: pa.Table) -> pa.Table:
+    """The same table as record batches of :data:`BATCH_ROWS` (slices, no copy): DuckDB scans
+    an Arrow table's batches in parallel, and polars hands over one batch per file, so a file
+    of 60,000 rows would otherwise be conformed on one core."""
+    return pa.Table.from_batches(table.to_batches(max_chunksize=BATCH_ROWS), table.schema)

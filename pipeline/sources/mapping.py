@@ -39,6 +39,11 @@ TABLE_COLUMNS: dict[str, tuple[type[ContractRow], str]] = {
     "account": (LedgerRow, "account_category"),
 }
 Table = dict[str, str]
+# Mappings that passed every check, by (file name, sha256 of its bytes, the register's codes):
+# a run over a history reads a cluster's mapping once per delivery, but parses and checks it
+# once.  Only what passed is kept; a changed file has another sha256, so it is checked anew.
+_CHECKED: dict[tuple[str, str, frozenset[str]], MappingFile] = {}
+CACHE_SIZE = 64
 
 
 class MappingError(ValueError):
@@ -108,7 +113,8 @@ def mapping_digest(folder: Path, name: str) -> str:
 
 def load_mapping(folder: Path, name: str, organisations: Collection[str]) -> MappingFile:
     """The mapping ``<folder>/<name>.toml``, checked against the contract's code lists and the
-    register's ``organisations``; :class:`MappingError` at the first fault."""
+    register's ``organisations``; :class:`MappingError` at the first fault.  Its bytes are read
+    every time; their parse and checks are done once per content (``_CHECKED``)."""
     file = f"{name}.toml"
 
     def fault(detail: str) -> MappingError:
@@ -123,6 +129,10 @@ def load_mapping(folder: Path, name: str, organisations: Collection[str]) -> Map
         raise fault(f": not found in the mappings folder {printable(folder)}") from None
     except OSError as error:
         raise fault(f": cannot be read ({error.strerror})") from None
+    digest = hashlib.sha256(data).hexdigest()
+    key = (file, digest, frozenset(organisations))
+    if key in _CHECKED:
+        return _CHECKED[key]
     try:
         document = tomllib.loads(data.decode("utf-8-sig"))  # a byte-order mark is ignored
     except UnicodeDecodeError:
@@ -136,7 +146,11 @@ def load_mapping(folder: Path, name: str, organisations: Collection[str]) -> Map
     _check_system_settings(spec, fault)
     for table, (model, column) in TABLE_COLUMNS.items():
         _check_table(getattr(spec, table), table, model, column, organisations, fault)
-    return MappingFile(file, hashlib.sha256(data).hexdigest(), spec)
+    checked = MappingFile(file, digest, spec)
+    if len(_CHECKED) >= CACHE_SIZE:
+        _CHECKED.clear()
+    _CHECKED[key] = checked
+    return checked
 
 
 def _key(key: object) -> str:
