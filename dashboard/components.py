@@ -7,6 +7,7 @@ a headline figure with its changes, and a chart with its data as a table.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from types import ModuleType
@@ -250,3 +251,61 @@ def metric_with_changes(
     else:
         lines.append(f"No figure for {format_short_date(year_day)}")
     st.caption("  \n".join([*lines, *notes]))
+
+
+CSV_MIME = "text/csv"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PARQUET_MIME = "application/vnd.apache.parquet"
+
+
+@dataclass(frozen=True)
+class Download:
+    """One file a page offers: its button's format name ("CSV"), the function that makes its
+    bytes from this run's rows (bound now, called when pressed), its suffix and MIME type."""
+
+    label: str
+    build: Callable[[], bytes]
+    suffix: str
+    mime: str
+
+
+def audited_downloads(
+    files: Sequence[Download],
+    *,
+    stem: str,
+    who: identity.Caller,
+    page: str,
+    choices: Mapping[str, object],
+    rows: int,
+    cells_suppressed: int,
+    clusters: Sequence[str],
+    key: str,
+    label: str = "Download {}",
+    record_level: bool = False,
+    protected: bool = True,
+) -> None:
+    """A row of download buttons, one per file, each made and audited when pressed
+    (:func:`dashboard.trail.audited_file`: the grant is read again at the press, and the file
+    leaves only once its entry is written) without rerunning the page (``on_click="ignore"``)."""
+    for column, file in zip(st.columns(3), files, strict=False):
+        name = f"{stem}.{file.suffix}"
+        column.download_button(
+            label.format(file.label),
+            trail.audited_file(
+                file.build,
+                who,
+                page,
+                name,
+                choices,
+                rows,
+                cells_suppressed,
+                clusters=clusters,
+                record_level=record_level,
+                protected=protected,
+            ),
+            file_name=name,
+            mime=file.mime,
+            on_click="ignore",
+            key=f"{key}.{file.suffix}",
+            width="stretch",
+        )

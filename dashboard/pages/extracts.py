@@ -20,7 +20,14 @@ import streamlit as st
 
 from dashboard import data, glossary, identity, scope, trail, url_state
 from dashboard import extracts as ex
-from dashboard.components import open_page
+from dashboard.components import (
+    CSV_MIME,
+    PARQUET_MIME,
+    XLSX_MIME,
+    Download,
+    audited_downloads,
+    open_page,
+)
 from dashboard.filters import not_applied_text
 from dashboard.formatting import format_count, format_date
 from dashboard.headlines import add_months
@@ -233,37 +240,27 @@ choices = {
 st.subheader("Download")
 # Each file is made when its button is pressed, from this run's rows (bound here, not looked
 # up when pressed).
-formats = (
-    ("CSV", partial(ex.to_csv, rows), "csv", "text/csv"),
+audited_downloads(
     (
-        "Excel",
-        partial(ex.to_excel, extract.typed, about, extract.suppressed),
-        "xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ),
-    ("Parquet", partial(ex.to_parquet, rows), "parquet", "application/vnd.apache.parquet"),
-)
-for column, (label, build, suffix, mime) in zip(st.columns(3), formats, strict=True):
-    name = f"{stem}.{suffix}"
-    column.download_button(
-        f"Download {label}",
-        trail.audited_file(
-            build,
-            who,
-            "extracts",
-            name,
-            choices,
-            rows.height,
-            extract.cells_suppressed,
-            clusters=clusters,
-            protected=protecting,
+        Download("CSV", partial(ex.to_csv, rows), "csv", CSV_MIME),
+        Download(
+            "Excel",
+            partial(ex.to_excel, extract.typed, about, extract.suppressed),
+            "xlsx",
+            XLSX_MIME,
         ),
-        file_name=name,
-        mime=mime,
-        on_click="ignore",  # made and audited when pressed, without rerunning the page
-        key=f"extracts.download.{suffix}",
-        width="stretch",
-    )
+        Download("Parquet", partial(ex.to_parquet, rows), "parquet", PARQUET_MIME),
+    ),
+    stem=stem,
+    who=who,
+    page="extracts",
+    choices=choices,
+    rows=rows.height,
+    cells_suppressed=extract.cells_suppressed,
+    clusters=clusters,
+    protected=protecting,
+    key="extracts.download",
+)
 st.caption(
     "Every download holds the rows shown above (all of them) and is recorded in the audit "
     "log. In the Excel workbook numbers are numbers and dates are dates (a suppressed cell is "
@@ -307,28 +304,19 @@ if entitled:
     )
     record_stem = f"employee_records_{records_at}"
     record_choices = {"as_at": records_at, "clusters": entitled, **record_where}
-    record_formats = (
-        ("CSV", partial(ex.to_csv, records), "csv", "text/csv"),
-        ("Parquet", partial(ex.to_parquet, records), "parquet", "application/vnd.apache.parquet"),
+    audited_downloads(
+        (
+            Download("CSV", partial(ex.to_csv, records), "csv", CSV_MIME),
+            Download("Parquet", partial(ex.to_parquet, records), "parquet", PARQUET_MIME),
+        ),
+        stem=record_stem,
+        who=who,
+        page="extracts",
+        choices=record_choices,
+        rows=records.height,
+        cells_suppressed=0,
+        clusters=entitled,
+        key="extracts.records",
+        label="Download records as {}",
+        record_level=True,
     )
-    for column, (label, build, suffix, mime) in zip(st.columns(3), record_formats, strict=False):
-        name = f"{record_stem}.{suffix}"
-        column.download_button(
-            f"Download records as {label}",
-            trail.audited_file(
-                build,
-                who,
-                "extracts",
-                name,
-                record_choices,
-                records.height,
-                0,
-                clusters=entitled,
-                record_level=True,
-            ),
-            file_name=name,
-            mime=mime,
-            on_click="ignore",
-            key=f"extracts.records.{suffix}",
-            width="stretch",
-        )

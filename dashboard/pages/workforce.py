@@ -19,7 +19,14 @@ from dashboard import charts, compare, data, glossary, identity, scope, trail, u
 from dashboard import charts_workforce as cw
 from dashboard import extracts as ex
 from dashboard.charts import Measure
-from dashboard.components import chart_with_table, open_page
+from dashboard.components import (
+    CSV_MIME,
+    XLSX_MIME,
+    Download,
+    audited_downloads,
+    chart_with_table,
+    open_page,
+)
 from dashboard.formatting import format_count, format_date, format_gbp, format_short_date
 from dashboard.headlines import add_months, format_fte
 from dashboard.safe_text import safe_markdown
@@ -27,7 +34,6 @@ from queries.catalogue import disclosure_rule
 from queries.runner import load_sql
 
 PAYBILL_HELP = glossary.PAYBILL  # HR paybill, never the ledger's pay spend
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 view = open_page(
     "Workforce",
@@ -227,31 +233,22 @@ def comparison_downloads(
         "disclosure_control": protecting,
     }
     stem = f"workforce_compared_{key}_{dates[0]}_{dates[1]}"
-    formats = (
-        ("CSV", partial(ex.to_csv, text), "csv", "text/csv"),
-        ("Excel", partial(ex.to_excel, rows, about, hidden), "xlsx", XLSX),
+    audited_downloads(
+        (
+            Download("CSV", partial(ex.to_csv, text), "csv", CSV_MIME),
+            Download("Excel", partial(ex.to_excel, rows, about, hidden), "xlsx", XLSX_MIME),
+        ),
+        stem=stem,
+        who=who,
+        page="workforce",
+        choices=choices,
+        rows=rows.height,
+        cells_suppressed=cells,
+        clusters=clusters,
+        protected=protecting,
+        key="workforce.compare.download",
+        label="Download the comparison as {}",
     )
-    for column, (label, build, suffix, mime) in zip(st.columns(3), formats, strict=False):
-        name = f"{stem}.{suffix}"
-        column.download_button(
-            f"Download the comparison as {label}",
-            trail.audited_file(
-                build,
-                who,
-                "workforce",
-                name,
-                choices,
-                rows.height,
-                cells,
-                clusters=clusters,
-                protected=protecting,
-            ),
-            file_name=name,
-            mime=mime,
-            on_click="ignore",  # made and audited when pressed, without rerunning the page
-            key=f"workforce.compare.download.{suffix}",
-            width="stretch",
-        )
     st.caption(
         "Each file holds every row of the table, with the dates in its column names, and is "
         "recorded in the audit log. "
