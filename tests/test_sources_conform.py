@@ -13,7 +13,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import duckdb
-import polars as pl
 import pytest
 from native_factories import (
     GOLDEN,
@@ -88,21 +87,6 @@ def test_person_key_is_the_standard_hmac_of_the_normalised_number():
     for bad in ("AB12345C", "AB123456E", "A1123456C", "AB1234567C"):
         got = con.execute(f"SELECT {sql}", {"ni": bad, "ipad": ipad, "opad": opad}).fetchone()
         assert got == (None,)
-
-
-def test_known_person_keys_are_the_same_keys_and_kept_in_python_memory_only():
-    keys, con = pk.KnownKeys(), duckdb.connect()
-    values = pl.Series(["ab 12 34 56 c", None, "CD654321A", "ab 12 34 56 c"])
-    want = [pk.person_key("AB123456C", SECRET), None, pk.person_key("CD654321A", SECRET)]
-    assert keys.lookup(con, values, SECRET).to_list() == [*want, want[0]]
-    assert len(keys) == 2 and not con.execute("SHOW ALL TABLES").fetchall()  # no table left
-    con.close()  # known numbers are looked up without DuckDB: a closed connection is not used
-    assert keys.lookup(con, values[:3], SECRET).to_list() == want
-    with pytest.raises(duckdb.Error):  # an unknown one needs DuckDB: the closed one fails
-        keys.lookup(con, pl.Series(["EF111111B"]), SECRET)
-    # another secret: nothing known under the first one is used
-    other = keys.lookup(duckdb.connect(), values[:1], "another secret").to_list()
-    assert other == [pk.person_key("AB123456C", "another secret")] != want[:1]
 
 
 @pytest.mark.parametrize(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -30,6 +31,7 @@ from native_factories import (
 
 from pipeline.ingest import ingest_main, status_main
 from pipeline.sources.person_key import person_key
+from pipeline.sources.systems import NATIVE_FILES
 from pipeline.warehouse import current_path
 
 TODAY = date(2026, 11, 30)
@@ -330,8 +332,8 @@ def test_values_and_names_from_the_files_are_printed_escaped(tmp_path, capsys):
 
 
 def test_a_run_over_several_nights_keys_each_person_as_one_run_a_night_does(tmp_path, capsys):
-    """Two nights of a cluster in one run share the person_keys computed on the first
-    (person_key.KnownKeys); the warehouse is the one a run per night makes."""
+    """Two nights of a cluster in one run give the warehouse a run per night makes: the
+    same person_keys and quarantine."""
     nights = [oracle_rows(400), oracle_rows(400)]
     nights[1][8]["NationalIdentifier"] = "QQ 12 34 5"  # malformed: quarantined either way
     nights[1][9]["NationalIdentifier"] = "zz 99 88 77 d"  # a new person, written loosely
@@ -356,3 +358,22 @@ def test_a_run_over_several_nights_keys_each_person_as_one_run_a_night_does(tmp_
     assert (person_key("ZZ998877D", SECRET),) in stored[0]
     assert (person_key("AA000008B", SECRET),) in stored[0]  # the first night's
     assert len([row for row in stored[0] if len(row) == 1]) == 401  # 400 people and 1 new
+
+
+def test_each_csv_is_read_from_disk_twice(tmp_path, capsys, monkeypatch):
+    """The fingerprint reads and hashes each CSV; the check reads it once more and keeps the
+    text, from which its header and rows are parsed: no third open."""
+    settings = native_settings(tmp_path)
+    oracle_delivery(settings.landing, oracle_rows(400))
+    opened, real_open = Counter(), Path.open
+
+    def counting_open(self, *args, **kwargs):
+        if self.name in NATIVE_FILES:
+            opened[self.name] += 1
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", counting_open)
+    code, out = ingest(settings, capsys)
+    assert code == 0, out
+    assert set(opened) == set(NATIVE_FILES)
+    assert set(opened.values()) == {2}, opened

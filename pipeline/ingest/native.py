@@ -10,13 +10,14 @@ delivery's, keyed by the contract's file names, each file knowing its native nam
 holding the text it was checked as: staging then conforms that text
 (:mod:`pipeline.sources.conform`) instead of reading parquet.  Each CSV is hashed once per run
 (the delivery's bytes fingerprint takes the digest this check compares) and read from disk
-twice (the fingerprint, this check), as a contract delivery's parquet is.
+twice (the fingerprint, this check: its header is parsed from the text the scan kept), as a
+contract delivery's parquet is.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import Field, SecretStr, model_validator
@@ -28,7 +29,7 @@ from pipeline.ingest.errors import DeliveryRefused
 from pipeline.ingest.shrink import Previous
 from pipeline.sources import csvfile
 from pipeline.sources.mapping import MappingError, MappingFile, load_mapping
-from pipeline.sources.person_key import SECRET_SETTING, KnownKeys
+from pipeline.sources.person_key import SECRET_SETTING
 from pipeline.sources.systems import NATIVE_FILES, native_columns
 
 WORKERS = "workers.csv"
@@ -41,9 +42,6 @@ class Sources:
     mappings: Path
     secret: SecretStr | None
     organisations: Collection[str]  # every organisation code of the register
-    # person_keys computed so far by this process (memory only), when a run loads several
-    # nights of a cluster and so meets its people again; None: each file keys its own
-    keys: KnownKeys | None = field(default=None, compare=False, repr=False)
 
 
 class NativeManifest(Manifest):
@@ -111,9 +109,7 @@ def check_native(
             refusal = implausible(delivery, WORKERS, files[contract].rows, previous)
             if refusal:
                 raise refusal
-    return CheckedDelivery(
-        delivery, manifest, files, mapping=mapping, secret=sources.secret, keys=sources.keys
-    )
+    return CheckedDelivery(delivery, manifest, files, mapping=mapping, secret=sources.secret)
 
 
 def _check_csv(
@@ -135,9 +131,10 @@ def _check_csv(
             )
         if found.fault:
             raise _refuse(delivery, native, found.fault)
-        columns = csvfile.header(path, encoding)
     except OSError as error:
         raise _refuse(delivery, native, f"cannot be read ({error.strerror})") from None
+    assert found.data is not None  # a scan without a fault keeps the text
+    columns = csvfile.header(found.data)
     if not any(columns):
         raise _refuse(delivery, native, "has no header line")
     system = mapping.spec.system

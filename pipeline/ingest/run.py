@@ -63,7 +63,6 @@ from pipeline.ingest.verify import check_delivery
 from pipeline.locks import LockHeld
 from pipeline.reference import organisations_by_cluster
 from pipeline.settings import Settings
-from pipeline.sources.person_key import KnownKeys
 
 # What a write that fails because of the machine raises: the OS, or DuckDB writing its file,
 # spilling to disk, or committing (its write-ahead log); after a failed write DuckDB may
@@ -137,14 +136,6 @@ def stopped(warehouse: Path, error: BaseException) -> str:
         f"could not write the warehouse {printable(warehouse)}: {detail}; nothing was"
         " published and the warehouse is as it was"
     )
-
-
-def _known_keys(plans: list[Plan]) -> KnownKeys | None:
-    """A memory of person_keys for the run when it loads two native deliveries of a cluster or
-    more (the same people again: each key is then computed once); else none, which costs
-    nothing (a first lookup is dearer than the key computed in the conforming statement)."""
-    native = Counter(p.delivery.feed for p in plans if p.action == PROCESS and p.delivery.native)
-    return KnownKeys() if any(n > 1 for n in native.values()) else None
 
 
 @dataclass
@@ -222,9 +213,7 @@ class _Run:
             changed: list[date] = []
             by_cluster = organisations_by_cluster(settings.organisations_csv)
             register = frozenset().union(*by_cluster.values())
-            self.sources = Sources(
-                settings.mappings, settings.person_key_secret, register, keys=_known_keys(plans)
-            )
+            self.sources = Sources(settings.mappings, settings.person_key_secret, register)
             for p in plans:
                 if p.action != PROCESS:
                     self.report_planned(p)

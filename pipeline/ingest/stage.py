@@ -87,7 +87,6 @@ def stage_native(con: duckdb.DuckDBPyConnection, checked: CheckedDelivery, f: Ch
             mapping=mapping,
             extract_date=checked.delivery.extract_date,
             secret=checked.secret.get_secret_value(),
-            keys=checked.keys,
         )
     except conform.Unparseable as error:
         raise DeliveryRefused(f"{label}: {error}") from None

@@ -37,7 +37,6 @@ from pipeline.ingest.errors import DeliveryRefused
 from pipeline.ingest.native import Sources, check_native
 from pipeline.ingest.shrink import Previous, shrink_reason, shrinks
 from pipeline.sources.mapping import MappingFile
-from pipeline.sources.person_key import KnownKeys
 
 EMPLOYEES = "employees.parquet"
 
@@ -70,7 +69,6 @@ class CheckedDelivery:
     files: dict[str, CheckedFile]
     mapping: MappingFile | None = None  # native deliveries (sources.md)
     secret: SecretStr | None = field(default=None, repr=False)
-    keys: KnownKeys | None = field(default=None, repr=False)  # the run's known person_keys
 
 
 def _refuse(delivery: Delivery, file: str, detail: str) -> DeliveryRefused:

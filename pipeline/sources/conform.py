@@ -28,7 +28,7 @@ from pipeline.ingest.sql import Params, bound, ident
 from pipeline.sources import person_key as pk
 from pipeline.sources import systems as sy
 from pipeline.sources.csvfile import ROW, in_batches
-from pipeline.sources.derive import KEY_COLUMN, Build, Check, Unparseable, derive, sql_text
+from pipeline.sources.derive import Build, Check, Unparseable, derive, sql_text
 from pipeline.sources.mapping import MappingFile
 
 
@@ -55,11 +55,9 @@ def conform_file(
     mapping: MappingFile,
     extract_date: date,
     secret: str,
-    keys: pk.KnownKeys | None = None,
 ) -> None:
     """``stage_<stem>``, ``conform_faults_<stem>`` and ``raw_<stem>`` from the native rows
-    (text columns and ``_row``); :class:`Unparseable` for a value that cannot be read.
-    ``keys``: the person_keys known in this process, looked up rather than computed again."""
+    (text columns and ``_row``); :class:`Unparseable` for a value that cannot be read."""
     system = mapping.spec.system
     sensitive = sy.sensitive_columns(system, native)
     p = Params(extract_date=extract_date)
@@ -69,11 +67,6 @@ def conform_file(
     # Values are matched after trimming spaces, and a blank is null: done by polars (faster
     # than DuckDB's trim here); Arrow string views hand both frames over without copying.
     trimmed = rows.with_columns(pl.col(c).str.strip_chars(" ").replace("", None) for c in columns)
-    ni = next((d.source[0] for d in sy.COLUMNS[system][native] if d.how == sy.PERSON_KEY), None)
-    if keys is not None and ni is not None:
-        found = keys.lookup(con, trimmed.get_column(ni), secret, group=mapping.file)
-        trimmed = trimmed.with_columns(found.alias(KEY_COLUMN))
-        b.known_keys = True
     newest = pl.CompatLevel.newest()
     source, table = f"csv_{stem}", rows.to_arrow(compat_level=newest)
     con.register(source, in_batches(trimmed.to_arrow(compat_level=newest)))

@@ -114,12 +114,10 @@ def read_bytes(path: Path, encoding: str) -> bytes:
     return out.getvalue()
 
 
-def header(path: Path, encoding: str) -> list[str]:
-    """The header line's column names (RFC 4180 quoting), from the file's first MiB."""
-    with path.open("rb") as handle:
-        start = handle.read(CHUNK)
-    start = start[len(BOM) :] if start.startswith(BOM) else start
-    text = start.decode("cp1252" if encoding == "cp1252" else "utf-8", "replace")
+def header(data: bytes) -> list[str]:
+    """The header line's column names (RFC 4180 quoting), from the first MiB of the text a
+    :func:`scan` kept (UTF-8, no byte-order mark): the file is not opened again."""
+    text = data[:CHUNK].decode("utf-8", "replace")  # a character cut at the MiB: replaced
     return next(csv.reader(io.StringIO(text, newline="")), [])
 
 

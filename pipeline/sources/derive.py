@@ -20,7 +20,6 @@ from pipeline.sources.mapping import MappingFile
 NUMBER_RE = r"[+-]?([0-9]{1,3}(,[0-9]{3})+|[0-9]+)(\.[0-9]*)?|[+-]?\.[0-9]+"
 INTEGER_RE = r"[+-]?([0-9]{1,3}(,[0-9]{3})+|[0-9]+)"
 ISO_RE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
-KEY_COLUMN = "_person_key"  # the rows' person_key column, when looked up before the statement
 MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
 
 
@@ -49,7 +48,6 @@ class Build:
     whys: list[tuple[str, str]] = field(default_factory=list)  # (reason SQL, nulled column)
     middle: dict[str, str] = field(default_factory=dict)  # parse expression -> its alias
     literals: dict[str, str] = field(default_factory=dict)
-    known_keys: bool = False  # the rows carry KEY_COLUMN, each NI number's person_key
 
     def v(self, column: str) -> str:
         return f"t.{ident(column)}"
@@ -137,8 +135,6 @@ def derive(b: Build, d: sy.Derived, i: int, extract_date: str, secret: tuple[str
         valid = b.parsed(pk.valid_sql(pk.normalised_sql(v)))
         reason = sql_text(f"{src[0]} is not a national insurance number (2 letters, 6 digits, A-D)")
         b.why(f"{v} IS NOT NULL AND NOT {valid}", reason, d.column)
-        if b.known_keys:  # looked up beforehand (person_key.KnownKeys), a column of the rows
-            return f"CASE WHEN {valid} THEN t.{ident(KEY_COLUMN)} END"
         ni = b.parsed(pk.normalised_sql(v))
         return f"CASE WHEN {valid} THEN {pk.hmac_sql(ni, *secret)} END"
     if d.how == sy.AGE_BAND:
