@@ -46,7 +46,7 @@ from queries.runner import (
     relation,
 )
 
-_PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+_PERIOD = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")  # \d would take any script's digits
 UNKNOWN = "unknown"  # the group of null values (runner.render)
 SHOWN = 6  # valid values listed in a message
 

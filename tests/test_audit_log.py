@@ -491,3 +491,31 @@ def test_the_page_says_so_in_one_line_when_the_log_cannot_be_read(signed_in_admi
     errors = [error.value for error in at.error]
     assert errors and all(one_line(e) for e in errors)
     assert any("file is not a database" in e for e in errors)
+
+
+def test_the_page_walks_the_whole_log_once_a_run(
+    signed_in_admin: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every statement the page runs on the log is traced: one reads every entry (the check);
+    the rest are bounded (the appends' head, the page's latest entries)."""
+    log = written(signed_in_admin, 5)
+    statements: list[str] = []
+
+    def traced(path: Path) -> sqlite3.Connection:
+        con = audit_log.sqlite3.connect(path, timeout=30, isolation_level=None)
+        con.set_trace_callback(statements.append)
+        return con
+
+    monkeypatch.setattr(audit_log, "connect", traced)
+    monkeypatch.setattr(sys.modules["pipeline.audit.verify"], "connect", traced)
+
+    def walks() -> int:  # statements that read entries without a bound on how many
+        reads = [s for s in statements if "FROM audit_log" in s]
+        return sum("LIMIT" not in s and "WHERE seq = " not in s for s in reads)
+
+    at = _page().run()
+    assert not at.exception and "The log is intact" in at.success[0].value
+    assert walks() == 1, statements
+    at.text_input(key="audit_log.user").set_value("user1@x.gov.uk").run()
+    assert not at.exception and walks() == 2, statements  # a rerun checks again, once
+    assert audit.verify(log).intact

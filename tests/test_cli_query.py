@@ -137,6 +137,10 @@ def test_disclosure_control_suppresses_small_counts(warehouse: Path) -> None:
         ),
         (["flows", "--as-at", "2026-02-28"], "flows takes --from and --to"),
         (["spend", "--from", "2026-1", "--to", "2026-02"], "--from '2026-1' is not an accounting"),
+        (  # other scripts' digits are \d too, but no period: refused, not an empty result
+            ["spend", "--from", "\u0662\u0660\u0662\u0666-01", "--to", "2026-02"],
+            "--from '\u0662\u0660\u0662\u0666-01' is not an accounting",
+        ),
         (["workforce", "--as-at", "2026-02-28", "--where", "grade"], "is not DIM=VALUE"),
         (["flows", "--from", "2026-02-28", "--to", "2026-01-31"], "--to 2026-01-31 is before"),
         (["workforce", "--as-at", "2026-02-28", "--format", "xml"], "invalid choice: 'xml'"),

@@ -62,27 +62,36 @@ def plan(
     except OSError:  # unreadable: verification says so, as a refusal
         return Plan(delivery, PROCESS, None, fingerprint, None)
     refusal = state.last_refusal.get(key)
-    # Same bytes, same register (the rules' only outside input): the same verdict, unless it
-    # rested on the date, the secret, or a file that --allow-empty/--allow-shrink now lets
-    # through, or on a previous snapshot that has changed.
+    # Same bytes, same register (the rules' only outside input): the same verdict, unless what
+    # else it rested on has changed (:func:`_still_refused`).
     if refusal and refusal[0] == on_disk and state.register_sha256 == register_sha:
-        reason = refusal[1] or ""
-        if reason.startswith(future_prefix(delivery)):
-            again = future_reason(delivery, today)  # with today's date in it, or None
-            if again:
-                return Plan(delivery, REFUSED_AGAIN, again, fingerprint, on_disk)
-        elif reason == no_secret_reason(delivery):
-            if not has_secret:
-                return Plan(delivery, REFUSED_AGAIN, reason, fingerprint, on_disk)
-        elif (against := measured_against(reason, delivery)) is not None:
-            if key not in allow_empty and against == previous_in(state.headcounts, delivery):
-                return Plan(delivery, REFUSED_AGAIN, reason, fingerprint, on_disk)
-        elif not (
-            reason in (empty_reason(delivery), empty_reason(delivery, WORKERS))
-            and key in allow_empty
-        ):
-            return Plan(delivery, REFUSED_AGAIN, reason, fingerprint, on_disk)
+        allowed = key in allow_empty
+        again = _still_refused(delivery, refusal[1] or "", state, today, allowed, has_secret)
+        if again is not None:
+            return Plan(delivery, REFUSED_AGAIN, again, fingerprint, on_disk)
     return Plan(delivery, PROCESS, None, fingerprint, on_disk)
+
+
+def _still_refused(
+    delivery: Delivery,
+    reason: str,
+    state: LoadedState,
+    today: date,
+    allowed: bool,
+    has_secret: bool,
+) -> str | None:
+    """The refusal on record of the same bytes, to be given again; None when it rested on
+    the date, the secret, the override or the previous snapshot, and that has changed."""
+    if reason.startswith(future_prefix(delivery)):
+        return future_reason(delivery, today)  # with today's date in it, or None once it has come
+    if reason == no_secret_reason(delivery):
+        return None if has_secret else reason
+    if (against := measured_against(reason, delivery)) is not None:
+        lifted = allowed or against != previous_in(state.headcounts, delivery)
+        return None if lifted else reason
+    if allowed and reason in (empty_reason(delivery), empty_reason(delivery, WORKERS)):
+        return None
+    return reason
 
 
 def rejudge_behind_loads(plans: list[Plan]) -> None:
