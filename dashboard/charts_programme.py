@@ -22,7 +22,7 @@ import polars as pl
 
 from dashboard.charts import CLUSTER_COLOURS, PALETTE, _layout
 from dashboard.formatting import format_date
-from dashboard.glossary import ACCOUNT_LABELS, MEASURES, STAGE_LABELS
+from dashboard.glossary import ACCOUNT_LABELS, STAGE_LABELS
 from dashboard.safe_text import distinct, one_line, safe_label, safe_labels
 from queries.runner import BENEFIT_MEASURES
 
@@ -61,8 +61,7 @@ DCA_COLOURS = {
 }
 OUTLINE = "#0B0C0C"
 # The stages, account categories and benefit measures as a reader says them: the one list of
-# plain names is dashboard.glossary (imported here under the names the pages use).
-MEASURE_LABELS = MEASURES
+# plain names is dashboard.glossary.
 PLANNED, ACTUAL = PALETTE[0], PALETTE[1]
 
 

@@ -16,7 +16,6 @@ widget: cached functions must not.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
@@ -69,7 +68,8 @@ def open_warehouse() -> duckdb.DuckDBPyConnection | None:
     raise WarehouseMissing("the published warehouse kept changing while being opened")
 
 
-def _path() -> str:
+def warehouse_path() -> str:
+    """The published file's path, the cache key of every read; raises before the first load."""
     if open_warehouse() is None:
         raise WarehouseMissing(f"no warehouse at {get_settings().warehouse}: load one first")
     return str(published())
@@ -81,7 +81,8 @@ def scoped(clusters: Iterable[str]) -> tuple[str, ...]:
     return tuple(c for c in current_clusters() if c in wanted)
 
 
-def _read(path: str, sql: str, params: Mapping[str, object] | None = None) -> pl.DataFrame:
+def read(path: str, sql: str, params: Mapping[str, object] | None = None) -> pl.DataFrame:
+    """``sql`` on a cursor of its own over ``path``: for the cached readers of the page modules."""
     with _connection(path).cursor() as cursor:
         return cursor.sql(sql, params=dict(params or {})).pl()
 
@@ -116,7 +117,7 @@ def metric(
     """
     values = {**STANDARD_PARAMS, **(params or {})}
     frame = _metric(
-        _path(),
+        warehouse_path(),
         name,
         scoped(clusters),
         tuple(sorted(values.items())),
@@ -139,7 +140,9 @@ def employee_records(
     none for a caller without them."""
     allowed = set(record_level_clusters())
     chosen = tuple(c for c in scoped(clusters) if c in allowed)
-    frame = _metric(_path(), "employee_records", chosen, (("as_at", as_at),), (), _filters(where))
+    frame = _metric(
+        warehouse_path(), "employee_records", chosen, (("as_at", as_at),), (), _filters(where)
+    )
     trail.note(rows=frame.height)
     return frame
 
@@ -152,38 +155,14 @@ def _feed_status(path: str, as_at: date, clusters: tuple[str, ...]) -> pl.DataFr
 def feed_status(as_at: date, clusters: Iterable[str]) -> pl.DataFrame:
     """Per cluster in scope: ``cluster``, ``extract_date`` (the snapshot an as-at view uses)
     and ``status``: current, stale (older than the newest) or absent (none on or before)."""
-    return _feed_status(_path(), as_at, scoped(clusters))
+    return _feed_status(warehouse_path(), as_at, scoped(clusters))
 
 
 def definition(name: str) -> str:
     """What a metric measures, in a sentence for a leader: its plain definition
-    (:data:`dashboard.glossary.DEFINITIONS`), else its SQL file's purpose line (the header's
-    first), continued to the end of its first clause, without references to the contract's
-    files.  The SQL headers are written for developers and may name columns.
-
-    ``Workforce trend: headcount, FTE and annualised basic paybill at each month-end between
-    two dates: the workforce metric as at ...`` reads ``Workforce trend: headcount, FTE and
-    annualised basic paybill at each month-end between two dates.``"""
-    if name in glossary.DEFINITIONS:
-        return glossary.DEFINITIONS[name]
-    lines: list[str] = []
-    for raw in runner.load_sql(name).text.splitlines():
-        line = raw.removeprefix("--").strip()
-        if not raw.startswith("--") or not line or (lines and _LABEL.match(line)):
-            break
-        lines.append(line)
-        if _SENTENCE_END.search(line):
-            break
-    text = _REFERENCE.sub("", " ".join(lines))
-    first = _SENTENCE_END.split(text, maxsplit=1)[0]
-    named, _, said = first.partition(": ")  # "Name: what it is: details" keeps "what it is"
-    clause = said.split(": ", 1)[0] if said else named
-    return f"{named}: {clause.rstrip('.')}." if said else f"{clause.rstrip('.')}."
-
-
-_LABEL = re.compile(r"^[A-Z][a-z]+:")  # Grain:, Params:, ... end the purpose
-_SENTENCE_END = re.compile(r"\.(?:\s|$)")
-_REFERENCE = re.compile(r"\s*\((?:[\w/]+\.md|shared/)[^)]*\)")
+    (:data:`dashboard.glossary.DEFINITIONS`; every metric has one, tests/test_plain_words.py).
+    Never the SQL header, which is written for developers and may name columns."""
+    return glossary.DEFINITIONS[name]
 
 
 # --- what the filters may offer ---------------------------------------------------------------
@@ -192,7 +171,7 @@ _REFERENCE = re.compile(r"\s*\((?:[\w/]+\.md|shared/)[^)]*\)")
 @st.cache_data(ttl=CACHE_TTL, max_entries=64, show_spinner=False)
 def _loaded_dates(path: str, clusters: tuple[str, ...]) -> tuple[date, ...]:
     try:
-        frame = _read(
+        frame = read(
             path,
             "SELECT DISTINCT extract_date FROM snapshots"
             " WHERE list_contains($clusters, CAST(feed AS VARCHAR)) ORDER BY extract_date",
@@ -205,12 +184,12 @@ def _loaded_dates(path: str, clusters: tuple[str, ...]) -> tuple[date, ...]:
 
 def loaded_dates(clusters: Iterable[str]) -> tuple[date, ...]:
     """The extract dates loaded for any cluster in scope, oldest first."""
-    return _loaded_dates(_path(), scoped(clusters))
+    return _loaded_dates(warehouse_path(), scoped(clusters))
 
 
 @st.cache_data(ttl=CACHE_TTL, max_entries=64, show_spinner=False)
 def _organisations(path: str, clusters: tuple[str, ...]) -> pl.DataFrame:
-    return _read(
+    return read(
         path,
         "SELECT o.organisation_code, o.organisation_name, o.parent_department_code AS department,"
         " coalesce(d.organisation_name, o.parent_department_code) AS department_name, o.cluster"
@@ -224,7 +203,7 @@ def _organisations(path: str, clusters: tuple[str, ...]) -> pl.DataFrame:
 def organisations(clusters: Iterable[str]) -> pl.DataFrame:
     """The register's organisations of the clusters in scope: ``organisation_code``,
     ``organisation_name``, ``department`` (its code), ``department_name``, ``cluster``."""
-    return _organisations(_path(), scoped(clusters))
+    return _organisations(warehouse_path(), scoped(clusters))
 
 
 # --- load records, for data health ------------------------------------------------------------
@@ -236,7 +215,7 @@ def _feeds(clusters: Iterable[str]) -> list[str]:
 
 @st.cache_data(ttl=CACHE_TTL, max_entries=64, show_spinner=False)
 def _feed_summary(path: str, feeds: tuple[str, ...]) -> pl.DataFrame:
-    return _read(
+    return read(
         path,
         "WITH feeds AS (SELECT unnest($feeds) AS feed),"
         " loaded AS (SELECT CAST(feed AS VARCHAR) AS feed, max(extract_date) AS"
@@ -261,7 +240,7 @@ def feed_summary(clusters: Iterable[str]) -> pl.DataFrame:
     """Per feed in scope (and the programme register): the latest extract date loaded, the
     number of extract dates loaded, the time and outcome of the last delivery attempt, and the
     deliveries loaded, deliveries refused and rows in quarantine."""
-    return _feed_summary(_path(), tuple(_feeds(clusters)))
+    return _feed_summary(warehouse_path(), tuple(_feeds(clusters)))
 
 
 LOAD_LOG_COLUMNS = (
@@ -274,7 +253,7 @@ LOAD_LOG_COLUMNS = (
 @st.cache_data(ttl=CACHE_TTL, max_entries=64, show_spinner=False)
 def _load_log(path: str, feeds: tuple[str, ...], refused_only: bool, limit: int) -> pl.DataFrame:
     outcome = " AND outcome = 'refused'" if refused_only else ""
-    return _read(
+    return read(
         path,
         f"SELECT {LOAD_LOG_COLUMNS} FROM load_log"
         f" WHERE list_contains($feeds, CAST(feed AS VARCHAR)){outcome}"
@@ -287,20 +266,20 @@ def load_log(
     clusters: Iterable[str], *, refused_only: bool = False, limit: int = 1000
 ) -> pl.DataFrame:
     """The latest delivery attempts (``load_log``) of the feeds in scope, newest first."""
-    return _load_log(_path(), tuple(_feeds(clusters)), refused_only, limit)
+    return _load_log(warehouse_path(), tuple(_feeds(clusters)), refused_only, limit)
 
 
 @st.cache_data(ttl=CACHE_TTL, max_entries=64, show_spinner=False)
 def _quarantine(path: str, feeds: tuple[str, ...], limit: int) -> tuple[pl.DataFrame, pl.DataFrame]:
     scope = "WHERE list_contains($feeds, CAST(feed AS VARCHAR))"
-    summary = _read(
+    summary = read(
         path,
         "SELECT CAST(feed AS VARCHAR) AS feed, extract_date, file, reason, count(*) AS rows"
         f" FROM quarantine {scope} GROUP BY ALL"
         " ORDER BY extract_date DESC, feed, file, rows DESC, reason LIMIT $limit",
         {"feeds": list(feeds), "limit": limit},
     )
-    rows = _read(
+    rows = read(
         path,
         "SELECT load_id, CAST(feed AS VARCHAR) AS feed, extract_date, file, row_number, reason,"
         f' CAST("row" AS VARCHAR) AS row FROM quarantine {scope}'
@@ -313,4 +292,4 @@ def _quarantine(path: str, feeds: tuple[str, ...], limit: int) -> tuple[pl.DataF
 def quarantine(clusters: Iterable[str], limit: int = 500) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Quarantined rows of the feeds in scope: counts by delivery, file and reason, and the
     latest rows themselves as delivered."""
-    return _quarantine(_path(), tuple(_feeds(clusters)), limit)
+    return _quarantine(warehouse_path(), tuple(_feeds(clusters)), limit)

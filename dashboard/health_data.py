@@ -145,11 +145,11 @@ HAS_MAPPING_SQL = (
 
 @st.cache_data(ttl=data.CACHE_TTL, max_entries=64, show_spinner=False)
 def _mappings(path: str, clusters: tuple[str, ...]) -> tuple[pl.DataFrame, pl.DataFrame]:
-    log = "load_log" if data._read(path, HAS_MAPPING_SQL)["n"][0] else LEGACY_LOG
+    log = "load_log" if data.read(path, HAS_MAPPING_SQL)["n"][0] else LEGACY_LOG
     params = {"mapped": MAPPED, "clusters": list(clusters)}
     kinds = {"none": NONE, "contract": CONTRACT, "native": NATIVE}
-    sources = data._read(path, SOURCES_SQL.format(log=log), {**params, **kinds})
-    values = data._read(path, VALUES_SQL.format(log=log), params)
+    sources = data.read(path, SOURCES_SQL.format(log=log), {**params, **kinds})
+    values = data.read(path, VALUES_SQL.format(log=log), params)
     return sources, values
 
 
@@ -160,7 +160,7 @@ def source_systems(clusters: Iterable[str]) -> pl.DataFrame:
     system its manifest names), ``mapping`` (the mapping file), ``mapping_changed_at`` (UTC:
     the first delivery read with that mapping file as it is now) and ``unmapped_rows`` (rows
     in force held back by values their mapping lacks)."""
-    sources, _ = _mappings(data._path(), data.scoped(clusters))
+    sources, _ = _mappings(data.warehouse_path(), data.scoped(clusters))
     named = pl.col("mapping_system").replace_strict(SYSTEM_NAMES, default=pl.col("mapping_system"))
     return sources.with_columns(
         pl.when(pl.col("mapping").is_null())
@@ -183,7 +183,7 @@ def unmapped_values(clusters: Iterable[str]) -> pl.DataFrame:
     """The values holding rows back in the clusters in scope, one row per cluster, mapping
     file, ``table`` (``[grade]``) and ``value``: the ``rows`` held back and their
     ``extract_dates``, oldest first.  Most rows first within each mapping file."""
-    return _mappings(data._path(), data.scoped(clusters))[1]
+    return _mappings(data.warehouse_path(), data.scoped(clusters))[1]
 
 
 def dates_text(dates: list, limit: int = 4) -> str:

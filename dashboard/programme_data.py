@@ -60,14 +60,14 @@ SLIP_HELP = (
 
 @st.cache_data(ttl=data.CACHE_TTL, max_entries=256, show_spinner=False)
 def _register(path: str, as_at: date, clusters: tuple[str, ...]) -> pl.DataFrame:
-    return data._read(path, REGISTER_SQL, {"as_at": as_at, "clusters": list(clusters)})
+    return data.read(path, REGISTER_SQL, {"as_at": as_at, "clusters": list(clusters)})
 
 
 def register(as_at: date, clusters: Iterable[str]) -> pl.DataFrame:
     """Each milestone of the register as at ``as_at`` in the caller's scope, grouped by
     cluster (the contract's order, strategy-wide last) then by baseline date, with
     ``slip_days`` and the ``achieved``, ``overdue`` and ``slipped`` flags."""
-    frame = _register(data._path(), as_at, data.scoped(clusters))
+    frame = _register(data.warehouse_path(), as_at, data.scoped(clusters))
     trail.note(rows=frame.height)
     return by_cluster(frame)
 

@@ -1,8 +1,8 @@
 """Every choice made on a page lives in the URL, so a copied link reopens the same view.
 
 Each page widget is drawn through one wrapper here (:func:`selectbox`, :func:`radio`,
-:func:`pills`, :func:`segmented_control`, :func:`multiselect`, :func:`date_input`,
-:func:`toggle`, :func:`number_input`, :func:`text_input`).  The URL parameter is the widget's
+:func:`pills`, :func:`multiselect`, :func:`date_input`, :func:`toggle`,
+:func:`number_input`, :func:`text_input`).  The URL parameter is the widget's
 key (``workforce.by=department``).  A wrapper reads it, checks it and passes a valid value to
 the widget as its default (``index=``, ``value=``, ``default=``: never by setting
 ``st.session_state[key]``, which Streamlit warns about beside a default), then writes the
@@ -184,28 +184,15 @@ def radio(where: Any, label: str, options: Sequence[T], *, key: str, index=0, **
     return _indexed(where.radio, label, options, key, index, **kw)
 
 
-def _grouped(draw: Callable[..., Any], label: str, options: Sequence[T], key: str, **kw) -> Any:
-    """Pills or a segmented control: one choice (None for none), or a list if ``multi``."""
+def pills(where: Any, label: str, options: Sequence[T], *, key: str, default=None, **kw) -> Any:
+    """``where.pills`` of one choice (None for none), in the URL."""
     options = list(options)
-    multi = kw.get("selection_mode", "single") == "multi"
-    default = kw.pop("default", None)
-    if multi:
-        default = list(default or [])
-    raw = _raw(key)
-    chosen = decode_options(raw, options) if multi else decode_option(raw, options)
-    value = draw(label, options, default=default if chosen is None else chosen, key=key, **kw)
+    chosen = decode_option(_raw(key), options)
+    value = where.pills(
+        label, options, default=default if chosen is None else chosen, key=key, **kw
+    )
     _write(key, value, default)
     return value
-
-
-def pills(where: Any, label: str, options: Sequence[T], *, key: str, **kw) -> Any:
-    """``where.pills`` (one choice, or several with ``selection_mode="multi"``), in the URL."""
-    return _grouped(where.pills, label, options, key, **kw)
-
-
-def segmented_control(where: Any, label: str, options: Sequence[T], *, key: str, **kw) -> Any:
-    """``where.segmented_control``, its choice in the URL."""
-    return _grouped(where.segmented_control, label, options, key, **kw)
 
 
 def multiselect(

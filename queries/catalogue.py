@@ -31,8 +31,6 @@ EXTRACT_METRICS: tuple[str, ...] = (
     "spend", "spend_as_at", "cost_per_fte", "reconciliation", "hr_finance_ratio", "spans_layers",
     "milestones", "milestone_slippage", "benefits", "benefits_cumulative", "benefits_npv",
 )  # fmt: skip
-# Metrics whose rows add benefits and programme cost together unless grouped by measure.
-BY_MEASURE: tuple[str, ...] = ("benefits", "benefits_cumulative")
 ROW_KEYS: dict[str, tuple[str, ...]] = {
     "workforce_trend": ("month_end",),
     "benefits_cumulative": ("financial_year",),
@@ -62,6 +60,7 @@ def _rules() -> dict[str, DisclosureRule]:
     workforce = DisclosureRule(
         population="headcount", counts=("headcount", "fte"), money=("paybill_gbp",)
     )
+    spend = DisclosureRule(population=None, money=("amount_gbp",))
     return {
         "workforce": workforce,
         "workforce_trend": workforce,
@@ -69,8 +68,8 @@ def _rules() -> dict[str, DisclosureRule]:
         "contingent": DisclosureRule(
             population="workers", counts=("workers", "fte"), money=("annualised_cost_gbp",)
         ),
-        "spend": DisclosureRule(population=None, money=("amount_gbp",)),
-        "spend_as_at": DisclosureRule(population=None, money=("amount_gbp",)),
+        "spend": spend,
+        "spend_as_at": spend,
         # Hours released are about the programme, not about people: rounded to the nearest
         # 10 like money, never suppressed as a small count.
         "benefits": DisclosureRule(

@@ -209,7 +209,7 @@ def logged(settings: Settings, sql: str) -> list[tuple]:
     """``sql`` on the published warehouse, through the dashboard's own connection (the process
     may hold one, and DuckDB allows no second one of another configuration)."""
     assert data.published().parent == settings.warehouse
-    return data._read(data._path(), sql).rows()
+    return data.read(data.warehouse_path(), sql).rows()
 
 
 def open_health(settings: Settings, monkeypatch: pytest.MonkeyPatch, **grant: object) -> AppTest:

@@ -239,6 +239,9 @@ def test_overdue_and_slipped_are_counted_and_listed_side_by_side(register: AppTe
     assert figures_now["Milestones achieved"] == "1 of 7"
     assert figures_now["Overdue"] == "2"
     assert figures_now["Slipped"] == "5"  # X5 is 851 days late and yet not overdue
+    # The headline's totals are summed over the ratings (several here, one unrated): the same
+    # counts as the register's lists.
+    assert "2 overdue; 5 later than baseline." in captions(register)
     overdue = table(register, {"Days overdue"})
     assert [(r["Milestone"], r["Days overdue"]) for r in overdue] == [("X7", 30), ("X6", 16)]
     slipped = table(register, {"Days slipped", "Actual or forecast"})

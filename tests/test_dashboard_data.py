@@ -115,11 +115,10 @@ def test_feed_status_through_the_data_layer(warehouse: Path) -> None:
     }
 
 
-def test_definitions_come_from_the_sql_headers() -> None:
+def test_definitions_are_the_glossarys_plain_sentences() -> None:
     assert data.definition("workforce") == (
         "Workforce: headcount, FTE and annualised basic paybill as at a date."
     )
-    # A purpose over two header lines is read to the end of its first clause.
     assert data.definition("workforce_trend") == (
         "Workforce trend: headcount, FTE and annualised basic paybill at each month-end"
         " between two dates."

@@ -14,7 +14,6 @@ from streamlit.testing.v1 import AppTest
 from dashboard import extracts as ex
 from pipeline.settings import Settings, get_settings
 from queries.catalogue import (
-    BY_MEASURE,
     EXTRACT_METRICS,
     LABELS,
     METRICS,
@@ -22,7 +21,7 @@ from queries.catalogue import (
     disclosure_rule,
 )
 from queries.disclosure import SUPPRESSED
-from queries.runner import SQL_DIR, load_sql
+from queries.runner import KEPT_APART, SQL_DIR, load_sql
 from tests.pages import open_page
 from tests.tiny_warehouse import build
 
@@ -225,7 +224,7 @@ def test_every_metric_runs_to_a_preview(app: AppTest, metric: str) -> None:
     assert set(preview.columns) <= {
         *sql.dimensions, *sql.measures, *ex.NAMED.values(), "measure"
     }  # fmt: skip
-    if metric in BY_MEASURE:  # benefits and cost never added together
+    if metric in KEPT_APART:  # benefits and cost never added together
         assert "measure" in preview.columns
         assert any("Always split by measure" in c.value for c in app.caption)
 

@@ -31,8 +31,8 @@ from dashboard.components import (
 from dashboard.filters import not_applied_text
 from dashboard.formatting import format_count, format_date
 from dashboard.headlines import add_months
-from queries.catalogue import BY_MEASURE, EXTRACT_METRICS, LABELS, ROW_KEYS, disclosure_rule
-from queries.runner import QueryError, load_sql
+from queries.catalogue import EXTRACT_METRICS, LABELS, ROW_KEYS, disclosure_rule
+from queries.runner import KEPT_APART, QueryError, load_sql
 
 view = open_page(
     "Extracts",
@@ -67,9 +67,9 @@ chosen = url_state.multiselect(
     placeholder="None: one row of totals",
 )
 by = [d for d in chosen if d != series]
-if metric in BY_MEASURE and "measure" not in by:
-    by.append("measure")
-if metric in BY_MEASURE:
+if metric in KEPT_APART:  # the runner refuses these unless split by measure
+    split = KEPT_APART[metric][0]
+    by += [] if split in by else [split]
     right.caption("Always split by measure: benefits and programme cost are never added together.")
 monthly = series in chosen
 

@@ -21,6 +21,7 @@ from dashboard import programme_data as pdata
 from dashboard.components import chart_with_table, open_page
 from dashboard.filters import not_applied_text
 from dashboard.formatting import format_count, format_date, format_gbp, format_percent
+from dashboard.glossary import MEASURES
 from dashboard.headlines import cluster_rank
 from dashboard.safe_text import safe_markdown
 from queries.constants import GREEN_BOOK_DISCOUNT_RATE, STANDARD_PARAMS
@@ -109,17 +110,17 @@ if ignored:
 params = {**STANDARD_PARAMS, "as_at": as_at, "base_year": financial_year(as_at)}
 benefits = data.metric("benefits_cumulative", clusters, params, ("cluster", "measure"))
 npv = data.metric("benefits_npv", clusters, params)
-counts = data.metric("milestones", clusters, params)
 ratings = data.metric("milestones", clusters, params, ("dca_rating",))
 gains = benefits.filter(pl.col("measure").is_in(BENEFITS))
 costs = benefits.filter(pl.col("measure") == "programme_cost")
 planned, realised = total(gains, "planned_gbp"), total(gains, "actual_gbp")
 cost_planned, cost_to_date = total(costs, "planned_gbp"), total(costs, "actual_gbp")
 forecast_npv = total(npv, "forecast_npv")
-milestones_n = int(counts["milestones"].sum()) if not counts.is_empty() else 0
-achieved = int(counts["achieved"].sum()) if not counts.is_empty() else 0
-overdue = int(counts["overdue"].sum()) if not counts.is_empty() else 0
-slipped = int(counts["slipped"].sum()) if not counts.is_empty() else 0
+# The totals are the ratings' counts summed: every milestone has one rating ("unknown" if none),
+# so a second query of the same register for them is not needed.
+milestones_n, achieved, overdue, slipped = (
+    int(ratings[c].sum()) for c in ("milestones", "achieved", "overdue", "slipped")
+)
 
 tiles = (  # label, value, caption, metric
     (
@@ -254,7 +255,7 @@ st.caption(
     f"{format_gbp(CASE_COST_GBP)} of cost. Planned bars are the register's approved profile."
 )
 for measure in (*BENEFITS, "programme_cost"):
-    label = cp.MEASURE_LABELS[measure]
+    label = MEASURES[measure]
     rows = benefits.filter(pl.col("measure") == measure)
     chart_with_table(
         cp.planned_actual_chart(

@@ -189,21 +189,28 @@ CREATE OR REPLACE TEMP MACRO month_end_rows(date_from, date_to) AS TABLE
     WHERE m.is_covered
       AND m.month_end > (SELECT coalesce(max(month_end), DATE '0001-01-01') FROM month_end_groups);
 
--- ledger_at(as_at): the ledger as it stood at the end of a date: the lines posted on or before
--- it, from deliveries extracted on or before it.  The ledger is incremental (each nightly
--- delivery carries the lines posted that day) and a line's extract_date is the delivery that
--- first loaded it, so a line posted before the date but delivered after it was not yet known.
--- Each (journal_id, line_number) once, as stored.  Grain: one row per (cluster, journal_id,
+-- ledger_named(): every ledger line loaded, with cluster and account_category as text and the
+-- organisation's department: the one reading of the ledger that spend.sql (every line) and
+-- ledger_at (the lines known at a date) share.  Grain: one row per (cluster, journal_id,
 -- line_number).  Columns: ledger_lines' with cluster and account_category as text, then
 -- department.
-CREATE OR REPLACE TEMP MACRO ledger_at(as_at) AS TABLE
+CREATE OR REPLACE TEMP MACRO ledger_named() AS TABLE
     SELECT l.* EXCLUDE (cluster, account_category),
            CAST(l.cluster AS VARCHAR) AS cluster,
            CAST(l.account_category AS VARCHAR) AS account_category,
            o.department
     FROM ledger_lines AS l
-    LEFT JOIN org_dim() AS o USING (organisation_code)
-    WHERE l.posting_date <= CAST(as_at AS DATE) AND l.extract_date <= CAST(as_at AS DATE);
+    LEFT JOIN org_dim() AS o USING (organisation_code);
+
+-- ledger_at(as_at): the ledger as it stood at the end of a date: the lines posted on or before
+-- it, from deliveries extracted on or before it.  The ledger is incremental (each nightly
+-- delivery carries the lines posted that day) and a line's extract_date is the delivery that
+-- first loaded it, so a line posted before the date but delivered after it was not yet known.
+-- Each (journal_id, line_number) once, as stored.  Grain: one row per (cluster, journal_id,
+-- line_number).  Columns: ledger_named()'s.
+CREATE OR REPLACE TEMP MACRO ledger_at(as_at) AS TABLE
+    SELECT * FROM ledger_named()
+    WHERE posting_date <= CAST(as_at AS DATE) AND extract_date <= CAST(as_at AS DATE);
 
 -- ledger_complete_through(as_at): per cluster with a delivery on or before as_at, its latest
 -- such delivery and the last accounting period its ledger has complete as at the date.

@@ -7,14 +7,8 @@
 -- Dimensions: cluster, department, organisation_code, account_category, period
 -- Measures: amount_gbp (£, signed: credits and reversals are negative)
 WITH lines AS (
-    SELECT l.* EXCLUDE (cluster, account_category),
-           CAST(l.cluster AS VARCHAR) AS cluster,
-           CAST(l.account_category AS VARCHAR) AS account_category,
-           o.department
-    FROM ledger_lines AS l
-    LEFT JOIN org_dim() AS o USING (organisation_code)
-    WHERE l.period BETWEEN $period_from AND $period_to
-      AND list_contains($clusters, CAST(l.cluster AS VARCHAR))
+    SELECT * FROM ledger_named()
+    WHERE period BETWEEN $period_from AND $period_to AND list_contains($clusters, cluster)
 )
 SELECT {{dims}}
     sum(amount_gbp) AS amount_gbp
