@@ -66,6 +66,13 @@ def test_a_dimension_changes_the_rows(app: AppTest) -> None:
     assert (rows["headcount"] == "[c]").sum() >= 2  # secondary suppression
     info = "\n".join(i.value for i in app.info)
     assert "0 cells suppressed" not in info
+    captions = [c.value for c in app.caption]
+    assert "3 rows." in captions
+
+
+def test_one_row_of_totals_is_counted_in_the_singular(app: AppTest) -> None:
+    app.run()
+    assert "1 row." in [c.value for c in app.caption]  # no dimensions: one row of totals
 
 
 def test_another_metric_changes_the_rows(app: AppTest) -> None:

@@ -183,7 +183,7 @@ st.dataframe(  # headings and codes in words; the files keep the column names an
 )
 shown = min(rows.height, ex.PREVIEW_ROWS)
 st.caption(
-    f"{format_count(rows.height)} rows"
+    f"{format_count(rows.height)} {'row' if rows.height == 1 else 'rows'}"
     + (f"; the first {format_count(shown)} are shown." if rows.height > shown else ".")
 )
 rule_said = (
