@@ -409,6 +409,24 @@ PROGRAMME_CASES = {
         "1 × measure must be one of the contract's codes",
     ),
     "planned null": ("benefits", 0, {"planned_gbp": None}, "1 × planned_gbp must not be null"),
+    "planned infinite": (
+        "benefits",
+        0,
+        {"planned_gbp": float("inf")},
+        "1 × planned_gbp must be a finite number",
+    ),
+    "actual not a number": (
+        "benefits",
+        0,
+        {"actual_gbp": float("nan")},
+        "1 × actual_gbp must be a finite number",
+    ),
+    "hours infinite": (
+        "benefits",
+        0,
+        {"hours_released": float("-inf")},
+        "1 × hours_released must be a finite number",
+    ),
     "key repeated": (
         "benefits",
         1,

@@ -53,6 +53,11 @@ def row_rules(
                     f"NOT list_contains({p(list(s.allowed))}, {c})",
                 )
             )
+        # NaN and infinity are no amount or number of hours; a column bounded on both sides
+        # refuses them already (in DuckDB NaN sorts above every number), so says no more
+        both_bounds = (s.gt, s.ge) != (None, None) and (s.lt, s.le) != (None, None)
+        if s.arrow_type == "double" and not both_bounds:
+            rules.append(Rule(f"{s.name} must be a finite number", f"NOT isfinite({c})"))
         bounds = [(op, getattr(s, name)) for name, op in _BOUNDS if getattr(s, name) is not None]
         if bounds:
             text = " and ".join(f"{op} {_number(v)}" for op, v in bounds)
