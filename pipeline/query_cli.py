@@ -15,6 +15,11 @@ departments are the register as loaded into the warehouse, the table the metrics
 ``--by`` exits 2 too: benefits and programme cost are never added together (the runner refuses
 it for every caller, :data:`queries.runner.KEPT_APART`).
 
+Numbers are written at a fixed precision in every format (issue 14): money to the penny, FTE
+to 2 decimals, means to their own places (:func:`queries.catalogue.written_decimals`), as
+DECIMAL columns, so a CSV carries ``500000036.30``, not the float sum ``500000036.2999996``.
+That is no disclosure rounding (cli.md's "unrounded" stands): only the binary noise goes.
+
 CSV cells a spreadsheet would run as a formula are prefixed with ``'``
 (:mod:`queries.spreadsheet`); JSON and Parquet are written as they are.
 """
@@ -34,7 +39,7 @@ import duckdb
 from pipeline.cli import DATE
 from pipeline.errors import UsageError, printable
 from pipeline.warehouse import WarehouseMissing, connect_readonly
-from queries.catalogue import METRICS
+from queries.catalogue import METRICS, written_decimals
 from queries.runner import (
     CLUSTERS,
     KEPT_APART,
@@ -186,10 +191,15 @@ def _write(cursor: duckdb.DuckDBPyConnection, rel: duckdb.DuckDBPyRelation, fmt:
     """DuckDB writes the rows itself: no data frame library on the CLI's path.
 
     Standard output goes through a temporary file: DuckDB's JSON writer cannot write to a pipe.
+    Numbers are written at their fixed precision (:func:`fixed_precision`) in every format.
     """
+    written = fixed_precision(rel)
     if fmt == "csv":
-        rel = spreadsheet_safe(rel)
-    cursor.execute("CREATE TEMP TABLE query_result AS SELECT * FROM rel")
+        written = spreadsheet_safe(written)
+    try:
+        cursor.execute("CREATE TEMP TABLE query_result AS SELECT * FROM written")
+    except duckdb.ConversionException:  # inf or NaN has no decimal places: say where it is
+        raise UsageError(_not_finite(rel)) from None
     with tempfile.TemporaryDirectory() as scratch:
         target = output or Path(scratch) / f"result.{fmt}"
         literal = "'" + str(target).replace("'", "''") + "'"  # COPY takes no bound parameters
@@ -218,6 +228,55 @@ def spreadsheet_safe(rel: duckdb.DuckDBPyRelation) -> duckdb.DuckDBPyRelation:
         for name, kind in zip(rel.columns, rel.types, strict=True)
     ]
     return rel.select(*columns)
+
+
+_BINARY = ("DOUBLE", "FLOAT")
+
+
+def fixed_precision(rel: duckdb.DuckDBPyRelation) -> duckdb.DuckDBPyRelation:
+    """``rel`` with each money, FTE and mean column as DECIMAL at its written precision.
+
+    Rounding is half away from zero on the decimal the float stands for: a DOUBLE is cast to
+    its shortest round-trip text first (1.345, not the binary 1.3449999...), then to DECIMAL,
+    which DuckDB rounds half away from zero: 1.35 (ROUND on the DOUBLE gives 1.34, and 1.00 for
+    1.005).  A DECIMAL column is rounded the same way by its cast.  Whole-number and text
+    columns, and protected cells (text, "[c]"), are left as they are.  All of it in SQL over
+    whole columns, not row by row.
+    """
+    columns = []
+    for name, kind in zip(rel.columns, rel.types, strict=True):
+        places, type_name = written_decimals(name), str(kind)
+        if places is None or not (type_name in _BINARY or type_name.startswith("DECIMAL")):
+            columns.append(quote(name))
+            continue
+        value = f"{quote(name)}::VARCHAR" if type_name in _BINARY else quote(name)
+        columns.append(
+            duckdb.SQLExpression(f"CAST({value} AS DECIMAL(38, {places})) AS {quote(name)}")
+        )
+    return rel.select(*columns)
+
+
+def _not_finite(rel: duckdb.DuckDBPyRelation) -> str:
+    """Which column holds a value (inf, NaN) that no number of decimal places can write.
+
+    Only on that failure: the contract's deliveries validate most floats, not every one (a
+    benefits profile's planned_gbp, for one), and the query is run a second time to find it.
+    """
+    binary = [
+        (name, written_decimals(name))
+        for name, kind in zip(rel.columns, rel.types, strict=True)
+        if str(kind) in _BINARY and written_decimals(name) is not None
+    ]
+    counts = rel.aggregate(
+        ", ".join(f"count(*) FILTER (WHERE NOT isfinite({quote(name)}))" for name, _ in binary)
+    ).fetchall()[0]
+    for (name, places), count in zip(binary, counts, strict=True):
+        if count:
+            return (
+                f"{name} holds {count} value(s) that are not finite numbers (inf or NaN), which"
+                f" cannot be written to {places} decimal places: the delivery needs correcting"
+            )
+    return "a value is not a finite number and cannot be written to fixed decimal places"
 
 
 _NOTES_SQL = (

@@ -158,3 +158,23 @@ def disclosure_rule(metric: str) -> DisclosureRule | None:
     """The rule for a metric's output; None for metrics that count no people (milestones,
     milestone_slippage)."""
     return _rules().get(metric)
+
+
+# The precision a measure is written with (issue 14): by what the column holds, since a name
+# means the same thing in every metric.  Money (£: every *_gbp column and the NPV measures) to
+# the penny, FTE to 2 decimals, the means and hours below to a fixed number; counts are whole
+# numbers already.  This is representation only (float noise such as 500000036.2999996 goes),
+# not the disclosure rounding of the rules above.
+MONEY_DECIMALS = 2
+FTE_DECIMALS = 2
+FTE_COLUMNS = frozenset({"fte", "average_fte"})
+FIXED_DECIMALS: dict[str, int] = {"mean_slip_days": 1, "hours_released": 2}
+
+
+def written_decimals(column: str) -> int | None:
+    """The decimal places ``column`` is written with; None to write it as it is."""
+    if column.endswith("_gbp") or column in NPV_MEASURES:
+        return MONEY_DECIMALS
+    if column in FTE_COLUMNS:
+        return FTE_DECIMALS
+    return FIXED_DECIMALS.get(column)

@@ -186,7 +186,7 @@ def test_unknown_and_strategy_wide_values_are_valid(warehouse: Path) -> None:
                     "--where", "grade=unknown", warehouse=warehouse)  # fmt: skip
     assert run.returncode == 0, run.stderr
     assert list(csv.DictReader(io.StringIO(run.stdout))) == [
-        {"grade": "unknown", "headcount": "1", "fte": "1.0", "paybill_gbp": "31000.0"}
+        {"grade": "unknown", "headcount": "1", "fte": "1.00", "paybill_gbp": "31000.00"}
     ]
     run = workforce("query", "milestones", "--as-at", "2026-02-28", "--by", "cluster",
                     "--where", "cluster=ALL", warehouse=warehouse)  # fmt: skip
@@ -215,7 +215,7 @@ def test_formulas_in_csv_cells_are_neutralised(formulas: Path) -> None:
     assert run.returncode == 0, run.stderr
     assert run.stdout.splitlines() == [
         "organisation_code,department,headcount,fte,paybill_gbp",
-        "'=1+2,'@SUM(A1),10,8.799999999999999,268020.0",  # numbers as they are
+        "'=1+2,'@SUM(A1),10,8.80,268020.00",  # numbers as they are (to 2 places)
     ]
     # JSON and Parquet carry the text as it is: no program reads a JSON string as a formula
     run = workforce("query", *args, "--format", "json", warehouse=formulas)

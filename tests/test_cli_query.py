@@ -211,6 +211,6 @@ def test_benefits_by_measure_keep_each_measure_apart(warehouse: Path) -> None:
         for r in csv.DictReader(io.StringIO(run.stdout))
     ]
     assert rows == [
-        ("SYNERGY", "cashable_saving", "100.0"),
-        ("UNITY", "non_cashable_efficiency", "50.0"),
+        ("SYNERGY", "cashable_saving", "100.00"),
+        ("UNITY", "non_cashable_efficiency", "50.00"),
     ]
