@@ -1,0 +1,114 @@
+"""A register version saved: written as a PROGRAMME delivery and loaded at once.
+
+:func:`save` checks the register (:mod:`.check`: nothing is written while any fault remains),
+then, holding the register's lock (one save at a time, across the app's servers on one
+landing zone), compares the version in force with the one the editor started from.  If
+someone else saved in between, the save is refused naming who and when, and nothing is
+written: the editor's change is still theirs to apply again.  Otherwise the register is
+written as ``<landing>/PROGRAMME/<today>/`` the way a delivery is (data files, then the
+manifest with their checksums; an earlier save of the day has its manifest removed first, so
+no run ever reads a half-written folder) and the normal ingest loads it, as it would load the
+nightly feed: so slippage history, the load log and ``workforce status`` all see it.  The
+ingest of a register-only delivery does not rebuild the workforce marts.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, date, datetime
+
+import pyarrow as pa
+
+from pipeline.contract import PROGRAMME, BenefitRow, MilestoneRow, arrow_schema
+from pipeline.demo.writer import write_delivery
+from pipeline.ingest.report import Reporter
+from pipeline.ingest.run import run_ingest
+from pipeline.locks import exclusive
+from pipeline.register.check import Fault, check
+from pipeline.register.versions import EDITOR, Register, Version, current
+from pipeline.settings import Settings
+
+LOCK = "register.lock"  # beside the warehouse's own lock
+
+
+class RegisterInvalid(ValueError):
+    """The register has faults; nothing was written."""
+
+    def __init__(self, faults: list[Fault]):
+        self.faults = faults
+        more = f" (and {len(faults) - 1} more)" if len(faults) > 1 else ""
+        super().__init__(f"{faults[0].line()}{more}")
+
+
+class SaveConflict(RuntimeError):
+    """Someone saved a newer version since the editor opened theirs; nothing was written."""
+
+
+class NotLoaded(RuntimeError):
+    """The saved delivery was written but the ingest did not put it in force."""
+
+
+def _tables(register: Register) -> dict[str, pa.Table]:
+    out = {}
+    for name, model, rows in (
+        ("milestones.parquet", MilestoneRow, register.milestones),
+        ("benefits.parquet", BenefitRow, register.benefits),
+    ):
+        schema = arrow_schema(model)
+        out[name] = pa.Table.from_pylist(
+            [{c: row.get(c) for c in schema.names} for row in rows], schema=schema
+        )
+    return out
+
+
+def _same(a: Version | None, b: Version | None) -> bool:
+    return (a.load_id if a else None) == (b.load_id if b else None)
+
+
+def save(
+    settings: Settings,
+    register: Register,
+    *,
+    editor: str,
+    started_from: Version | None,
+    now: datetime | None = None,
+) -> Register:
+    """Save ``register`` as the new version (module docstring); returns the register now in
+    force.  :class:`RegisterInvalid`, :class:`SaveConflict` or :class:`NotLoaded` otherwise."""
+    now = (now or datetime.now(UTC)).replace(microsecond=0)
+    today: date = now.date()
+    faults = check(register, today)
+    if faults:
+        raise RegisterInvalid(faults)
+    settings.warehouse.mkdir(parents=True, exist_ok=True)
+    with exclusive(settings.warehouse / LOCK):
+        in_force = current(settings.warehouse).version
+        if not _same(in_force, started_from):
+            assert in_force is not None  # a version was there or appeared: one is in force
+            raise SaveConflict(
+                f"the register was replaced after you opened it ({in_force.describe()}):"
+                " nothing was saved; your change is still on screen to apply again"
+            )
+        folder = settings.landing / PROGRAMME / today.isoformat()
+        (folder / "manifest.json").unlink(missing_ok=True)
+        write_delivery(
+            settings.landing,
+            PROGRAMME,
+            today,
+            _tables(register),
+            generated_at=now.replace(tzinfo=None),
+            source_system=f"{EDITOR}{editor}",
+        )
+        with Reporter(io.StringIO()) as quiet:
+            run_ingest(settings, quiet, today=today)
+        saved = current(settings.warehouse)
+    version = saved.version
+    if (
+        version is None
+        or version.editor != editor
+        or version.generated_at != now.replace(tzinfo=None)
+    ):
+        raise NotLoaded(
+            f"the register was written to {folder} but not loaded: see workforce status"
+        )
+    return saved
