@@ -119,6 +119,9 @@ DEFINITIONS: dict[str, str] = {
     "overdue, slipped and by delivery confidence.",
     "milestone_slippage": "Milestone slippage: how far each milestone's date has moved from its "
     "baseline, delivery by delivery of the register.",
+    "register_changes": "Register changes: what changed in the programme register between two "
+    "of its versions: milestones slipped, brought forward, achieved, re-rated, added or removed, "
+    "and benefit lines moved.",
     "benefits": "Benefits: the programme's planned and realised benefits, and its cost, as at a "
     "date; benefits and cost are never added together.",
     "benefits_cumulative": "Benefits cumulative: the programme's planned and realised benefits "

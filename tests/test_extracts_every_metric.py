@@ -26,7 +26,7 @@ from tests.pages import open_page
 from tests.tiny_warehouse import build
 
 COUNT_NO_PEOPLE = ("milestones", "milestone_slippage")  # the programme's, as run
-ON_PAGES_ELSEWHERE = ("employee_records", "cluster_moves")  # their own protection
+ON_PAGES_ELSEWHERE = ("employee_records", "cluster_moves", "register_changes")  # own pages
 BUILDING_BLOCKS = ("ledger_periods",)  # which periods are complete: marks the pages' periods
 
 
