@@ -14,7 +14,15 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from benchmarks import demo_bench, growth, load_test, native_bench, page_bench, query_bench
+from benchmarks import (
+    browser_bench,
+    demo_bench,
+    growth,
+    load_test,
+    native_bench,
+    page_bench,
+    query_bench,
+)
 from benchmarks.measure import measure
 
 DOCS = Path("docs/benchmarks.md")
@@ -130,6 +138,8 @@ def main() -> None:
     lines += [*page_bench.section(warehouse), ""]
     reference = Path("data/reference").resolve()
     lines += [*load_test.section(load_test.run(warehouse, reference)), ""]
+    browser = browser_bench.run(warehouse)  # issue 14: pages in a new tab, beside a bare page
+    lines += [*browser_bench.section(browser, "the scale-1.0 demo"), ""]
     lines += growth.section(growth.run(work / "growth"))
     DOCS.parent.mkdir(exist_ok=True)
     DOCS.write_text("\n".join(lines) + "\n")
