@@ -19,7 +19,6 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from pydantic import Field, SecretStr, model_validator
 
@@ -33,9 +32,6 @@ from pipeline.sources.mapping import MappingError, MappingFile, load_mapping
 from pipeline.sources.person_key import SECRET_SETTING
 from pipeline.sources.systems import NATIVE_FILES, native_columns
 
-if TYPE_CHECKING:
-    from pipeline.ingest.ahead import Ahead, Prepared
-
 WORKERS = "workers.csv"
 
 
@@ -46,7 +42,6 @@ class Sources:
     mappings: Path
     secret: SecretStr | None
     organisations: Collection[str]  # every organisation code of the register
-    ahead: Ahead | None = None  # the worker preparing native deliveries ahead of the load
 
 
 class NativeManifest(Manifest):
@@ -105,15 +100,11 @@ def check_native(
     present = set(delivery.data_names())
     for name in sorted(present - set(NATIVE_FILES)):
         raise _refuse(delivery, printable(name), "data file is not listed in the manifest")
-    offered = sources.ahead.take(delivery) if sources.ahead is not None else {}
     files = {}
     for native, contract in NATIVE_FILES.items():
         if native not in present:
             raise _refuse(delivery, native, "listed in the manifest but missing from the folder")
-        prepared = offered.get(native)
-        if prepared is not None and not prepared.matches(mapping.sha256):
-            prepared = None  # the mapping file changed since the worker read it
-        files[contract] = _check_csv(delivery, native, contract, manifest, mapping, prepared)
+        files[contract] = _check_csv(delivery, native, contract, manifest, mapping)
         if native == WORKERS and not allow_empty:
             refusal = implausible(delivery, WORKERS, files[contract].rows, previous)
             if refusal:
@@ -122,25 +113,15 @@ def check_native(
 
 
 def _check_csv(
-    delivery: Delivery,
-    native: str,
-    contract: str,
-    manifest: NativeManifest,
-    mapping: MappingFile,
-    prepared: Prepared | None = None,
+    delivery: Delivery, native: str, contract: str, manifest: NativeManifest, mapping: MappingFile
 ):
-    """The file's checks, on the worker's scan of it when there is one (:mod:`.ahead`)."""
     from pipeline.ingest.verify import CheckedFile
 
     entry, path = manifest.files[native], delivery.folder / native
     encoding = mapping.spec.encoding
     try:
         # the digest the fingerprint took in this run, if any (one hash per file per run)
-        found = (
-            prepared.scan
-            if prepared is not None
-            else csvfile.scan(path, encoding, mapping.file, delivery.hashes.get(native))
-        )
+        found = csvfile.scan(path, encoding, mapping.file, delivery.hashes.get(native))
         delivery.hashes[native] = found.sha256
         if found.sha256 != entry.sha256:
             raise _refuse(
@@ -152,11 +133,8 @@ def _check_csv(
             raise _refuse(delivery, native, found.fault)
     except OSError as error:
         raise _refuse(delivery, native, f"cannot be read ({error.strerror})") from None
-    if prepared is not None:
-        columns = prepared.header
-    else:
-        assert found.data is not None  # a scan without a fault keeps the text
-        columns = csvfile.header(found.data)
+    assert found.data is not None  # a scan without a fault keeps the text
+    columns = csvfile.header(found.data)
     if not any(columns):
         raise _refuse(delivery, native, "has no header line")
     system = mapping.spec.system
@@ -177,6 +155,5 @@ def _check_csv(
     extra = [c for c in columns if c not in native_columns(system, native)]
     model = CLUSTER_FILES[contract]
     return CheckedFile(
-        contract, path, model, entry.rows, found.sha256, {}, extra, source=native,
-        data=found.data, prepared=prepared,
-    )  # fmt: skip
+        contract, path, model, entry.rows, found.sha256, {}, extra, source=native, data=found.data
+    )

@@ -32,7 +32,6 @@ import duckdb
 from pipeline import warehouse as wh
 from pipeline.contract import PROGRAMME
 from pipeline.errors import UsageError, printable
-from pipeline.ingest.ahead import Ahead
 from pipeline.ingest.discover import discover
 from pipeline.ingest.errors import DeliveryRefused
 from pipeline.ingest.load import load_delivery
@@ -214,25 +213,18 @@ class _Run:
             changed: list[date] = []
             by_cluster = organisations_by_cluster(settings.organisations_csv)
             register = frozenset().union(*by_cluster.values())
-            ahead = self._ahead(plans, register)
-            self.sources = Sources(settings.mappings, settings.person_key_secret, register, ahead)
-            try:
-                for p in plans:
-                    if p.action != PROCESS:
-                        self.report_planned(p)
-                        continue
-                    reporter.working_on(p.delivery.label)
-                    if ahead is not None:
-                        ahead.begin(p.delivery)
-                    organisations = sorted(by_cluster.get(p.delivery.feed, frozenset()))
-                    entry = self.process(con, p, organisations)
-                    self.tally[entry.outcome] += 1
-                    if entry.outcome != REFUSED and entry.feed != PROGRAMME:
-                        changed.append(entry.extract_date)
-                    reporter.advance()
-            finally:
-                if ahead is not None:
-                    ahead.close()
+            self.sources = Sources(settings.mappings, settings.person_key_secret, register)
+            for p in plans:
+                if p.action != PROCESS:
+                    self.report_planned(p)
+                    continue
+                reporter.working_on(p.delivery.label)
+                organisations = sorted(by_cluster.get(p.delivery.feed, frozenset()))
+                entry = self.process(con, p, organisations)
+                self.tally[entry.outcome] += 1
+                if entry.outcome != REFUSED and entry.feed != PROGRAMME:
+                    changed.append(entry.extract_date)
+                reporter.advance()
             if rebuild_marts or changed:
                 refresh_month_end_groups(con, None if rebuild_marts else min(changed))
             con.execute("CHECKPOINT")
@@ -245,20 +237,6 @@ class _Run:
             raise
         wh.publish(settings.warehouse, path, previous)
         return f"published {path.name}" + (" (rewritten compactly)" if compact else "")
-
-    def _ahead(self, plans: list[Plan], register: frozenset[str]) -> Ahead | None:
-        """The worker conforming native deliveries one ahead of the load, if there are any to
-        load and a secret to key them with (:mod:`.ahead`)."""
-        secret = self.settings.person_key_secret
-        native = [p.delivery for p in plans if p.action == PROCESS and p.delivery.native]
-        if not native or secret is None or not secret.get_secret_value():
-            return None
-        return Ahead(
-            native,
-            mappings=self.settings.mappings,
-            organisations=register,
-            secret=secret.get_secret_value(),
-        )
 
     def process(
         self, con: duckdb.DuckDBPyConnection, p: Plan, organisations: list[str]

@@ -66,13 +66,6 @@ def stage_native(con: duckdb.DuckDBPyConnection, checked: CheckedDelivery, f: Ch
     """Conform a native CSV into ``stage_<file>`` (and its conforming faults, raw rows)."""
     mapping, label = checked.mapping, f"{checked.delivery.label} {f.shown}"
     assert mapping is not None and checked.secret is not None and f.source is not None
-    ready, f.prepared = f.prepared, None
-    if ready is not None and ready.stage is not None:  # conformed ahead (pipeline.ingest.ahead)
-        assert ready.faults is not None and ready.raw is not None
-        if ready.rows != f.rows:
-            raise DeliveryRefused(f"{label}: has {ready.rows} rows but the manifest says {f.rows}")
-        conform.adopt(con, stem(f.name), ready.stage, ready.faults, ready.raw)
-        return
     try:  # the bytes the checks read and hashed (read again only if they were not kept)
         data = f.data if f.data is not None else csvfile.read_bytes(f.path, mapping.spec.encoding)
         f.data = None

@@ -32,7 +32,6 @@ from pydantic import SecretStr, ValidationError
 
 from pipeline.contract import ContractRow, Manifest, arrow_type_name, column_specs, files_for
 from pipeline.errors import printable
-from pipeline.ingest.ahead import Prepared
 from pipeline.ingest.discover import MANIFEST, NOT_A_LINK, Delivery, DuplicateKey, parse_manifest
 from pipeline.ingest.errors import DeliveryRefused
 from pipeline.ingest.native import Sources, check_native
@@ -56,8 +55,6 @@ class CheckedFile:
     source: str | None = None  # a native delivery's file (workers.csv) conformed to this one
     # a native file's text as checked (UTF-8), parsed by staging, which then lets it go
     data: bytes | None = field(default=None, repr=False)
-    # a native file prepared ahead of the load (pipeline.ingest.ahead), or None
-    prepared: Prepared | None = field(default=None, repr=False)
 
     @property
     def shown(self) -> str:

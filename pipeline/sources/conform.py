@@ -23,7 +23,6 @@ from datetime import date
 
 import duckdb
 import polars as pl
-import pyarrow as pa
 
 from pipeline.ingest.sql import Params, bound, ident
 from pipeline.sources import person_key as pk
@@ -56,10 +55,9 @@ def conform_file(
     mapping: MappingFile,
     extract_date: date,
     secret: str,
-) -> pa.Table:
+) -> None:
     """``stage_<stem>``, ``conform_faults_<stem>`` and ``raw_<stem>`` from the native rows
-    (text columns and ``_row``); :class:`Unparseable` for a value that cannot be read.
-    Returns the raw rows' table (the view ``raw_<stem>`` is registered on ``con``)."""
+    (text columns and ``_row``); :class:`Unparseable` for a value that cannot be read."""
     system = mapping.spec.system
     sensitive = sy.sensitive_columns(system, native)
     p = Params(extract_date=extract_date)
@@ -93,29 +91,9 @@ def conform_file(
         con.unregister(source)
     # The rows as delivered, for the quarantine: a view of the Arrow table without the NI
     # number and date of birth columns (no copy); dropped with the delivery's temp tables.
-    raw = table.drop_columns(sorted(sensitive))
-    con.register("raw_" + stem, raw)
+    con.register("raw_" + stem, table.drop_columns(sorted(sensitive)))
     _refuse_unparseable(con, stem, checks, rows)
     _conform_faults(con, stem, b.whys)
-    return raw
-
-
-def adopt(
-    con: duckdb.DuckDBPyConnection, stem: str, stage: pa.Table, faults: pa.Table, raw: pa.Table
-) -> None:
-    """The tables :func:`conform_file` made on another connection (pipeline.ingest.ahead), as
-    if it had made them on ``con``: ``stage_<stem>`` and ``conform_faults_<stem>`` copied into
-    temp tables, ``raw_<stem>`` registered as a view."""
-    con.complete()  # a lookup before may have left its result unread: DuckDB then refuses
-    for name, table in (("stage_" + stem, stage), ("conform_faults_" + stem, faults)):
-        source = f"adopt_{name}"
-        con.register(source, table)
-        try:
-            sql = f"CREATE OR REPLACE TEMP TABLE {ident(name)} AS SELECT * FROM {ident(source)}"
-            con.execute(sql)
-        finally:
-            con.unregister(source)
-    con.register("raw_" + stem, raw)
 
 
 def _refuse_unparseable(
