@@ -174,7 +174,7 @@ async def _open(tab, url: str, page: Page, by_link: bool, timeout_ms: float) -> 
     """Go to ``page``: by its sidebar link (as a reader does), or by URL when there is no
     trustworthy page to click from (a session's first page, or after an error)."""
     if by_link:
-        nav = tab.get_by_test_id("stSidebarNav")
+        nav = tab.locator(".st-key-navigation")
         await nav.get_by_role("link", name=page.title).click(timeout=timeout_ms)
     else:
         await tab.goto(f"{url}/{page.path}", wait_until="commit", timeout=timeout_ms)

@@ -11,16 +11,18 @@ from pipeline.settings import get_settings
 
 REPO = Path(__file__).resolve().parents[1]
 PAGES = sorted(p.stem for p in (REPO / "dashboard" / "pages").glob("[!_]*.py"))
-NEEDS_NO_WAREHOUSE = ("audit_log",)  # reads the audit log, not the warehouse
+NEEDS_NO_WAREHOUSE = ("audit_log", "accessibility")  # the audit log; no data at all
 
 
 def test_every_page_is_routed_by_the_app() -> None:
     from dashboard.navigation import PAGES as ROUTED
+    from dashboard.navigation import STATEMENT
     from pipeline.access import PAGES_BY_ROLE
 
-    assert sorted(spec.key for spec in ROUTED) == PAGES
-    assert all((REPO / spec.path).exists() for spec in ROUTED)
-    assert sorted(PAGES_BY_ROLE["admin"]) == PAGES  # an admin has every page
+    assert sorted(spec.key for spec in (*ROUTED, STATEMENT)) == PAGES
+    assert all((REPO / spec.path).exists() for spec in (*ROUTED, STATEMENT))
+    # An admin has every page; the statement, open to everyone, needs no grant.
+    assert sorted((*PAGES_BY_ROLE["admin"], STATEMENT.key)) == PAGES
 
 
 @pytest.mark.parametrize("page", [p for p in PAGES if p not in NEEDS_NO_WAREHOUSE])

@@ -42,7 +42,7 @@ def test_a_scoped_analysts_pages_name_no_other_cluster(page: Page, unity_analyst
         assert "UNITY" in text, key
         assert OTHER_CLUSTERS.findall(text) == [], f"{key} names {OTHER_CLUSTERS.findall(text)}"
     # Pages outside the role are not in the navigation, and a direct link does not open them.
-    sidebar = page.get_by_test_id("stSidebarNav")
+    sidebar = page.locator(".st-key-navigation")
     expect(sidebar.get_by_role("link", name="Extracts")).to_be_visible()
     expect(sidebar.get_by_role("link", name="Data health")).to_have_count(0)
     expect(sidebar.get_by_role("link", name="Audit log")).to_have_count(0)

@@ -124,7 +124,7 @@ def test_workforce_choices_survive_a_new_browser(
         context.close()
 
     # Another page: the workforce choices stay behind, the filters come along.
-    page.get_by_test_id("stSidebarNav").get_by_text("Flows and turnover").click()
+    page.locator(".st-key-navigation").get_by_text("Flows and turnover").click()
     expect(page.get_by_role("heading", name="Flows", exact=True)).to_be_visible(timeout=LOADED)
     settled(page, LOADED)
     assert not [key for key in params(page.url) if key.startswith("workforce.")]

@@ -150,7 +150,7 @@ def test_a_page_outside_the_role_is_refused_and_audited(page: Page, app: tuple[s
     denied = audit.read(log, event="denied")
     assert denied.height == before + 1
     assert (denied["page"][0], denied["role"][0]) == ("audit_log", "leader")
-    nav = page.get_by_test_id("stSidebarNav")  # the leader's own pages only
+    nav = page.locator(".st-key-navigation")  # the leader's own pages only
     expect(nav.get_by_role("link", name="Overview")).to_be_visible()
     expect(nav.get_by_role("link", name="Audit log")).to_have_count(0)
     expect(nav.get_by_role("link", name="Extracts")).to_have_count(0)
