@@ -20,29 +20,28 @@ from datetime import date
 import plotly.graph_objects as go
 import polars as pl
 
-from dashboard.charts import CLUSTER_COLOURS, PALETTE, _layout
-from dashboard.formatting import format_date
-from dashboard.glossary import ACCOUNT_LABELS, STAGE_LABELS
+from dashboard.charts import CLUSTER_COLOURS, COLOURS, GREY, PALETTE, _layout
+from dashboard.charts_spend import spend_chart as spend_chart  # the Cost page's, kept here too
+from dashboard.formatting import format_date, money_axis
+from dashboard.glossary import (
+    ACCOUNT_LABELS as ACCOUNT_LABELS,  # the glossary's one list, named here as before
+)
+from dashboard.glossary import DCA_LABELS, STAGE_LABELS
 from dashboard.safe_text import distinct, one_line, safe_label, safe_labels
 from queries.runner import BENEFIT_MEASURES
 
-# How much of a milestone's id and title a chart shows: the row label stays readable and the
-# plot keeps its width whatever the register holds.
+# How much of a milestone's id and title a page names (TITLE_LIMIT) and a chart shows
+# (LABEL_TITLE_LIMIT): the row label stays readable and the plot keeps its width whatever the
+# register holds, on a phone too (a 390 px screen has room for about 50 characters of label
+# beside a plot); the hover and the table keep the whole.
 ID_LIMIT = 16
 TITLE_LIMIT = 56
+LABEL_TITLE_LIMIT = 28
 
 # The delivery-confidence ratings, best first, as they read, as a short mark written beside each
 # marker (so nobody has to read the colour), and in colours from GOV.UK's palette that also
 # step in lightness: dark green, olive, yellow, orange, red.  Markers get a dark outline so the
 # yellow stands out on white.
-DCA_LABELS = {
-    "green": "Green",
-    "amber_green": "Amber/green",
-    "amber": "Amber",
-    "amber_red": "Amber/red",
-    "red": "Red",
-    "unknown": "Not rated",
-}
 DCA_MARKS = {
     "green": "G",
     "amber_green": "A/G",
@@ -81,12 +80,13 @@ def _empty(figure: go.Figure, frame: pl.DataFrame) -> go.Figure:
 def milestone_label(row: dict) -> str:
     """How a milestone reads on the timeline: ``SYNERGY · X1 Go-live``, escaped and cut short
     (:func:`dashboard.safe_text.safe_label`)."""
-    return safe_label(f"{one_line(row['cluster'], ID_LIMIT)} · {milestone_name(row)}")
+    name = milestone_name(row, LABEL_TITLE_LIMIT)
+    return safe_label(f"{one_line(row['cluster'], ID_LIMIT)} · {name}")
 
 
-def milestone_name(row: dict) -> str:
+def milestone_name(row: dict, limit: int = TITLE_LIMIT) -> str:
     """``X1 Go-live``, the id and the title each cut short (not yet escaped)."""
-    return f"{one_line(row['milestone_id'], ID_LIMIT)} {one_line(row['title'], TITLE_LIMIT)}"
+    return f"{one_line(row['milestone_id'], ID_LIMIT)} {one_line(row['title'], limit)}"
 
 
 def _slip_text(days: int | None) -> str:
@@ -207,35 +207,45 @@ def milestone_timeline(milestones: pl.DataFrame, as_at: date, title: str) -> go.
     figure.add_annotation(
         x=as_at, y=1, xref="x", yref="paper", text="As at", showarrow=False, yanchor="bottom"
     )
-    # The key runs to two lines: below the plot, clear of the as-at label above it.
-    figure.update_layout(
-        height=max(360, 200 + 44 * len(rows)),
-        margin={"b": 110},
-        legend={"yref": "container", "y": 0, "yanchor": "bottom"},
-    )
+    # The key sits below the plot (the house style), clear of the as-at label above it.
+    figure.update_layout(height=max(360, 200 + 44 * len(rows)))
     return _empty(figure, milestones)
 
 
 def slippage_chart(slippage: pl.DataFrame, title: str) -> go.Figure:
-    """A line per milestone of its slip against baseline (days) at each register delivery."""
+    """A line per milestone of its slip against baseline (days) at each register delivery.
+    Each of the milestones that slipped furthest (at their latest delivery) has a colour of its
+    own, up to the palette's five; any more are thin grey lines, one key "Other milestones"."""
     figure = go.Figure()
     ids = sorted(slippage["milestone_id"].unique().to_list()) if not slippage.is_empty() else []
     traces = [slippage.filter(pl.col("milestone_id") == m).sort("extract_date") for m in ids]
     names = distinct(safe_label(milestone_name(rows.row(0, named=True))) for rows in traces)
+    latest = [abs(rows["slip_days"].drop_nulls().tail(1).sum()) for rows in traces]
+    named = sorted(range(len(traces)), key=lambda i: (-latest[i], ids[i]))[: len(COLOURS)]
+    if len(traces) <= len(COLOURS):
+        named = list(range(len(traces)))
+    others = 0
     for i, (rows, name) in enumerate(zip(traces, names, strict=True)):
+        own = i in named
+        colour = COLOURS[named.index(i)] if own else GREY
         figure.add_trace(
             go.Scatter(
                 x=rows["extract_date"].to_list(),
                 y=rows["slip_days"].to_list(),
-                name=name,
+                name=name if own else "Other milestones",
+                legendgroup=None if own else "other",
+                legendrank=i if own else 1000 + i,  # the named first, "Other milestones" last
+                showlegend=own or others == 0,
                 mode="lines+markers",
-                line={"color": PALETTE[i % len(PALETTE)], "width": 3},
-                marker={"size": 7},
+                line={"color": colour, "width": 3 if own else 1.5},
+                marker={"size": 7 if own else 4},
+                customdata=[name] * rows.height,
                 hovertemplate=(
-                    "Delivery of %{x|%-d %B %Y}: %{y:+,.0f} days<extra>%{fullData.name}</extra>"
+                    "Delivery of %{x|%-d %B %Y}: %{y:+,.0f} days<extra>%{customdata}</extra>"
                 ),
             )
         )
+        others += not own
     _layout(figure, title, "Register delivery (extract date)", "Slip against baseline (days)")
     figure.update_xaxes(tickformat="%-d %b %Y")
     figure.update_yaxes(tickformat=",", zeroline=True, zerolinecolor="#3D3D3D")
@@ -291,6 +301,8 @@ def planned_actual_chart(frame: pl.DataFrame, title: str, y_title: str) -> go.Fi
             .sort("financial_year")
         )
     years = [safe_label(y) for y in frame["financial_year"]] if not frame.is_empty() else []
+    columns = ("planned_gbp", "actual_gbp")
+    axis = money_axis(v for c in columns for v in (frame[c] if years else []))
     figure = go.Figure()
     for column, name, colour in (
         ("planned_gbp", "Planned", PLANNED),
@@ -299,41 +311,16 @@ def planned_actual_chart(frame: pl.DataFrame, title: str, y_title: str) -> go.Fi
         figure.add_trace(
             go.Bar(
                 x=years,
-                y=frame[column].to_list() if years else [],
+                y=axis.scale(frame[column].to_list()) if years else [],
                 name=name,
                 marker={"color": colour},
-                hovertemplate=f"%{{x}} {name.lower()}: £%{{y:,.0f}}<extra></extra>",
+                hovertemplate=f"%{{x}} {name.lower()}: {axis.hover('y')}<extra></extra>",
             )
         )
-    _layout(figure, title, "Financial year", y_title)
+    _layout(figure, axis.titled(title, add=False), "Financial year", axis.titled(y_title))
     figure.update_layout(barmode="group")
-    figure.update_yaxes(tickprefix="£", tickformat=",.3s", rangemode="tozero")
+    figure.update_yaxes(tickformat=",", rangemode="tozero")
     return _empty(figure, frame)
-
-
-def spend_chart(spend: pl.DataFrame, title: str) -> go.Figure:
-    """Ledger spend stacked by account category in each period (YYYY-MM).  ``spend`` has
-    ``period``, ``account_category`` and ``amount_gbp``."""
-    figure = go.Figure()
-    present = set(spend["account_category"].to_list()) if not spend.is_empty() else set()
-    extra = sorted(present - set(ACCOUNT_LABELS))
-    for i, category in enumerate([c for c in ACCOUNT_LABELS if c in present] + extra):
-        rows = spend.filter(pl.col("account_category") == category).sort("period")
-        name = safe_label(ACCOUNT_LABELS.get(category, category))
-        figure.add_trace(
-            go.Bar(
-                x=[safe_label(period) for period in rows["period"]],
-                y=rows["amount_gbp"].cast(pl.Float64).to_list(),
-                name=name,
-                marker={"color": PALETTE[i % len(PALETTE)] if i < len(PALETTE) else "#B1B4B6"},
-                hovertemplate="%{x} %{fullData.name}: £%{y:,.0f}<extra></extra>",
-            )
-        )
-    _layout(figure, title, "Accounting period (month)", "Spend (£ in the month)")
-    figure.update_layout(barmode="relative")
-    figure.update_xaxes(type="category")
-    figure.update_yaxes(tickprefix="£", tickformat=",.3s")
-    return _empty(figure, spend)
 
 
 def bar_chart(
@@ -341,30 +328,32 @@ def bar_chart(
     category: str,
     measures: Sequence[tuple[str, str]],
     title: str,
-    axis: tuple[str, str],
+    titles: tuple[str, str],
     number_format: str = ",.1f",
     references: Sequence[tuple[float, str]] = (),
     prefix: str = "",
 ) -> go.Figure:
     """Bars of each ``(column, name)`` measure per value of ``category``, side by side, with a
-    dashed line at each ``(value, label)`` reference (a target or benchmark).  ``axis`` is the
-    (category axis title, value axis title)."""
+    dashed line at each ``(value, label)`` reference (a target or benchmark).  ``titles`` are
+    the (category axis title, value axis title); with ``prefix="£"`` the values are drawn in
+    £m or £bn when that large, the unit named in the titles."""
     figure = go.Figure()
     values = frame[category].cast(pl.String).to_list() if not frame.is_empty() else []
     names = safe_labels(values)
-    for i, (column, name) in enumerate(measures):
-        colour = PALETTE[i % len(PALETTE)]
+    columns = [frame[column].to_list() if values else [] for column, _ in measures]
+    axis = money_axis(v for c in columns for v in c) if prefix == "£" else None
+    value = axis.hover("y") if axis else f"{prefix}%{{y:{number_format}}}"
+    for i, ((_, name), drawn) in enumerate(zip(measures, columns, strict=True)):
+        colour = COLOURS[i % len(COLOURS)]
         if len(measures) == 1:
-            colour = [CLUSTER_COLOURS.get(v, PALETTE[0]) for v in values]
+            colour = [CLUSTER_COLOURS.get(v, COLOURS[0]) for v in values]
         figure.add_trace(
             go.Bar(
                 x=names,
-                y=frame[column].to_list() if not frame.is_empty() else [],
+                y=axis.scale(drawn) if axis else drawn,
                 name=safe_label(name),
                 marker={"color": colour},
-                hovertemplate=(
-                    f"%{{x}}: {prefix}%{{y:{number_format}}}<extra>%{{fullData.name}}</extra>"
-                ),
+                hovertemplate=f"%{{x}}: {value}<extra>%{{fullData.name}}</extra>",
             )
         )
     for j, (value, label) in enumerate(references):
@@ -374,8 +363,10 @@ def bar_chart(
             annotation_text=label,
             annotation_position="top left",
         )
-    _layout(figure, title, *axis)
+    if axis is not None:  # money in £m or £bn, the unit in the titles rather than on each tick
+        title, titles = axis.titled(title, add=False), (titles[0], axis.titled(titles[1]))
+    _layout(figure, title, *titles)
     figure.update_layout(barmode="group", showlegend=len(measures) > 1)
     figure.update_xaxes(type="category")
-    figure.update_yaxes(tickformat=",", tickprefix=prefix, rangemode="tozero")
+    figure.update_yaxes(tickformat=",", tickprefix="" if axis else prefix, rangemode="tozero")
     return _empty(figure, frame)

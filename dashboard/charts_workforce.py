@@ -20,7 +20,8 @@ import polars as pl
 
 from dashboard.charts import PALETTE, Measure, _layout
 from dashboard.filters import GRADE_OPTIONS, UNKNOWN
-from dashboard.formatting import format_count, format_gbp, format_percent
+from dashboard.formatting import format_count, format_gbp, format_percent, money_axis
+from dashboard.glossary import NOT_RECORDED
 from dashboard.headlines import cluster_rank
 from dashboard.safe_text import safe_label, safe_labels
 from pipeline.contract import REGIONS
@@ -104,9 +105,14 @@ def bar_chart(
     given) against ``measure``.  Horizontal bars read top to bottom in the frame's order."""
     names = safe_labels((labels or {}).get(str(v), str(v)) for v in frame[category].to_list())
     values = frame[measure.column].to_list()
-    unit_title = f"{measure.label} ({measure.unit})"
-    hover = f"%{{{'y' if horizontal else 'x'}}}: %{{{'x' if horizontal else 'y'}:"
-    hover += f"{measure.number_format}}}<extra></extra>"
+    unit_title = measure.title
+    along, across = ("x", "y") if horizontal else ("y", "x")  # the value axis, the category's
+    value = f"%{{{along}:{measure.number_format}}}"
+    if measure.money:  # in £m or £bn, named in the axis title; never Plotly's SI suffixes
+        axis = money_axis(values)
+        values, value = axis.scale(values), axis.hover(along)
+        unit_title, title = axis.titled(unit_title), axis.titled(title, add=False)
+    hover = f"%{{{across}}}: {value}<extra></extra>"
     if horizontal:
         bar = go.Bar(x=values, y=names, orientation="h", marker_color=PALETTE[0])
     else:
@@ -132,7 +138,7 @@ def _tick(measure: Measure) -> str:
 def grade_pyramid(frame: pl.DataFrame, measure: Measure, title: str) -> go.Figure:
     """Horizontal bars of ``measure`` by ``grade``: AA at the bottom up to PS, then unknown."""
     ordered = frame.sort(pl.col("grade").map_elements(grade_rank, return_dtype=pl.Int64))
-    labels = {UNKNOWN: "Not recorded"}
+    labels = {UNKNOWN: NOT_RECORDED}
     # bar_chart draws the frame's first row at the top, so the most senior goes first.
     return bar_chart(
         ordered.reverse(),
@@ -233,7 +239,7 @@ def shares_chart(table: pl.DataFrame, title: str) -> go.Figure:
     """Women's and ethnic minorities' shares by grade, grouped horizontal bars, from
     :func:`diversity_table`'s numeric shares (a suppressed share has no bar)."""
     ordered = table.sort(pl.col("grade").map_elements(grade_rank, return_dtype=pl.Int64))
-    names = safe_labels("Not recorded" if g == UNKNOWN else g for g in ordered["grade"].to_list())
+    names = safe_labels(NOT_RECORDED if g == UNKNOWN else g for g in ordered["grade"].to_list())
     figure = go.Figure()
     for i, (column, label) in enumerate(
         (("women_share", "Women"), ("ethnic_minority_share", "Ethnic minority"))
@@ -316,15 +322,20 @@ def movers_chart(
     change = f"{measure.column}_change"
     names = safe_labels((labels or {}).get(str(v), str(v)) for v in movers[category].to_list())
     values = movers[change].to_list()
+    axis_title = f"Change in {measure.label.lower()} ({measure.unit})"
+    axis = money_axis(values) if measure.money else None
+    if axis is not None:  # bars in £m or £bn; each bar's label keeps its own £ (signed)
+        axis_title, title = axis.titled(axis_title), axis.titled(title, add=False)
     figure = go.Figure()
     for name, colour, keep in (
         ("Increase", PALETTE[1], lambda v: v > 0),
         ("Decrease", PALETTE[2], lambda v: v < 0),
     ):
         shown = [(n, v) for n, v in zip(names, values, strict=True) if keep(v)]
+        drawn = [v for _, v in shown]
         figure.add_trace(
             go.Bar(
-                x=[v for _, v in shown],
+                x=axis.scale(drawn) if axis else drawn,
                 y=[n for n, _ in shown],
                 orientation="h",
                 name=name,
@@ -335,7 +346,7 @@ def movers_chart(
                 hovertemplate=f"%{{y}}: %{{text}} {measure.unit}<extra>{name}</extra>",
             )
         )
-    _layout(figure, title, f"Change in {measure.label.lower()} ({measure.unit})", "")
+    _layout(figure, title, axis_title, "")
     figure.update_yaxes(categoryorder="array", categoryarray=names[::-1], autorange=True)
     figure.update_xaxes(tickformat=_tick(measure), zeroline=True, zerolinecolor="#0b0c0c")
     figure.update_layout(barmode="overlay", height=max(320, 60 + 36 * len(names)))

@@ -39,7 +39,7 @@ KEYS: dict[str, str] = {
 NAMED = ("department", "organisation_code", "region", "profession")  # names beside the codes
 MEASURES: dict[str, str] = {"headcount": "Headcount", "fte": "FTE", "paybill_gbp": "Paybill"}
 NOT_AVAILABLE = "not available"
-NOT_RECORDED = "Not recorded"
+NOT_RECORDED = glossary.NOT_RECORDED  # the name of the "unknown" group, as everywhere
 UNKNOWN = "unknown"
 
 

@@ -17,7 +17,7 @@ import polars as pl
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from dashboard import data, glossary, identity, trail, url_state
+from dashboard import data, footer, glossary, identity, trail, url_state
 from dashboard.filters import (
     URL_KEYS,
     Filters,
@@ -189,6 +189,7 @@ def freshness(as_at: date, clusters: tuple[str, ...]) -> None:
     """Each cluster's data freshness as at the date: current, stale or absent, and its date."""
     st.subheader("Data freshness")
     status = data.feed_status(as_at, clusters)
+    footer.record(as_at, status.iter_rows(named=True))  # the footer says it again, in print
     lines = [
         f"**{row['cluster']}** {freshness_label(row['status'], row['extract_date'], as_at)}"
         for row in status.iter_rows(named=True)

@@ -12,6 +12,8 @@ official statistics expect, rather than to even as Python's ``round`` and ``form
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -41,12 +43,14 @@ def _trim(number: str) -> str:
     return number.rstrip("0").rstrip(".") if "." in number else number
 
 
-def format_gbp(value: float | str | None, decimals: int = 1) -> str:
+def format_gbp(value: float | str | None, decimals: int = 1, *, fixed: bool = False) -> str:
     """Money in pounds, shortened: ``£1.8bn``, ``£500m``, ``£12.5k``, ``£950``, ``-£1.2m``.
 
     Rounds to ``decimals`` places of the unit (whole pounds below £1,000) and drops trailing
-    zeros; a value that rounds up to 1,000 of its unit takes the next one (``999,960,000``
-    reads ``£1bn``, not ``£1,000m``).
+    zeros, unless ``fixed``: figures read side by side (a row of tiles) keep them, so that
+    ``£1.0bn`` stands beside ``£293.3m`` at the same precision, never ``£1bn``.  A value that
+    rounds up to 1,000 of its unit takes the next one (``999,960,000`` reads ``£1bn``, not
+    ``£1,000m``).
     """
     if _absent(value):
         return MISSING
@@ -57,8 +61,9 @@ def format_gbp(value: float | str | None, decimals: int = 1) -> str:
         places = decimals if suffix else 0
         if _rounded(size / scale, places) < 1000:
             break
-    number = _trim(_grouped(size / scale, places))
-    sign = "-" if value < 0 and number != "0" else ""
+    number = _grouped(size / scale, places)
+    number = number if fixed else _trim(number)
+    sign = "-" if value < 0 and float(number.replace(",", "")) != 0 else ""
     return f"{sign}£{number}{suffix}"
 
 
@@ -92,3 +97,46 @@ def format_short_date(value: date | None) -> str:
     if value is None:
         return MISSING
     return f"{value.day} {value:%b %Y}"
+
+
+@dataclass(frozen=True)
+class MoneyAxis:
+    """How a chart's money axis reads: its values divided by ``divisor`` and its unit in the
+    axis title (``£m``, ``£bn``), so ticks read ``0, 50, 100`` under "Spend (£m)" and never
+    Plotly's SI suffixes (``£3.00G``, ``150M``)."""
+
+    divisor: float
+    suffix: str  # "", "m" or "bn"
+
+    @property
+    def unit(self) -> str:
+        """``£m``: what the axis title says."""
+        return f"£{self.suffix}"
+
+    def scale(self, values: Iterable[float | None]) -> list[float | None]:
+        return [None if _absent(v) else float(v) / self.divisor for v in values]  # type: ignore[arg-type]
+
+    def hover(self, placeholder: str) -> str:
+        """A hover template's money: ``£%{y:,.1f}m`` for ``placeholder="y"``."""
+        decimals = 1 if self.suffix else 0
+        return f"£%{{{placeholder}:,.{decimals}f}}{self.suffix}"
+
+    def titled(self, text: str, *, add: bool = True) -> str:
+        """``text`` with its pounds in this unit: ``Spend (£ a month)`` reads ``Spend (£m a
+        month)``; a text that names no £ gets the unit in brackets (unless not ``add``: a
+        chart's title, which may name no unit)."""
+        if "(£" in text:
+            head, _, tail = text.rpartition("(£")
+            return f"{head}({self.unit}{tail}"
+        return f"{text} ({self.unit})" if add else text
+
+
+def money_axis(values: Iterable[float | None]) -> MoneyAxis:
+    """The unit that keeps the largest of ``values`` (the tallest bar or stack) under 1,000:
+    £bn from £1bn, £m from £1m, else whole pounds (with thousands separators)."""
+    largest = max((abs(float(v)) for v in values if not _absent(v)), default=0.0)  # type: ignore[arg-type]
+    if largest >= 1e9:
+        return MoneyAxis(1e9, "bn")
+    if largest >= 1e6:
+        return MoneyAxis(1e6, "m")
+    return MoneyAxis(1.0, "")

@@ -176,10 +176,33 @@ ACCOUNT_LABELS: dict[str, str] = {
     "payroll_employer_ni": "Employer NI",
     "contingent_labour": "Contingent labour",
     "consultancy": "Consultancy",
-    "programme_cost": "Shared-services programme",
+    "programme_cost": "Programme cost",  # as the register's measure of the same name reads
     "it_systems": "IT systems",
     "estates": "Estates",
     "other_non_pay": "Other non-pay",
+}
+# The spend charts' groups of account categories: one colour each from the six of the palette
+# (dashboard.charts), so the six payroll accounts are one group and the IT and estates
+# accounts another; "Other non-pay" is the only grey.  The tables beside keep each category.
+PAY_SPEND_GROUP = "Pay spend"
+OTHER_SPEND_GROUP = "Other non-pay"
+SPEND_GROUPS: dict[str, str] = {
+    **{code: PAY_SPEND_GROUP for code in ACCOUNT_LABELS if code.startswith("payroll_")},
+    "contingent_labour": ACCOUNT_LABELS["contingent_labour"],
+    "consultancy": ACCOUNT_LABELS["consultancy"],
+    "programme_cost": ACCOUNT_LABELS["programme_cost"],
+    "it_systems": "IT systems and estates",
+    "estates": "IT systems and estates",
+    "other_non_pay": OTHER_SPEND_GROUP,
+}
+# Delivery confidence ratings, best first (the IPA's five-point scale), as they read.
+DCA_LABELS: dict[str, str] = {
+    "green": "Green",
+    "amber_green": "Amber/green",
+    "amber": "Amber",
+    "amber_red": "Amber/red",
+    "red": "Red",
+    "unknown": "Not rated",
 }
 STAGE_LABELS: dict[str, str] = {
     "SOC": "Strategic outline case (SOC)",
@@ -210,6 +233,7 @@ CODES: dict[str, dict[str, str]] = {
     "stage": STAGE_LABELS,
     "category": CONTINGENT_CATEGORIES,
     "measure": MEASURES,
+    "dca_rating": DCA_LABELS,
     "sex": {"female": "Female", "male": "Male"},
     "ethnicity": {
         "white": "White",
@@ -301,9 +325,7 @@ def code_label(column: str, code: str | None) -> str | None:
     "Not recorded"; a code with no name is shown as it is."""
     if code is None:
         return None
-    if code == "unknown":
-        return NOT_RECORDED
-    return CODES.get(column, {}).get(code, code)
+    return {"unknown": NOT_RECORDED, **CODES.get(column, {})}.get(code, code)
 
 
 def plain_table(frame: pl.DataFrame, keep: Sequence[str] = ()) -> pl.DataFrame:
@@ -311,7 +333,7 @@ def plain_table(frame: pl.DataFrame, keep: Sequence[str] = ()) -> pl.DataFrame:
     downloads keep the codes); the columns in ``keep`` stay codes (a name is beside them)."""
     return frame.with_columns(
         pl.col(column).replace_strict(
-            {**CODES[column], "unknown": NOT_RECORDED}, default=pl.col(column)
+            {"unknown": NOT_RECORDED, **CODES[column]}, default=pl.col(column)
         )
         for column, dtype in frame.schema.items()
         if column in CODES and column not in keep and dtype == pl.String

@@ -243,8 +243,10 @@ def freshness_label(status: str, extract_date: date | None, as_at: date) -> str:
 
 
 def realised_text(h: Headline) -> str:
-    """Benefits realised so far: ``£179.9m``, or ``None yet``."""
-    return "None yet" if h.benefits_realised_gbp is None else format_gbp(h.benefits_realised_gbp)
+    """Benefits realised so far: ``£179.9m`` (``£1.0bn``: a tile's precision), or ``None
+    yet``."""
+    realised = h.benefits_realised_gbp
+    return "None yet" if realised is None else format_gbp(realised, fixed=True)
 
 
 def benefits_text(h: Headline) -> str:
@@ -282,7 +284,9 @@ def cluster_table(
         row("Headcount", [format_count(now[c].headcount) for c in clusters]),
         row(f"Change since {format_short_date(month)}", [moved(c) for c in clusters]),
         row("FTE", [format_fte(now[c].fte) for c in clusters]),
-        row("Paybill (£ a year)", [format_gbp(now[c].paybill_gbp) for c in clusters]),
+        row(  # one precision along the row: £1.0bn beside £293.3m
+            "Paybill (£ a year)", [format_gbp(now[c].paybill_gbp, fixed=True) for c in clusters]
+        ),
         row("Contingent share of FTE", [format_percent(now[c].contingent_share) for c in clusters]),
         row("Benefits realised", [realised_text(now[c]) for c in clusters]),
         row("Against plan", [benefits_text(now[c]) for c in clusters]),

@@ -84,6 +84,6 @@ def tiles(at: AppTest) -> dict[str, str]:
 
 
 def chart_specs(at: AppTest) -> dict[str, dict]:
-    """The page's Plotly figures by title."""
+    """The page's Plotly figures by title (a title wrapped to fit a phone read on one line)."""
     specs = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
-    return {spec["layout"]["title"]["text"]: spec for spec in specs}
+    return {spec["layout"]["title"]["text"].replace("<br>", " "): spec for spec in specs}

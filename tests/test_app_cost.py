@@ -62,20 +62,22 @@ def test_the_cost_page_renders(app: AppTest) -> None:
     app.run()
     assert not app.exception
     assert [t.value for t in app.title] == ["Cost and efficiency"]
+    # Short labels, read whole in a quarter of a laptop's page; the window is the heading.
     assert tiles(app) == {
-        f"Pay spend (£, {WINDOW})": "£127.1k",
-        f"Contingent labour (£, {WINDOW})": "£4.4k",
-        f"Consultancy (£, {WINDOW})": "£2k",
-        "Contingent workers (FTE)": "0.0",
+        "Pay spend": "£127.1k",
+        "Contingent labour": "£4.4k",
+        "Consultancy": "£2.0k",  # one precision along the row, never "£2k" beside "£4.4k"
+        "Contingent FTE": "0.0",
     }
+    assert app.subheader[0].value.startswith(f"{WINDOW}, as at ")
     assert app.metric[0].proto.help.startswith("Pay spend: what the clusters' finance ledgers")
     assert "not the paybill" in app.metric[0].proto.help
     charts = figures(app)
     spend = charts[f"Ledger spend by account category, {RANGE} (£ a month)"]
-    assert [t["name"] for t in spend["data"]] == [
-        "Salary", "Allowances", "Employer pension", "Employer NI", "Contingent labour",
-        "Consultancy",
-    ]  # fmt: skip
+    # The payroll accounts are one group, each group its own colour (tests/test_labels.py).
+    assert [t["name"] for t in spend["data"]] == ["Pay spend", "Contingent labour", "Consultancy"]
+    assert spend["layout"]["yaxis"]["title"]["text"] == "Spend (£ in the month)"  # under £1m
+    assert "s" not in spend["layout"]["yaxis"]["tickformat"]
     assert not any(title.startswith("Fully loaded cost per payroll FTE") for title in charts)
     assert texts(app, "info") == (
         "Cost per FTE: Not available: needs 12 complete months of data, has 3 to January 2026; "
@@ -100,7 +102,8 @@ def test_the_clusters_filter_changes_the_figures(app: AppTest) -> None:
     app.run()
     app.multiselect(key="filter.clusters").select("UNITY").run()
     assert not app.exception
-    assert tiles(app)["Pay spend (£, 1 month to January 2026)"] == "£22k"  # HMRC's £21,955
+    assert tiles(app)["Pay spend"] == "£22.0k"  # HMRC's £21,955
+    assert app.subheader[0].value.startswith("1 month to January 2026, as at ")
     assert set(flags(app)) == {"DVLA", "HMRC"}
 
 
@@ -110,7 +113,7 @@ def test_the_organisations_filter_narrows_the_reconciliation(app: AppTest) -> No
     assert not app.exception
     assert flags(app) == {"HO": FLAG}
     # 4,000 + 1,012.50 + 525, HO's only pay, all in January
-    assert tiles(app)["Pay spend (£, 1 month to January 2026)"] == "£5.5k"
+    assert tiles(app)["Pay spend"] == "£5.5k"
 
 
 def test_another_period_can_be_reconciled(app: AppTest) -> None:
@@ -127,7 +130,7 @@ def test_the_page_renders_on_the_basic_fixture(
 ) -> None:
     at = open_page(tiny_warehouse.build(tmp_path), monkeypatch).run()
     assert not at.exception
-    assert tiles(at)["Contingent workers (FTE)"] == "1.5"
+    assert tiles(at)["Contingent FTE"] == "1.5"
     get_settings.cache_clear()
 
 
@@ -158,19 +161,29 @@ def test_the_month_being_posted_is_partial_and_left_out_of_the_totals(
     # arrears and UNITY 12 × 2,000 = £36,050; the consultancy of October and November (500,
     # 300) is in partial months, so none in the totals.
     assert tiles(at) == {
-        "Pay spend (£, 12 months to September 2026)": "£36.1k",
-        "Contingent labour (£, 12 months to September 2026)": "£0",
-        "Consultancy (£, 12 months to September 2026)": "£0",
-        "Contingent workers (FTE)": "0.0",
+        "Pay spend": "£36.1k",
+        "Contingent labour": "£0",
+        "Consultancy": "£0",
+        "Contingent FTE": "0.0",
     }
+    assert at.subheader[0].value.startswith("12 months to September 2026, as at ")
     assert "October 2026 and November 2026 are still being posted" in texts(at, "caption")
     chart = figures(at)[
         "Ledger spend by account category, December 2025 to November 2026 (£ a month)"
     ]
-    salary = next(trace for trace in chart["data"] if trace["name"] == "Salary")
-    assert salary["x"][-2:] == ["2026-10 (to 15 Oct, partial)", "2026-11 (partial)"]
-    assert salary["marker"]["pattern"]["shape"][-3:] == ["", "/", "/"]  # hatched: partial
+    pay = next(trace for trace in chart["data"] if trace["name"] == "Pay spend")
+    assert pay["x"][-2:] == ["2026-10 (to 15 Oct, partial)", "2026-11 (partial)"]
+    assert pay["marker"]["pattern"]["shape"][-3:] == ["", "/", "/"]  # hatched: partial
     assert spend_table(at)[("2026-11 (partial)", "Salary")] == 400.0
+    # The dashed average is of the complete months alone: the two partial ones left out.
+    totals: dict[str, float] = {}
+    for trace in chart["data"]:
+        for x, y in zip(trace["x"], trace["y"], strict=True):
+            totals[x] = totals.get(x, 0.0) + y
+    complete = [total for x, total in totals.items() if "partial" not in x]
+    assert len(complete) == len(totals) - 2
+    (average,) = [s for s in chart["layout"]["shapes"] if s["type"] == "line"]
+    assert average["y0"] == pytest.approx(sum(complete) / len(complete))
     # Cost per FTE over the same 12 complete months: £36,050 ÷ 12.5 average FTE = £2,884.
     per_fte = figures(at)[
         "Fully loaded cost per payroll FTE by organisation, 12 months to September 2026 (£ a year)"
@@ -199,5 +212,5 @@ def test_the_ledger_is_read_as_it_stood_at_the_as_at_date(
     # on the 20th.
     november = {k: v for k, v in spend_table(at).items() if k[0].startswith("2026-11")}
     assert november == {("2026-11 (partial)", "Consultancy"): 300.0}
-    assert tiles(at)["Pay spend (£, 12 months to September 2026)"] == "£36.1k"
+    assert tiles(at)["Pay spend"] == "£36.1k"
     get_settings.cache_clear()

@@ -110,7 +110,7 @@ def test_the_overview_on_the_tiny_warehouse(app: AppTest) -> None:
     assert figures == {
         "Headcount": "10",
         "FTE": "9.1",
-        "Paybill (£ a year)": "£388k",
+        "Paybill (£ a year)": "£388.0k",  # one precision along the row
         "Contingent share": "14.2%",  # 1.5 ÷ (9.1 + 1.5)
         "Turnover": "Not available",
         "Cost per FTE": "Not available",
@@ -251,8 +251,8 @@ def test_the_trend_can_show_each_cluster(app: AppTest) -> None:
     app.run()
     (chart,) = app.get("plotly_chart")
     figure = json.loads(chart.proto.spec)
-    assert figure["layout"]["title"]["text"] == (
-        "Headcount at each month-end, February 2024 to February 2026 (people)"
+    assert figure["layout"]["title"]["text"] == (  # wrapped to read whole on a phone
+        "Headcount at each month-end, February<br>2024 to February 2026 (people)"
     )
     assert [trace["y"] for trace in figure["data"]] == [[10, 10]]
     app.toggle(key="overview.split").set_value(True).run()

@@ -55,7 +55,7 @@ def test_the_page_renders(app: AppTest) -> None:
     app.run()
     assert not app.exception
     assert [t.value for t in app.title] == ["Workforce"]
-    assert figures(app) == {"Headcount": "10", "FTE": "9.1", "Paybill (£ a year)": "£388k"}
+    assert figures(app) == {"Headcount": "10", "FTE": "9.1", "Paybill (£ a year)": "£388.0k"}
     found = charts(app)
     assert set(found) == {
         "Headcount by cluster (people)",

@@ -10,6 +10,8 @@ import polars as pl
 import pytest
 
 from dashboard import charts_programme as cp
+from dashboard import charts_spend as cs
+from dashboard.charts import GREY, PALETTE
 
 SLIPPAGE = pl.DataFrame(
     {
@@ -28,7 +30,8 @@ AS_AT = date(2025, 12, 31)
 
 
 def title(figure: go.Figure) -> str:
-    return figure.layout.title.text
+    """The figure's title on one line (a long one is wrapped to fit a phone)."""
+    return figure.layout.title.text.replace("<br>", " ")
 
 
 LATEST = SLIPPAGE.filter(pl.col("extract_date") == AS_AT).with_columns(
@@ -164,19 +167,119 @@ def test_benefits_and_cost_are_never_one_chart() -> None:
     assert list(gains.data[0].y) == [150.0]
 
 
-def test_spend_is_stacked_by_account_category_in_order() -> None:
+def test_spend_is_stacked_by_group_of_account_categories_in_order() -> None:
     spend = pl.DataFrame(
         {
-            "period": ["2026-01", "2025-12", "2026-01"],
-            "account_category": ["consultancy", "payroll_salary", "payroll_salary"],
-            "amount_gbp": [1000.0, 26000.0, 25000.0],
+            "period": ["2026-01", "2025-12", "2026-01", "2026-01"],
+            "account_category": [
+                "consultancy", "payroll_salary", "payroll_salary", "payroll_employer_ni",
+            ],
+            "amount_gbp": [1000.0, 26000.0, 25000.0, 3000.0],
+        }
+    )  # fmt: skip
+    figure = cs.spend_chart(spend, "Spend (£ a month)")
+    assert title(figure) == "Spend (£ a month)"
+    assert [t.name for t in figure.data] == ["Pay spend", "Consultancy"]
+    assert list(figure.data[0].x) == ["2025-12", "2026-01"]
+    assert list(figure.data[0].y) == [26000.0, 28000.0]  # salary and employer NI: pay spend
+    assert figure.layout.barmode == "relative"
+
+
+SPEND = pl.DataFrame(
+    {
+        "period": [p for p in ("2026-09", "2026-10", "2026-11 (partial)") for _ in range(7)],
+        "account_category": [
+            "payroll_salary", "contingent_labour", "consultancy", "programme_cost",
+            "it_systems", "estates", "other_non_pay",
+        ] * 3,
+        "amount_gbp": [100e6, 5e6, 2e6, 8e6, 3e6, 1e6, 1e6] * 2
+        + [50e6, 2e6, 1e6, 4e6, 1e6, 1e6, 1e6],
+    }
+)  # fmt: skip
+
+
+def test_spend_groups_have_distinct_palette_colours_and_only_other_is_grey() -> None:
+    figure = cs.spend_chart(SPEND, "Spend (£ a month)")
+    colours = {t.name: t.marker.color for t in figure.data}
+    assert list(colours) == [
+        "Pay spend",
+        "Contingent labour",
+        "Consultancy",
+        "Programme cost",
+        "IT systems and estates",
+        "Other non-pay",
+    ]
+    assert len(set(colours.values())) == len(colours)  # each group its own colour
+    assert colours["Other non-pay"] == GREY
+    named = [c for name, c in colours.items() if name != "Other non-pay"]
+    assert set(named) <= set(PALETTE) and GREY not in named  # the palette's, grey for other
+    assert not any(t.name.islower() or "_" in t.name for t in figure.data)  # no raw codes
+
+
+def test_spend_is_in_pounds_million_named_in_the_axis_title_never_si() -> None:
+    figure = cs.spend_chart(SPEND, "Ledger spend (£ a month)")
+    assert figure.layout.yaxis.title.text == "Spend (£m in the month)"
+    assert title(figure) == "Ledger spend (£m a month)"
+    assert figure.data[0].y[0] == pytest.approx(100.0)  # £100m drawn as 100
+    assert "s" not in (figure.layout.yaxis.tickformat or "")  # no SI suffix (M, G)
+    assert not figure.layout.yaxis.tickprefix
+    assert "£%{y:,.1f}m" in figure.data[0].hovertemplate
+
+
+def test_a_partial_month_is_hatched_and_left_out_of_the_average() -> None:
+    figure = cs.spend_chart(SPEND, "Spend (£ a month)", partial={"2026-11 (partial)"})
+    for trace in figure.data:
+        shapes = dict(zip(trace.x, trace.marker.pattern.shape, strict=True))
+        assert shapes == {"2026-09": "", "2026-10": "", "2026-11 (partial)": "/"}
+    (average,) = [s for s in figure.layout.shapes if s.type == "line"]
+    assert average.y0 == pytest.approx(120.0)  # £120m a month over the two complete months
+    assert cs.complete_average(SPEND) == pytest.approx((120e6 * 2 + 60e6) / 3)
+    assert "complete months" in figure.layout.annotations[0].text
+
+
+def test_money_bars_are_scaled_with_the_unit_in_the_titles() -> None:
+    npv = pl.DataFrame({"cluster": ["SYNERGY", "UNITY"], "forecast_npv": [1.2e9, 3.0e8]})
+    figure = cp.bar_chart(
+        npv,
+        "cluster",
+        (("forecast_npv", "Forecast"),),
+        "Net present value by cluster (£)",
+        ("Cluster", "Net present value (£, 2026-27 values)"),
+        prefix="£",
+    )
+    assert title(figure) == "Net present value by cluster (£bn)"
+    assert figure.layout.yaxis.title.text == "Net present value (£bn, 2026-27 values)"
+    assert list(figure.data[0].y) == pytest.approx([1.2, 0.3])
+    assert not figure.layout.yaxis.tickprefix and figure.layout.yaxis.tickformat == ","
+    gains = cp.planned_actual_chart(
+        pl.DataFrame(
+            {"financial_year": ["2025-26"], "planned_gbp": [2.5e8], "actual_gbp": [1.0e8]}
+        ),
+        "Cashable savings: planned and realised (£)",
+        "Cashable savings (£)",
+    )
+    assert title(gains) == "Cashable savings: planned and realised (£m)"
+    assert gains.layout.yaxis.title.text == "Cashable savings (£m)"
+    assert list(gains.data[0].y) == pytest.approx([250.0])
+    assert "s" not in gains.layout.yaxis.tickformat
+
+
+def test_slippage_names_five_milestones_in_colour_and_greys_the_others() -> None:
+    many = pl.DataFrame(
+        {
+            "milestone_id": [f"M{i}" for i in range(8)],
+            "title": ["Go-live"] * 8,
+            "extract_date": [AS_AT] * 8,
+            "slip_days": [10, 80, 0, 30, 70, 5, 60, 90],
         }
     )
-    figure = cp.spend_chart(spend, "Spend (£ a month)")
-    assert title(figure) == "Spend (£ a month)"
-    assert [t.name for t in figure.data] == ["Salary", "Consultancy"]
-    assert list(figure.data[0].x) == ["2025-12", "2026-01"]
-    assert figure.layout.barmode == "relative"
+    figure = cp.slippage_chart(many, "Slip (days)")
+    coloured = [t for t in figure.data if t.line.color != GREY]
+    assert [t.name for t in coloured] == [f"M{i} Go-live" for i in (1, 3, 4, 6, 7)]
+    assert len({t.line.color for t in coloured}) == 5  # the five furthest, each its own colour
+    others = [t for t in figure.data if t.line.color == GREY]
+    assert {t.name for t in others} == {"Other milestones"}
+    assert [t.showlegend for t in others] == [True, False, False]  # one key for the others
 
 
 def test_bars_with_benchmarks() -> None:

@@ -153,3 +153,18 @@ def test_an_empty_movers_chart_says_so() -> None:
     movers = pl.DataFrame(schema={"grade": pl.String, "fte_change": pl.Float64})
     figure = cw.movers_chart(movers, "grade", FTE, "Nobody moved")
     assert figure.layout.annotations[0].text == "No data for these filters"
+
+
+def test_money_bars_and_movers_are_in_pounds_million_with_the_unit_on_the_axis() -> None:
+    frame = pl.DataFrame({"cluster": ["UNITY", "MATRIX"], "paybill_gbp": [4.5e8, 2.5e7]})
+    figure = cw.bar_chart(frame, "cluster", cw.PAYBILL, "Paybill by cluster (£ a year)")
+    assert figure.layout.title.text == "Paybill by cluster (£m a year)"
+    assert figure.layout.yaxis.title.text == "Paybill (£m a year)"
+    assert list(figure.data[0].y) == [450.0, 25.0]
+    assert figure.layout.yaxis.tickformat == ","  # no SI suffix
+    assert "£%{y:,.1f}m" in figure.data[0].hovertemplate
+    movers = pl.DataFrame({"cluster": ["UNITY", "MATRIX"], "paybill_gbp_change": [3e6, -1.5e6]})
+    moved = cw.movers_chart(movers, "cluster", cw.PAYBILL, "Movers (£ a year)")
+    assert moved.layout.xaxis.title.text == "Change in paybill (£m a year)"
+    assert list(moved.data[0].x) == [3.0] and list(moved.data[1].x) == [-1.5]
+    assert list(moved.data[0].text) == ["+£3m"]  # each bar keeps its own label in £

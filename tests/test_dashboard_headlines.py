@@ -124,7 +124,7 @@ def test_cluster_table_puts_the_clusters_side_by_side() -> None:
     assert table[0] == "|  | **SYNERGY** |"
     assert "| Headcount | 10 |" in table
     assert "| Change since 31 Jan 2026 | +10 |" in table
-    assert "| Paybill (£ a year) | £388k |" in table
+    assert "| Paybill (£ a year) | £388.0k |" in table  # one precision along the row
     assert "| Contingent share of FTE | [x] |" in table
     assert "| Against plan | 68.0% of £250 planned to 2025-26 |" in table
 

@@ -6,7 +6,14 @@ from datetime import date
 
 import pytest
 
-from dashboard.formatting import MISSING, format_count, format_date, format_gbp, format_percent
+from dashboard.formatting import (
+    MISSING,
+    format_count,
+    format_date,
+    format_gbp,
+    format_percent,
+    money_axis,
+)
 
 
 @pytest.mark.parametrize(
@@ -84,3 +91,36 @@ def test_date() -> None:
     assert format_date(date(2026, 10, 31)) == "31 October 2026"
     assert format_date(date(2026, 3, 1)) == "1 March 2026"
     assert format_date(None) == MISSING
+
+
+def test_gbp_fixed_keeps_one_precision_along_a_row_of_tiles() -> None:
+    row = [format_gbp(v, fixed=True) for v in (1_000_000_000, 293_300_000, 54_000_000, 61_250)]
+    assert row == ["£1.0bn", "£293.3m", "£54.0m", "£61.3k"]  # never "£1bn" beside "£293.3m"
+    assert format_gbp(999_960_000, fixed=True) == "£1.0bn"
+    assert format_gbp(950, fixed=True) == "£950"  # whole pounds below £1,000
+    assert format_gbp(-40, fixed=True) == "-£40"
+    assert format_gbp(-0.04e6, fixed=True) == "-£40.0k"
+    assert format_gbp(-0.01, fixed=True) == "£0"  # no negative zero
+    assert format_gbp(None, fixed=True) == MISSING
+
+
+@pytest.mark.parametrize(
+    ("values", "unit", "scaled"),
+    [
+        ([3.0e9, 1.2e9, None], "£bn", [3.0, 1.2, None]),
+        ([150e6, -2e6], "£m", [150.0, -2.0]),
+        ([61_250.0], "£", [61_250.0]),
+        ([], "£", []),
+    ],
+)
+def test_money_axis_names_its_unit_and_never_uses_si(values, unit, scaled) -> None:
+    axis = money_axis(values)
+    assert axis.unit == unit
+    assert axis.scale(values) == pytest.approx(scaled)
+    assert axis.titled("Spend (£ in the month)") == f"Spend ({unit} in the month)"
+    assert axis.titled("Net present value (£, 2026-27 values)").startswith(
+        f"Net present value ({unit}"
+    )
+    assert axis.titled("Planned") == f"Planned ({unit})"
+    assert axis.titled("Planned", add=False) == "Planned"
+    assert "s}" not in axis.hover("y") and axis.hover("y").startswith("£%{y:,.")

@@ -13,11 +13,12 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, data, periods, url_state
 from dashboard import charts_programme as cp
+from dashboard import charts_spend, data, glossary, periods, url_state
 from dashboard.components import chart_with_table, open_page
 from dashboard.filters import not_applied_text
 from dashboard.formatting import format_count, format_date, format_gbp, format_percent
+from dashboard.tiles import tile_columns
 from queries.constants import RECONCILIATION_TOLERANCE, STANDARD_PARAMS
 from queries.runner import load_sql
 
@@ -68,6 +69,21 @@ def labelled(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(pl.col("period").replace_strict(labels, return_dtype=pl.String))
 
 
+def spend_table(rows: pl.DataFrame) -> pl.DataFrame:
+    """The spend chart's numbers: each account category by its name, with the group the chart
+    draws it in (:data:`dashboard.glossary.SPEND_GROUPS`)."""
+    return rows.sort("period", "account_category").select(
+        pl.col("period").alias("Period"),
+        pl.col("account_category").replace(glossary.ACCOUNT_LABELS).alias("Account category"),
+        pl.col("account_category")
+        .replace_strict(
+            glossary.SPEND_GROUPS, default=glossary.OTHER_SPEND_GROUP, return_dtype=pl.String
+        )
+        .alias("In the chart as"),
+        pl.col("amount_gbp").alias("Spend (£)"),
+    )
+
+
 # --- which periods are complete, and the year of them the totals cover ------------------------
 status = periods.ledger_status(
     metric(
@@ -104,20 +120,21 @@ def category_total(frame: pl.DataFrame, kind: str) -> str:
         if kind == "pay"
         else pl.col("account_category") == kind
     )
-    return format_gbp(money(rows, "amount_gbp"))
+    return format_gbp(money(rows, "amount_gbp"), fixed=True)  # one precision along the row
 
 
 contingent = metric("contingent", {"as_at": as_at}, ("cluster",))
 st.subheader(f"{window if last else 'No complete month yet'}, as at {format_date(as_at)}")
+# Short labels, so each reads whole in a quarter of a laptop's page: the window they cover is
+# the heading above them, and each definition a click away.
 tiles = (  # label, value, definition
-    (f"Pay spend (£, {window})", category_total(year, "pay"), periods.PAY_SPEND_HELP),
-    (f"Contingent labour (£, {window})", category_total(year, "contingent_labour"),
-     CONTINGENT_SPEND_HELP),
-    (f"Consultancy (£, {window})", category_total(year, "consultancy"), CONSULTANCY_HELP),
-    ("Contingent workers (FTE)", format_count(money(contingent, "fte"), 1),
+    ("Pay spend", category_total(year, "pay"), periods.PAY_SPEND_HELP),
+    ("Contingent labour", category_total(year, "contingent_labour"), CONTINGENT_SPEND_HELP),
+    ("Consultancy", category_total(year, "consultancy"), CONSULTANCY_HELP),
+    ("Contingent FTE", format_count(money(contingent, "fte"), 1),
      data.definition("contingent")),
 )  # fmt: skip
-for column, (label, value, help_text) in zip(st.columns(len(tiles)), tiles, strict=True):
+for column, (label, value, help_text) in zip(tile_columns(len(tiles), 4), tiles, strict=True):
     with column:
         st.metric(label, value, help=help_text, border=True)
 note = periods.partial_note(status, shown_to)
@@ -129,20 +146,15 @@ elif note:
 # --- spend ------------------------------------------------------------------------------------
 st.subheader("Pay spend and other spend")
 chart_with_table(
-    charts.mark_partial(
-        cp.spend_chart(chart_rows, f"Ledger spend by account category, {range_text} (£ a month)"),
-        partial,
+    charts_spend.spend_chart(
+        chart_rows, f"Ledger spend by account category, {range_text} (£ a month)", partial
     ),
-    chart_rows.sort("period", "account_category").select(
-        pl.col("period").alias("Period"),
-        pl.col("account_category").replace(cp.ACCOUNT_LABELS).alias("Account category"),
-        pl.col("amount_gbp").alias("Spend (£)"),
-    ),
+    spend_table(chart_rows),
 )
 st.caption(
     f"{data.definition('spend_as_at')} Pay spend is the payroll accounts' lines (salary to "
     "employer National Insurance); it is not the paybill, the HR records' annual basic salary × "
-    "FTE. Hatched bars: a month still being posted."
+    "FTE. Hatched bars: a month still being posted, left out of the dashed average."
 )
 not_applied("spend_as_at")
 
@@ -188,15 +200,10 @@ off_payroll = chart_rows.filter(
     pl.col("account_category").is_in(["contingent_labour", "consultancy"])
 )
 chart_with_table(
-    charts.mark_partial(
-        cp.spend_chart(off_payroll, f"Contingent labour and consultancy spend, {range_text} (£)"),
-        partial,
+    charts_spend.spend_chart(
+        off_payroll, f"Contingent labour and consultancy spend, {range_text} (£ a month)", partial
     ),
-    off_payroll.select(
-        pl.col("period").alias("Period"),
-        pl.col("account_category").replace(cp.ACCOUNT_LABELS).alias("Account category"),
-        pl.col("amount_gbp").alias("Spend (£)"),
-    ),
+    spend_table(off_payroll),
 )
 st.markdown(
     f"As at {format_date(as_at)}: **{format_count(money(contingent, 'workers'))}** contingent "

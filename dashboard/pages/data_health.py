@@ -57,7 +57,7 @@ log = data.load_log(clusters).with_columns(pl.col("outcome").replace(OUTCOMES))
 refused = data.load_log(clusters, refused_only=True)
 held, held_rows = data.quarantine(clusters)
 
-totals = st.columns(4)
+totals = st.columns([3, 2, 2, 2])  # the date wider: "29 Nov 2026" is cut in a quarter
 totals[0].metric("Latest extract", format_short_date(view.options.latest_date), border=True)
 totals[1].metric(
     "Deliveries loaded",

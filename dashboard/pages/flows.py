@@ -13,6 +13,7 @@ from dashboard.components import chart_with_table, open_page
 from dashboard.filters import not_applied_text
 from dashboard.formatting import format_count, format_date, format_percent
 from dashboard.headlines import add_months
+from dashboard.tiles import tile_columns
 from queries.runner import load_sql
 
 view = open_page(
@@ -51,7 +52,8 @@ period = {"date_from": date_from, "date_to": date_to}
 flows_where = filters.where(FLOWS)
 total = data.metric("flows", clusters, period, (), flows_where)
 row = total.row(0, named=True) if not total.is_empty() else {}
-for column, (label, value) in zip(st.columns(6), cw.flow_steps(row), strict=True):
+# Rows of three, so that a count like 525,000 reads whole on a laptop (dashboard.tiles).
+for column, (label, value) in zip(tile_columns(6), cw.flow_steps(row), strict=True):
     column.metric(label, format_count(abs(value)), help=data.definition("flows"), border=True)
 steps = pl.DataFrame(cw.flow_steps(row), schema=["step", "people"], orient="row")
 chart_with_table(

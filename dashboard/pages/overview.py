@@ -11,6 +11,7 @@ ledger's pay spend (Cost and efficiency)."""
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
 import polars as pl
 import streamlit as st
@@ -20,6 +21,7 @@ from dashboard import headlines as hl
 from dashboard.components import chart_with_table, metric_with_changes, open_page
 from dashboard.filters import not_applied_text
 from dashboard.formatting import format_count, format_date, format_gbp, format_percent
+from dashboard.tiles import tile_columns
 from queries.runner import load_sql
 
 view = open_page(
@@ -157,11 +159,12 @@ def shown(field: str, fmt) -> str:
     return hl.realised_text(now) if field == "benefits_realised_gbp" else fmt(value)
 
 
+money = partial(format_gbp, fixed=True)  # one precision along a row: £1.0bn beside £293.3m
 TILES = (  # label, Headline field, format, format of a change, definition, notes, good when up
     ("Headcount", "headcount", format_count, format_count, data.definition("workforce"), [],
      False),
     ("FTE", "fte", hl.format_fte, hl.format_fte, data.definition("workforce"), [], False),
-    ("Paybill (£ a year)", "paybill_gbp", format_gbp, format_gbp, periods.PAYBILL_HELP,
+    ("Paybill (£ a year)", "paybill_gbp", money, format_gbp, periods.PAYBILL_HELP,
      ["Annual basic salary × FTE, from HR records."], False),
     ("Contingent share", "contingent_share", format_percent, hl.format_points,
      f"{data.definition('contingent')} {glossary.POINTS}",
@@ -170,7 +173,7 @@ TILES = (  # label, Headline field, format, format of a change, definition, note
     ("Turnover", "turnover_rate", format_percent, hl.format_points,
      f"{data.definition('turnover')} {glossary.POINTS}",
      rate_notes(turnover_note(), TURNOVER, ""), False),
-    ("Cost per FTE", "cost_per_fte_gbp", format_gbp, format_gbp,
+    ("Cost per FTE", "cost_per_fte_gbp", money, format_gbp,
      data.definition("cost_per_fte"),
      rate_notes(cost_note(), COST, ": the ledger has no grades"), False),
     ("Benefits realised", "benefits_realised_gbp", format_gbp, format_gbp,
@@ -180,8 +183,9 @@ TILES = (  # label, Headline field, format, format of a change, definition, note
 # its changes are dated by the month-ends closing those windows.
 cost_dates = periods.window_dates(ledger) or (month, year)
 # Two rows (the workforce, then rates and benefits), so that figures like £21.6bn are read
-# whole on a laptop's screen rather than cut short.
-columns = [*st.columns(4), *st.columns(4)][: len(TILES)]
+# whole on a laptop's screen rather than cut short; the rates' row, which may read "Not
+# available", in threes (dashboard.tiles).
+columns = [*tile_columns(4, 4), *tile_columns(len(TILES) - 4, 3)]
 for column, (label, field, fmt, fmt_change, definition, notes, up) in zip(
     columns, TILES, strict=True
 ):

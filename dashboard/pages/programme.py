@@ -24,6 +24,7 @@ from dashboard.formatting import format_count, format_date, format_gbp, format_p
 from dashboard.glossary import MEASURES
 from dashboard.headlines import cluster_rank
 from dashboard.safe_text import safe_markdown
+from dashboard.tiles import tile_columns
 from queries.constants import GREEN_BOOK_DISCOUNT_RATE, STANDARD_PARAMS
 from queries.runner import load_sql
 
@@ -125,7 +126,7 @@ milestones_n, achieved, overdue, slipped = (
 tiles = (  # label, value, caption, metric
     (
         "Benefits planned",
-        format_gbp(planned),
+        format_gbp(planned, fixed=True),
         f"Business case: {format_gbp(CASE_BENEFITS_GBP)} over 15 years "
         f"({format_gbp(CASE_CASHABLE_GBP)} cashable + {format_gbp(CASE_EFFICIENCIES_GBP)} "
         "efficiencies).",
@@ -133,21 +134,21 @@ tiles = (  # label, value, caption, metric
     ),
     (
         "Benefits realised",
-        format_gbp(realised),
+        format_gbp(realised, fixed=True),
         f"{format_percent(realised / planned) if realised and planned else '[x]'} of the "
         "whole planned profile.",
         "benefits_cumulative",
     ),
     (
         "Programme cost to date",
-        format_gbp(cost_to_date),
+        format_gbp(cost_to_date, fixed=True),
         f"{format_gbp(cost_planned)} planned; business case about {format_gbp(CASE_COST_GBP)} "
         f"(over {format_gbp(ALONE_COST_GBP)} had departments gone alone).",
         "benefits_cumulative",
     ),
     (
         "Net present value",
-        format_gbp(forecast_npv),
+        format_gbp(forecast_npv, fixed=True),
         f"Forecast, at {format_percent(GREEN_BOOK_DISCOUNT_RATE)} real (Green Book), in "
         f"{financial_year(as_at)} values.",
         "benefits_npv",
@@ -159,7 +160,8 @@ tiles = (  # label, value, caption, metric
         "milestones",
     ),
 )
-for column, (label, value, caption, metric) in zip(st.columns(len(tiles)), tiles, strict=True):
+# Rows of three (dashboard.tiles): five in a row cut £343.5m short on a laptop.
+for column, (label, value, caption, metric) in zip(tile_columns(len(tiles)), tiles, strict=True):
     with column:
         st.metric(label, value, help=data.definition(metric), border=True)
         st.caption(caption)

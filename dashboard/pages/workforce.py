@@ -60,7 +60,7 @@ for column, (label, value) in zip(
     (
         ("Headcount", format_count(total.get("headcount", 0))),
         ("FTE", format_fte(total.get("fte", 0.0))),
-        ("Paybill (£ a year)", format_gbp(total.get("paybill_gbp", 0.0))),
+        ("Paybill (£ a year)", format_gbp(total.get("paybill_gbp", 0.0), fixed=True)),
     ),
     strict=True,
 ):
