@@ -1,15 +1,10 @@
 """The browser benchmark's own arithmetic (benchmarks/browser_bench.py, browser_profile.py):
 medians, ratios and issue 14's targets judged on hand-made numbers, the profile's phases
-from a hand-made recording, and, in Chromium, that "fully drawn" is seen on a real bare page
-with a Plotly chart (so a change in Streamlit's markup fails here, not as a silent timeout)."""
+from a hand-made recording (the browser part: tests/browser/test_bench_browser.py)."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from benchmarks import browser_bench as bb
 from benchmarks import browser_profile as bp
@@ -136,43 +131,3 @@ def test_breakdown_splits_a_recorded_new_tab() -> None:
     table = bp.table({"Overview": phases})
     assert len(table) == 4 + len(bp.PHASES)
     assert "charts 2 (1 below)" in "\n".join(table)
-
-
-@pytest.fixture
-def chromium() -> Iterator:
-    """Debian's Chromium, as tests/browser/conftest.py launches it (that fixture is not in
-    reach of this folder); skipped, or failed under WORKFORCE_REQUIRE_BROWSER=1, without it."""
-    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
-
-    if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is missing: apt-get install chromium"
-        if os.environ.get("WORKFORCE_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"WORKFORCE_REQUIRE_BROWSER=1 but {reason}")
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.mark.browser
-@pytest.mark.xdist_group("browser")
-def test_fully_drawn_is_seen_on_a_bare_chart_page(chromium, tmp_path: Path) -> None:
-    browser = chromium
-    scripts = bb.bare_scripts(tmp_path)
-    with bb.serve_script(scripts["bare_chart"]) as url:
-        context = bb._context(browser)
-        try:
-            tab = context.new_page()
-            tab.goto(url, wait_until="commit")
-            tab.evaluate("([t, h]) => window.__watch(t, h)", [bb.BARE_TITLE, bb.HOLD_MS])
-            drawn = bb._until_drawn(tab, bb.BARE_TITLE)
-            assert tab.locator(".js-plotly-plot .main-svg").count() >= 1
-            assert tab.evaluate(f"window.__drawn({bb.BARE_TITLE!r})")
-            assert 0 < drawn < bb.TIMEOUT_MS
-            # A heading the page does not have is never "drawn".
-            assert not tab.evaluate("window.__drawn('Not this page')")
-        finally:
-            context.close()
