@@ -259,8 +259,9 @@ def fixed_precision(rel: duckdb.DuckDBPyRelation) -> duckdb.DuckDBPyRelation:
 def _not_finite(rel: duckdb.DuckDBPyRelation) -> str:
     """Which column holds a value (inf, NaN) that no number of decimal places can write.
 
-    Only on that failure: the contract's deliveries validate most floats, not every one (a
-    benefits profile's planned_gbp, for one), and the query is run a second time to find it.
+    Only on that failure, which a warehouse loaded before the ingest refused non-finite floats
+    can still meet (a benefits profile's planned_gbp): the query is run a second time to say
+    which column.
     """
     binary = [
         (name, written_decimals(name))

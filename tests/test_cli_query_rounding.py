@@ -10,6 +10,7 @@ no rounding to 5 or £10, and only the representation changes.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -29,6 +30,7 @@ from pipeline.demo.writer import write_delivery
 from pipeline.ingest import ingest_main
 from pipeline.query_cli import fixed_precision
 from pipeline.settings import Settings
+from pipeline.warehouse import current_path
 from queries.catalogue import METRICS
 from tests.tiny_warehouse import REFERENCE, milestone_table
 
@@ -281,19 +283,21 @@ def test_fixed_precision_on_a_hand_made_relation() -> None:
 
 
 def test_a_value_that_is_not_a_number_is_one_line_and_exit_2(tmp_path: Path) -> None:
-    """A benefits profile's planned_gbp is a bare float in the contract: ingest lets inf in,
-    and no number of decimal places can write it."""
+    """The ingest now refuses inf and NaN in the benefits' floats, but a warehouse loaded
+    before it did can hold one, and no number of decimal places can write it."""
     settings = Settings(
         landing=tmp_path / "landing", warehouse=tmp_path / "warehouse", reference=REFERENCE
     )
     keys = ("cluster", "financial_year", "measure", "planned_gbp", "actual_gbp", "hours_released")
-    row = ("SYNERGY", "2025-26", "cashable_saving", float("inf"), 1.0, None)
+    row = ("SYNERGY", "2025-26", "cashable_saving", 5.0, 1.0, None)
     benefits = pa.Table.from_pylist(
         [dict(zip(keys, row, strict=True))], schema=arrow_schema(BenefitRow)
     )
     files = {"milestones.parquet": _milestones(), "benefits.parquet": benefits}
     write_delivery(settings.landing, "PROGRAMME", AS_AT, files, generated_at=datetime(2026, 2, 1))
     assert ingest_main(settings) == 0
+    with contextlib.closing(duckdb.connect(str(current_path(settings.warehouse)))) as con:
+        con.execute("UPDATE benefit_snapshots SET planned_gbp = 'inf'::DOUBLE")
     run = query(settings.warehouse, "benefits", "--as-at", "2026-01-31", "--by", "measure", code=2)
     assert run.stderr.splitlines() == [
         "workforce query: planned_gbp holds 1 value(s) that are not finite numbers (inf or NaN),"
