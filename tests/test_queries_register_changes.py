@@ -45,7 +45,7 @@ def changes(settings, clusters=CLUSTERS, by=(), **params) -> list[tuple]:
 
 
 def test_every_kind_of_change_between_two_versions(settings):
-    assert changes(settings, from_date=OCT, to_date=NOV) == [
+    assert changes(settings, date_from=OCT, date_to=NOV) == [
         ("M000", "slipped", "forecast_date", "2026-02-01", "2026-03-03", 30.0),
         ("M001", "brought_forward", "forecast_date", "2026-03-03", "2026-02-21", -10.0),
         ("M002", "achieved", "actual_date", "2026-04-02", "2026-03-20", -13.0),
@@ -59,7 +59,7 @@ def test_every_kind_of_change_between_two_versions(settings):
 
 
 def test_a_scope_sees_its_clusters_only_and_strategy_wide_milestones_need_all_five(settings):
-    got = changes(settings, clusters=("SYNERGY",), from_date=OCT, to_date=NOV)
+    got = changes(settings, clusters=("SYNERGY",), date_from=OCT, date_to=NOV)
     assert [(item, change) for item, change, *_ in got] == [
         ("M000", "slipped"),  # M000 is SYNERGY's; M002 (ALL) and M001, M004 (UNITY) are not
         ("M003", "re_rated"),
@@ -69,10 +69,10 @@ def test_a_scope_sees_its_clusters_only_and_strategy_wide_milestones_need_all_fi
 
 
 def test_before_the_first_version_everything_is_added_and_one_version_is_no_change(settings):
-    first = changes(settings, from_date=OCT - timedelta(days=1), to_date=OCT)
+    first = changes(settings, date_from=OCT - timedelta(days=1), date_to=OCT)
     assert {change for _, change, *_ in first} == {"added"}
     assert len(first) == 6 + 4  # six milestones, four benefit lines
-    assert changes(settings, from_date=NOV, to_date=NOV + timedelta(days=5)) == []
+    assert changes(settings, date_from=NOV, date_to=NOV + timedelta(days=5)) == []
 
 
 def test_by_cluster(settings):
@@ -80,7 +80,7 @@ def test_by_cluster(settings):
         frame = run(
             con,
             Request(
-                "register_changes", CLUSTERS, {"from_date": OCT, "to_date": NOV}, ("cluster",), {}
+                "register_changes", CLUSTERS, {"date_from": OCT, "date_to": NOV}, ("cluster",), {}
             ),
         )
     assert frame.columns[:2] == ["cluster", "kind"]

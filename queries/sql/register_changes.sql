@@ -1,5 +1,5 @@
 -- Register changes: what changed in the programme register between two of its versions, for
--- the programme board.  The versions are the register in force on $from_date and on $to_date
+-- the programme board.  The versions are the register in force on $date_from and on $date_to
 -- (the latest PROGRAMME delivery on or before each; none before the first: everything is then
 -- added).  A milestone is:
 --   added / removed: in one version only;
@@ -12,14 +12,14 @@
 -- released changed (difference: new minus old, £ or hours), and added / removed as milestones.
 -- Strategy-wide milestones (cluster ALL) are in a scope only when it holds all five clusters.
 -- Grain: one row per (item, change, field).
--- Params: $from_date (DATE), $to_date (DATE), $clusters (VARCHAR[]: the caller's scope)
+-- Params: $date_from (DATE), $date_to (DATE), $clusters (VARCHAR[]: the caller's scope)
 -- Dimensions: cluster
 -- Measures: kind, item, title, change, field, old_value, new_value (text), difference (days,
 --   £ or hours), earlier_version, later_version (dates)
 WITH
 versions AS (
-    SELECT max(extract_date) FILTER (WHERE extract_date <= $from_date) AS earlier_version,
-           max(extract_date) FILTER (WHERE extract_date <= $to_date) AS later_version
+    SELECT max(extract_date) FILTER (WHERE extract_date <= $date_from) AS earlier_version,
+           max(extract_date) FILTER (WHERE extract_date <= $date_to) AS later_version
     FROM snapshots
     WHERE feed = 'PROGRAMME'
 ),
