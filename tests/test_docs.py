@@ -31,3 +31,10 @@ def test_every_setting_is_documented() -> None:
 
     for name in Settings.model_fields:
         assert f"WORKFORCE_{name.upper()}" in README, name
+
+
+def test_every_image_and_document_the_readme_links_exists() -> None:
+    linked = re.findall(r"\]\(((?:docs|\.\./shared)/[^)#]+)", README)
+    assert "docs/images/overview.png" in linked
+    missing = [path for path in linked if not (REPO / path).exists()]
+    assert missing == []
