@@ -519,3 +519,63 @@ def test_the_page_walks_the_whole_log_once_a_run(
     at.text_input(key="audit_log.user").set_value("user1@x.gov.uk").run()
     assert not at.exception and walks() == 2, statements  # a rerun checks again, once
     assert audit.verify(log).intact
+
+
+# --- the "change" event and the log of version 2 (issue 15) ------------------------------------
+
+V2_TABLE = """CREATE TABLE audit_log (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, user_email TEXT NOT NULL,
+    role TEXT,
+    event TEXT NOT NULL CHECK (event IN ('view', 'shown', 'download', 'denied')),
+    page TEXT NOT NULL, what TEXT, filters TEXT NOT NULL, rows INTEGER,
+    cells_suppressed INTEGER, prev_hash TEXT NOT NULL, hash TEXT NOT NULL UNIQUE)"""
+
+
+def as_version_2(log: Path) -> None:
+    """The log as version 2 wrote it: the same rows and hashes, a table without "change"."""
+    with sqlite3.connect(log, isolation_level=None) as con:
+        rows = con.execute("SELECT * FROM audit_log ORDER BY seq").fetchall()
+        con.execute("DROP TABLE audit_log")
+        con.execute(V2_TABLE)
+        con.executemany(f"INSERT INTO audit_log VALUES ({', '.join('?' * 12)})", rows)
+        for trigger in audit_log.TRIGGERS:
+            con.execute(trigger)
+        con.execute("PRAGMA user_version = 2")
+
+
+def test_a_register_change_is_an_entry_of_its_own(tmp_path: Path) -> None:
+    log = written(tmp_path / "audit.sqlite", 2)
+    change = audit.Entry(
+        "alice@strategy.gov.uk", "strategy_office", "change", "programme",
+        what="milestone M002: forecast_date",
+        filters={"old": "2026-04-02", "new": "2026-06-01", "reason": "supplier late"},
+    )  # fmt: skip
+    assert audit.append(log, change) == 3
+    newest = audit.read(log, event="change").row(0, named=True)
+    assert (newest["what"], json.loads(newest["filters"])["reason"]) == (
+        "milestone M002: forecast_date",
+        "supplier late",
+    )
+    assert audit.verify(log).intact
+
+
+def test_a_version_2_log_is_read_as_it_is_and_upgraded_by_the_next_append(tmp_path: Path) -> None:
+    log = written(tmp_path / "audit.sqlite", 4)
+    before = audit.verify(log)
+    as_version_2(log)
+    with sqlite3.connect(log) as con:
+        kept = con.execute("SELECT seq, hash FROM audit_log ORDER BY seq").fetchall()
+        with pytest.raises(sqlite3.IntegrityError):  # version 2 cannot hold a change
+            con.execute("INSERT INTO audit_log (at, user_email, event, page, filters, prev_hash,"
+                        " hash) VALUES ('t', 'u', 'change', 'p', '{}', 'x', 'y')")  # fmt: skip
+    assert audit.verify(log).intact and audit.verify(log).head == before.head
+    assert audit.read(log)["seq"].to_list() == [4, 3, 2, 1]
+    assert audit.append(log, entry(5, "change")) == 5
+    with sqlite3.connect(log) as con:
+        assert con.execute("PRAGMA user_version").fetchone()[0] == audit.VERSION == 3
+        assert con.execute("SELECT seq, hash FROM audit_log WHERE seq <= 4").fetchall() == kept
+        for statement in ("UPDATE audit_log SET rows = 0", "DELETE FROM audit_log"):
+            with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+                con.execute(statement)
+    after = audit.verify(log)
+    assert after.intact and after.head.seq == 5

@@ -15,11 +15,11 @@ from typing import Literal
 
 from pipeline.access import normalise_email
 
-Event = Literal["view", "shown", "download", "denied"]
-EVENTS: tuple[str, ...] = ("view", "shown", "download", "denied")
+Event = Literal["view", "shown", "download", "denied", "change"]
+EVENTS: tuple[str, ...] = ("view", "shown", "download", "denied", "change")
 Alarm = Literal["missing", "empty", "legacy", "unreadable", "tampered"]
 GENESIS = "0" * 64
-VERSION = 2  # PRAGMA user_version: 0 was the unkeyed SHA-256 chain
+VERSION = 3  # PRAGMA user_version: 0 was the unkeyed SHA-256 chain; 2 had no "change"
 COLUMNS = (
     "at",
     "user_email",
@@ -52,7 +52,9 @@ class Entry:
     Attributes:
         user_email: who (the signed-in or demo email; "anonymous" when nobody is signed in).
         role: their role, or None when they have none (a refused visit).
-        event: view (before a page draws), shown (after), download or denied.
+        event: view (before a page draws), shown (after), download, denied, or change (an
+            edit of the programme register: ``what`` names the row and field, ``filters``
+            hold the old and new values and the reason).
         page: the page's key (``overview``, ``extracts``, ...).
         what: what was downloaded or viewed beyond the page (a metric, a file name).
         filters: the filters and choices in force, as a mapping of plain values.

@@ -35,8 +35,9 @@ from pipeline.audit.seal import (
 from pipeline.locks import exclusive
 from pipeline.settings import get_settings
 
-SCHEMA = f"""
-CREATE TABLE audit_log (
+
+def _table_sql(name: str) -> str:
+    return f"""CREATE TABLE {name} (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     at TEXT NOT NULL,
     user_email TEXT NOT NULL,
@@ -50,12 +51,19 @@ CREATE TABLE audit_log (
     prev_hash TEXT NOT NULL,
     hash TEXT NOT NULL UNIQUE
 );
-CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
-BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
-BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-PRAGMA user_version = {VERSION};
 """
+
+
+TRIGGERS = tuple(
+    f"CREATE TRIGGER audit_log_no_{what} BEFORE {what.upper()} ON audit_log"
+    " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;"
+    for what in ("update", "delete")
+)
+SCHEMA = f"{_table_sql('audit_log')}{chr(10).join(TRIGGERS)}\nPRAGMA user_version = {VERSION};\n"
+# A log of version 2 differs only in the events its table accepts ("change" came with the
+# register kept in the app): it is read as it is and rebuilt, rows and hashes unchanged, by the
+# first append (under the appenders' lock).
+UPGRADABLE = 2
 
 
 # --- appending --------------------------------------------------------------------------------
@@ -67,9 +75,16 @@ def connect(path: Path) -> sqlite3.Connection:
     return con
 
 
-def require_current(con: sqlite3.Connection) -> None:
-    """Refuse a log of another version, or a file that is not an audit log at all."""
-    if con.execute("PRAGMA user_version").fetchone()[0] == VERSION:
+def require_current(con: sqlite3.Connection, *, upgrade: bool = False) -> None:
+    """Refuse a log of another version, or a file that is not an audit log at all; a log of
+    version :data:`UPGRADABLE` is read as it is, and with ``upgrade`` (an appender, holding the
+    lock) rebuilt to this version first."""
+    version = con.execute("PRAGMA user_version").fetchone()[0]
+    if version == VERSION:
+        return
+    if version == UPGRADABLE:
+        if upgrade:
+            _upgrade(con)
         return
     has_table = con.execute(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_log'"
@@ -81,6 +96,32 @@ def require_current(con: sqlite3.Connection) -> None:
             "legacy",
         )
     raise AuditError("it is not an audit log (it has no entries table)", "unreadable")
+
+
+def _upgrade(con: sqlite3.Connection) -> None:
+    """The version-2 table rebuilt to accept this version's events, in one transaction: the
+    same rows, numbers and hashes (the chain seals the values, not the table).  Dropping the
+    old table runs no row trigger, so the append-only triggers are made again on the new one."""
+    con.execute("BEGIN IMMEDIATE")
+    try:
+        if con.execute("PRAGMA user_version").fetchone()[0] != UPGRADABLE:
+            con.execute("ROLLBACK")  # another appender upgraded it first
+            return
+        before = con.execute("SELECT count(*), max(seq) FROM audit_log").fetchone()
+        con.execute(_table_sql("audit_log_next"))
+        con.execute("INSERT INTO audit_log_next SELECT * FROM audit_log")
+        con.execute("DROP TABLE audit_log")
+        con.execute("ALTER TABLE audit_log_next RENAME TO audit_log")
+        for trigger in TRIGGERS:
+            con.execute(trigger)
+        after = con.execute("SELECT count(*), max(seq) FROM audit_log").fetchone()
+        if after != before:
+            raise AuditError(f"upgrading it moved {before} entries to {after}", "tampered")
+        con.execute(f"PRAGMA user_version = {VERSION}")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
 
 
 def _create(files: Files, key: bytes | str | None, *, on_purpose: bool = False) -> None:
@@ -190,7 +231,7 @@ def _append_locked(files: Files, key: bytes | str | None, values: tuple[object, 
     if not files.log.exists():
         _create(files, key)
     with closing(connect(files.log)) as con:
-        require_current(con)
+        require_current(con, upgrade=True)
         sealing_key = secret(files, key)
         con.execute("BEGIN IMMEDIATE")
         try:
