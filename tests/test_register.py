@@ -4,6 +4,7 @@ save refused with nothing lost."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 
 import pytest
@@ -242,3 +243,54 @@ def test_an_edit_of_a_row_that_is_not_there_or_that_changes_nothing(settings):
                                                measure="cashable_saving", reason="x"))  # fmt: skip
     with pytest.raises(ValueError, match="reason"):
         MilestoneUpdate(milestone_id="M001", dca_rating="red", reason="   ")
+
+
+def test_each_change_is_in_the_audit_log_before_the_register_is_written(settings, tmp_path):
+    from pipeline import audit
+    from pipeline.register.save import change_entry
+
+    log = tmp_path / "audit.sqlite"
+    opened = current(settings.warehouse)
+    edited, changes = update_milestone(
+        opened,
+        MilestoneUpdate(
+            milestone_id="M001",
+            forecast_date=date(2026, 9, 1),
+            dca_rating="red",
+            reason="steering group, 19 Nov",
+        ),
+    )
+
+    def record(change):
+        assert not (settings.landing / "PROGRAMME" / "2026-11-20").exists()  # not yet written
+        audit.append(log, change_entry(change, ALICE, "strategy_office"))
+
+    save(settings, edited, editor=ALICE, started_from=opened.version, changes=changes,
+         record=record, now=NOV_20)  # fmt: skip
+    entries = audit.read(log, event="change").sort("seq")
+    assert entries["what"].to_list() == [
+        "milestone M001: forecast_date",
+        "milestone M001: dca_rating",
+    ]
+    first = json.loads(entries["filters"][0])
+    assert first == {"old": "2026-03-03", "new": "2026-09-01", "reason": "steering group, 19 Nov"}
+    assert set(entries["user_email"]) == {ALICE} and set(entries["role"]) == {"strategy_office"}
+
+
+def test_a_change_the_audit_log_cannot_hold_is_not_saved(settings):
+    from pipeline.audit import AuditError
+
+    opened = current(settings.warehouse)
+    edited, changes = update_milestone(
+        opened, MilestoneUpdate(milestone_id="M001", dca_rating="red", reason="x")
+    )
+    before = (warehouse_state(settings), data_contents(settings))
+
+    def record(change):
+        raise AuditError("cannot add to the audit log: disk full", "unreadable")
+
+    with pytest.raises(AuditError):
+        save(settings, edited, editor=ALICE, started_from=opened.version, changes=changes,
+             record=record, now=NOV_20)  # fmt: skip
+    assert (warehouse_state(settings), data_contents(settings)) == before
+    assert not (settings.landing / "PROGRAMME" / "2026-11-20").exists()

@@ -15,16 +15,19 @@ ingest of a register-only delivery does not rebuild the workforce marts.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 
 import pyarrow as pa
 
+from pipeline.audit import Entry
 from pipeline.contract import PROGRAMME, BenefitRow, MilestoneRow, arrow_schema
 from pipeline.demo.writer import write_delivery
 from pipeline.ingest.report import Reporter
 from pipeline.ingest.run import run_ingest
 from pipeline.locks import exclusive
 from pipeline.register.check import Fault, check
+from pipeline.register.edits import Change
 from pipeline.register.versions import EDITOR, Register, Version, current
 from pipeline.settings import Settings
 
@@ -65,16 +68,34 @@ def _same(a: Version | None, b: Version | None) -> bool:
     return (a.load_id if a else None) == (b.load_id if b else None)
 
 
+def change_entry(change: Change, email: str, role: str) -> Entry:
+    """The audit entry of one changed field: who, which row and field, old, new, reason."""
+    return Entry(
+        email, role, "change", "programme", what=f"{change.row}: {change.column}",
+        filters={"old": _plain(change.old), "new": _plain(change.new), "reason": change.reason},
+    )  # fmt: skip
+
+
+def _plain(value: object) -> object:
+    return value.isoformat() if isinstance(value, date) else value
+
+
 def save(
     settings: Settings,
     register: Register,
     *,
     editor: str,
     started_from: Version | None,
+    changes: Sequence[Change] = (),
+    record: Callable[[Change], None] | None = None,
     now: datetime | None = None,
 ) -> Register:
     """Save ``register`` as the new version (module docstring); returns the register now in
-    force.  :class:`RegisterInvalid`, :class:`SaveConflict` or :class:`NotLoaded` otherwise."""
+    force.  :class:`RegisterInvalid`, :class:`SaveConflict` or :class:`NotLoaded` otherwise.
+
+    ``record`` is called for each of ``changes`` once the save is allowed and before anything
+    is written (the caller's audit log: :func:`change_entry`); if it raises, nothing is saved,
+    so no change is made that the log does not hold."""
     now = (now or datetime.now(UTC)).replace(microsecond=0)
     today: date = now.date()
     faults = check(register, today)
@@ -89,6 +110,9 @@ def save(
                 f"the register was replaced after you opened it ({in_force.describe()}):"
                 " nothing was saved; your change is still on screen to apply again"
             )
+        for change in changes:
+            if record is not None:
+                record(change)
         folder = settings.landing / PROGRAMME / today.isoformat()
         (folder / "manifest.json").unlink(missing_ok=True)
         write_delivery(
