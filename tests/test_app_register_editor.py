@@ -1,0 +1,132 @@
+"""The register editor under AppTest (issue 15; dashboard/register_editor.py): the strategy
+office moves a forecast and sees it saved, in force and audited; a fault is drawn under its
+field and nothing is saved; a second editor's save is refused naming who, with the form kept;
+a leader reads only."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+
+import pytest
+from ingest_factories import cluster_delivery, make_settings, programme_delivery
+from streamlit.testing.v1 import AppTest
+
+from pipeline import audit
+from pipeline.ingest import ingest_main
+from pipeline.register.edits import MilestoneUpdate, update_milestone
+from pipeline.register.save import save
+from pipeline.register.versions import current
+from tests.pages import ADMIN, sign_in
+
+OCT = date(2026, 10, 31)
+FORM = "register.update"
+
+
+def script() -> None:
+    from dashboard import identity, register_editor
+
+    register_editor.draw(identity.caller())
+
+
+@pytest.fixture
+def settings(tmp_path, monkeypatch, capsys):
+    settings = make_settings(tmp_path)
+    cluster_delivery(settings.landing, "SYNERGY", OCT)
+    programme_delivery(settings.landing, OCT)
+    assert ingest_main(settings, today=date(2026, 11, 30)) == 0
+    capsys.readouterr()
+    for name, value in (
+        ("LANDING", settings.landing),
+        ("WAREHOUSE", settings.warehouse),
+        ("REFERENCE", settings.reference),
+        ("AUDIT", tmp_path / "audit.sqlite"),
+    ):
+        monkeypatch.setenv(f"WORKFORCE_{name}", str(value))  # fmt: skip
+    return settings
+
+
+def read(markdown: str) -> str:
+    """Text as a reader sees it: the Markdown escapes of ``identity.plain`` gone."""
+    return markdown.replace("\\", "")
+
+
+def editor(settings, monkeypatch, role: str = "strategy_office") -> AppTest:
+    sign_in(settings.warehouse.parent, monkeypatch, role=role)
+    at = AppTest.from_function(script, default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def fill(at: AppTest, milestone: str, reason: str, **values) -> None:
+    at.selectbox(key=f"{FORM}.milestone").set_value(milestone)
+    for field, value in values.items():
+        widget = at.date_input if field in ("forecast", "actual") else at.selectbox
+        widget(key=f"{FORM}.{field}").set_value(value)
+    at.text_area(key=f"{FORM}.reason").set_value(reason)
+    at.button[-1].click().run()  # the form's submit button
+    assert not at.exception, at.exception
+
+
+def test_the_strategy_office_moves_a_forecast_and_it_is_in_force_and_audited(settings, monkeypatch):
+    at = editor(settings, monkeypatch)
+    fill(at, "M002", "supplier late", forecast=date(2026, 6, 1), rating="amber_red")
+    assert [read(s.value) for s in at.success] == [
+        "Saved: milestone M002: forecast_date; milestone M002: dca_rating"
+    ]
+    rows = {m["milestone_id"]: m for m in current(settings.warehouse).milestones}
+    assert (rows["M002"]["forecast_date"], rows["M002"]["dca_rating"]) == (
+        date(2026, 6, 1),
+        "amber_red",
+    )
+    changes = audit.read(settings.warehouse.parent / "audit.sqlite", event="change").sort("seq")
+    assert changes["what"].to_list() == [
+        "milestone M002: forecast_date",
+        "milestone M002: dca_rating",
+    ]
+    assert json.loads(changes["filters"][0])["reason"] == "supplier late"
+    assert set(changes["role"]) == {"strategy_office"}
+
+
+def test_a_fault_is_drawn_under_its_field_and_nothing_is_saved(settings, monkeypatch):
+    before = current(settings.warehouse).version
+    at = editor(settings, monkeypatch)
+    fill(at, "M003", "", rating="red")  # no reason
+    errors = [read(e.value) for e in at.error]
+    assert errors == ["String should have at least 1 character"]
+    assert current(settings.warehouse).version == before
+    fill(at, "M003", "done early", actual=date(2031, 1, 1))  # achieved in the future
+    assert [read(e.value) for e in at.error] == [
+        f"actual_date 2031-01-01 is after today ({datetime.now(UTC).date()}): not achieved yet"
+    ]
+    assert current(settings.warehouse).version == before
+
+
+def test_a_second_editor_is_refused_naming_who_saved_and_the_form_keeps_the_edit(
+    settings, monkeypatch
+):
+    at = editor(settings, monkeypatch, role="admin")
+    opened = current(settings.warehouse)  # someone else saves meanwhile
+    other, changes = update_milestone(
+        opened, MilestoneUpdate(milestone_id="M001", dca_rating="green", reason="board")
+    )
+    save(settings, other, editor="bob@strategy.gov.uk", started_from=opened.version,
+         changes=changes)  # fmt: skip
+    fill(at, "M004", "my change", rating="red")
+    (error,) = [read(e.value) for e in at.error]
+    assert "the register was replaced after you opened it (saved by bob@strategy.gov.uk" in error
+    assert at.selectbox(key=f"{FORM}.rating").value == "red"  # still on screen
+    assert at.text_area(key=f"{FORM}.reason").value == "my change"
+    rows = {m["milestone_id"]: m for m in current(settings.warehouse).milestones}
+    assert rows["M004"]["dca_rating"] == "amber"  # not saved
+    at.button(key="register.reload").click().run()
+    at.button[-1].click().run()  # the same edit, on the register now in force
+    assert [read(s.value) for s in at.success] == ["Saved: milestone M004: dca_rating"]
+    assert current(settings.warehouse).version.editor == ADMIN
+
+
+def test_a_leader_reads_only(settings, monkeypatch):
+    at = editor(settings, monkeypatch, role="leader")
+    assert not at.get("form") and not at.text_area
+    assert "you read it here" in at.caption[0].value
