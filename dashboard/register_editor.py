@@ -17,17 +17,22 @@ from collections.abc import Callable
 from datetime import date
 from typing import get_args
 
+import polars as pl
 import streamlit as st
 from pydantic import ValidationError
 
+from dashboard import trail
 from dashboard.identity import Caller, plain
 from pipeline import audit
+from pipeline.access import CLUSTERS
 from pipeline.contract import DcaRating
+from pipeline.register import workbook
 from pipeline.register.check import Fault
 from pipeline.register.edits import (
     Change,
     MilestoneUpdate,
     RegisterEditError,
+    differences,
     update_milestone,
 )
 from pipeline.register.save import NotLoaded, RegisterInvalid, SaveConflict, change_entry, save
@@ -42,7 +47,10 @@ FORM = "register.update"
 
 
 def can_edit(who: Caller) -> bool:
-    return who.role in EDIT_ROLES
+    """The strategy office and admins, over every cluster (a save replaces the whole
+    register, so an editor must be able to see all of it)."""
+    grant = who.grant
+    return grant is not None and grant.role in EDIT_ROLES and set(grant.clusters) == set(CLUSTERS)
 
 
 def opened(reload: bool = False) -> Register:
@@ -124,6 +132,84 @@ def _rating(rating: str | None) -> str:
     return "As it is" if rating is None else rating.replace("_", " ").capitalize()
 
 
+_UPLOADED = "register.uploaded"  # the register read from the uploaded workbook
+
+
+def _apply_upload(who: Caller) -> None:
+    uploaded = st.session_state.get(_UPLOADED)
+    reason = (st.session_state.get("register.upload.reason") or "").strip()
+    if not isinstance(uploaded, Register):
+        return
+    if not reason:
+        st.session_state[_OUTCOME] = {
+            "faults": {"upload.reason": ["Give the reason for these changes"]}
+        }
+        return
+    start = opened()
+    if start.version is not None and uploaded.based_on != start.version.load_id:
+        st.session_state[_OUTCOME] = {"error": (
+            "The workbook was taken from another version of the register than the one in force "
+            f"({start.version.describe()}): download the register again and re-apply your changes"
+        )}  # fmt: skip
+        return
+    apply(who, lambda register: (uploaded, differences(register, uploaded, reason)))
+
+
+def workbook_section(who: Caller, register: Register, outcome: dict) -> None:
+    """Download the register as a workbook, and upload an edited one (nothing is applied
+    unless the whole workbook is valid, and then only with a reason)."""
+    st.markdown("**The register in Excel**")
+    rows = len(register.milestones) + len(register.benefits)
+    version = register.version.describe() if register.version else "empty"
+    st.download_button(
+        "Download the register (Excel)",
+        trail.audited_file(
+            lambda: workbook.write(register),
+            who,
+            "programme",
+            "register.xlsx",
+            {"register": version},
+            rows,
+            0,
+            clusters=CLUSTERS,
+        ),
+        file_name="register.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        on_click="ignore",
+        key="register.download",
+    )
+    sent = st.file_uploader("Upload an edited register (.xlsx, at most 50 MB)", type=["xlsx"],
+                            key="register.upload")  # fmt: skip
+    if sent is None:
+        st.session_state.pop(_UPLOADED, None)
+        return
+    try:
+        uploaded, faults = workbook.read(sent.getvalue(), date.today())
+    except workbook.WorkbookRefused as refused:
+        st.error(f"{plain(sent.name, 80)}: {plain(str(refused))}")
+        return
+    if faults:
+        st.error(f"The workbook has {len(faults)} faults, so nothing was applied:")
+        st.dataframe(pl.DataFrame(
+            [{"Sheet": f.sheet, "Row": f.row, "Column": f.column, "Fault": f.message}
+             for f in faults]
+        ), hide_index=True)  # fmt: skip
+        return
+    changes = differences(register, uploaded, "")
+    if not changes:
+        st.info("The workbook holds the register as it is: nothing to apply.")
+        return
+    st.session_state[_UPLOADED] = uploaded
+    st.write(f"The workbook makes {len(changes)} changes:")
+    st.dataframe(pl.DataFrame(
+        [{"Row": c.row, "Field": c.column, "Was": str(c.old), "Becomes": str(c.new)}
+         for c in changes]
+    ), hide_index=True)  # fmt: skip
+    st.text_input("Reason for these changes (required)", key="register.upload.reason")
+    _under("upload.reason", outcome)
+    st.button("Apply the workbook", on_click=_apply_upload, args=(who,), key="register.apply")
+
+
 def draw(who: Caller) -> None:
     """The register's editor, or a line saying it is read-only for this role."""
     st.subheader("Change the register")
@@ -161,3 +247,4 @@ def draw(who: Caller) -> None:
         _under("reason", outcome)
         st.form_submit_button("Save the change", on_click=_update_pressed, args=(who,),
                               type="primary")  # fmt: skip
+    workbook_section(who, register, outcome)

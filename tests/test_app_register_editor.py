@@ -130,3 +130,81 @@ def test_a_leader_reads_only(settings, monkeypatch):
     at = editor(settings, monkeypatch, role="leader")
     assert not at.get("form") and not at.text_area
     assert "you read it here" in at.caption[0].value
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def workbook_of(settings, change) -> bytes:
+    import io
+
+    from openpyxl import load_workbook
+
+    from pipeline.register import workbook
+
+    book = load_workbook(io.BytesIO(workbook.write(current(settings.warehouse))))
+    change(book)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def upload(at: AppTest, data: bytes, name: str = "register.xlsx") -> None:
+    at.file_uploader(key="register.upload").upload(name, data, XLSX).run()
+    assert not at.exception, at.exception
+
+
+def test_an_edited_workbook_is_uploaded_checked_and_applied_with_a_reason(settings, monkeypatch):
+    at = editor(settings, monkeypatch)
+    data = workbook_of(settings, lambda b: b["milestones"].__setitem__("F3", datetime(2027, 1, 15)))
+    upload(at, data)
+    changes = at.dataframe[-1].value
+    assert changes.to_dict("records") == [
+        {"Row": "milestone M001", "Field": "forecast_date", "Was": "2026-03-03",
+         "Becomes": "2027-01-15"}
+    ]  # fmt: skip
+    at.button(key="register.apply").click().run()
+    assert [read(e.value) for e in at.error] == ["Give the reason for these changes"]
+    at.text_input(key="register.upload.reason").set_value("programme board, November")
+    at.button(key="register.apply").click().run()
+    assert [read(s.value) for s in at.success] == ["Saved: milestone M001: forecast_date"]
+    rows = {m["milestone_id"]: m for m in current(settings.warehouse).milestones}
+    assert rows["M001"]["forecast_date"] == date(2027, 1, 15)
+    entry = audit.read(settings.warehouse.parent / "audit.sqlite", event="change").row(
+        0, named=True
+    )
+    assert json.loads(entry["filters"])["reason"] == "programme board, November"
+
+
+def test_a_workbook_with_faults_or_not_a_workbook_applies_nothing(settings, monkeypatch):
+    before = current(settings.warehouse).version
+    at = editor(settings, monkeypatch)
+    upload(at, workbook_of(settings, lambda b: b["milestones"].__setitem__("H4", "purple")))
+    assert read(at.error[0].value) == "The workbook has 1 faults, so nothing was applied:"
+    faults = at.dataframe[-1].value.to_dict("records")
+    assert [(f["Sheet"], f["Row"], f["Column"]) for f in faults] == [
+        ("milestones", 4, "dca_rating")
+    ]
+    assert not [b for b in at.button if b.key == "register.apply"]
+    upload(at, b"milestone_id,title\nM1,x\n", "register.csv.xlsx")
+    assert read(at.error[0].value) == "register.csv.xlsx: not an Excel workbook (.xlsx)"
+    assert current(settings.warehouse).version == before
+
+
+def test_a_workbook_taken_from_an_older_version_is_refused(settings, monkeypatch):
+    old = workbook_of(settings, lambda b: b["milestones"].__setitem__("H4", "red"))
+    opened = current(settings.warehouse)
+    newer, changes = update_milestone(
+        opened, MilestoneUpdate(milestone_id="M001", dca_rating="green", reason="board")
+    )
+    save(settings, newer, editor="bob@strategy.gov.uk", started_from=opened.version,
+         changes=changes)  # fmt: skip
+    at = editor(settings, monkeypatch)
+    upload(at, old)
+    at.text_input(key="register.upload.reason").set_value("mine")
+    at.button(key="register.apply").click().run()
+    (error,) = [read(e.value) for e in at.error]
+    assert error.startswith("The workbook was taken from another version of the register")
+    assert "saved by bob@strategy.gov.uk" in error
+    rows = {m["milestone_id"]: m for m in current(settings.warehouse).milestones}
+    assert rows["M002"]["dca_rating"] == "amber"

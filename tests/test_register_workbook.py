@@ -46,6 +46,7 @@ def test_the_workbook_round_trips_the_register_exactly():
     assert faults == []
     assert back.milestones == original.milestones
     assert back.benefits == original.benefits
+    assert back.based_on == VERSION.load_id  # which version it was taken from
 
 
 def test_text_is_text_dates_are_dates_and_coded_columns_have_dropdowns():
@@ -155,3 +156,21 @@ def test_a_zip_that_is_not_a_workbook_is_refused():
 def test_the_workbook_of_an_empty_register_reads_back_empty():
     back, faults = read(write(Register()), TODAY)
     assert (back.milestones, back.benefits, faults) == ([], [], [])
+
+
+def test_the_differences_of_an_edited_workbook_are_its_changes():
+    from pipeline.register.edits import differences
+
+    def move(book):
+        book["milestones"]["F3"] = datetime(2027, 1, 15)  # M001's forecast
+        book["milestones"].delete_rows(7)  # M005 gone
+        book["benefits"]["E2"] = 125_000.5  # SYNERGY 2025-26 actual
+
+    original = register()
+    back, _ = read(edited(write(original), move), TODAY)
+    changes = [(c.row, c.column, c.old, c.new) for c in differences(original, back, "r")]
+    assert changes == [
+        ("milestone M001", "forecast_date", date(2026, 3, 3), date(2027, 1, 15)),
+        ("milestone M005", "row", "present", None),
+        ("benefit SYNERGY 2025-26 cashable_saving", "actual_gbp", None, 125_000.5),
+    ]

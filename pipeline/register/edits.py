@@ -16,7 +16,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
-from pipeline.register.versions import MILESTONE_COLUMNS, Register
+from pipeline.register.versions import BENEFIT_COLUMNS, MILESTONE_COLUMNS, Register
 
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
 
@@ -132,3 +132,28 @@ def record_benefit(register: Register, edit: BenefitRealised) -> tuple[Register,
         raise RegisterEditError(f"benefit line {' '.join(key)}: the edit changes nothing")
     row.update(after)
     return new, changes
+
+
+def differences(before: Register, after: Register, reason: str) -> list[Change]:
+    """Every field that differs between two registers (an uploaded workbook against the
+    register it was downloaded from): rows added, removed or changed, by their keys."""
+    changes: list[Change] = []
+    for sheet, key, columns in (
+        ("milestone", ("milestone_id",), MILESTONE_COLUMNS),
+        ("benefit", ("cluster", "financial_year", "measure"), BENEFIT_COLUMNS),
+    ):
+        rows = "milestones" if sheet == "milestone" else "benefits"
+        old = {tuple(r[k] for k in key): r for r in getattr(before, rows)}
+        new = {tuple(r[k] for k in key): r for r in getattr(after, rows)}
+        for k in sorted(old.keys() | new.keys(), key=lambda k: tuple(map(str, k))):
+            label = f"{sheet} {' '.join(map(str, k))}"
+            if k not in new:
+                changes.append(Change(label, "row", "present", None, reason))
+                continue
+            was = old.get(k, {})
+            changes += [
+                Change(label, column, was.get(column), new[k].get(column), reason)
+                for column in columns
+                if was.get(column) != new[k].get(column)
+            ]
+    return changes

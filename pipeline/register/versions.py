@@ -62,6 +62,7 @@ class Register:
     milestones: list[dict[str, Any]] = field(default_factory=list)
     benefits: list[dict[str, Any]] = field(default_factory=list)
     version: Version | None = None
+    based_on: int | None = None  # an uploaded workbook's: the load it was downloaded from
 
 
 def versions(con: duckdb.DuckDBPyConnection) -> list[Version]:

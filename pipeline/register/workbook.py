@@ -36,6 +36,7 @@ MOST_BYTES = 50 * 1024 * 1024
 MOST_UNPACKED = 200 * 1024 * 1024
 MOST_ROWS = 20_000  # far beyond any register; a sheet longer than this is not one
 ABOUT = "about"
+BASED_ON = "Taken from register load "  # the about sheet's last line: which version this is
 SHEETS = {MILESTONES: MilestoneRow, BENEFITS: BenefitRow}
 OPTIONS = {
     "in_memory": True,
@@ -102,6 +103,7 @@ def _about(sheet, version: Version | None) -> None:
         "Dates are YYYY-MM-DD; money is in pounds; coded columns take one of the dropdown's"
         " values (the extract contract's code lists).",
     ]
+    lines.append(f"{BASED_ON}{version.load_id if version else 0} (do not edit this line)")
     sheet.set_column(0, 0, 110)
     for r, line in enumerate(lines):
         sheet.write_string(r, 0, neutral_text(line))
@@ -169,7 +171,10 @@ def read(data: bytes, today: date) -> tuple[Register, list[Fault]]:
     book = _open(data)
     faults: list[Fault] = []
     sheets: dict[str, list[tuple[int, dict[str, Any]]]] = {MILESTONES: [], BENEFITS: []}
+    based_on = None
     try:
+        if ABOUT in book.sheetnames:
+            based_on = _based_on(book[ABOUT])
         for name, model in SHEETS.items():
             if name not in book.sheetnames:
                 faults.append(Fault(name, 1, "sheet", "sheet", f"the {name} sheet is missing"))
@@ -178,10 +183,21 @@ def read(data: bytes, today: date) -> tuple[Register, list[Fault]]:
     finally:
         book.close()
     register = Register(*([row for _, row in sheets[n]] for n in (MILESTONES, BENEFITS)))
+    register.based_on = based_on
     if faults:
         return register, faults
     at = {n: [r for r, _ in sheets[n]] for n in sheets}  # data row -> spreadsheet row
     return register, [replace(f, row=at[f.sheet][f.row - 1]) for f in check(register, today)]
+
+
+def _based_on(sheet) -> int | None:
+    """The load the workbook was taken from, from its about sheet (None if it was removed)."""
+    for cell, *_ in sheet.iter_rows(max_row=40, values_only=True):
+        text = str(cell or "")
+        if text.startswith(BASED_ON):
+            number = text.removeprefix(BASED_ON).split(" ", 1)[0]
+            return int(number) if number.isdigit() else None
+    return None
 
 
 def _sheet(sheet, name: str, model, faults: list[Fault]) -> list[tuple[int, dict[str, Any]]]:
