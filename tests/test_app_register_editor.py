@@ -208,3 +208,39 @@ def test_a_workbook_taken_from_an_older_version_is_refused(settings, monkeypatch
     assert "saved by bob@strategy.gov.uk" in error
     rows = {m["milestone_id"]: m for m in current(settings.warehouse).milestones}
     assert rows["M002"]["dca_rating"] == "amber"
+
+
+def changes_script() -> None:
+    from dashboard import identity, register_changes
+
+    register_changes.draw(identity.caller())
+
+
+def test_what_changed_between_this_version_and_last_months(settings, monkeypatch):
+    opened = current(settings.warehouse)
+    moved, changes = update_milestone(
+        opened, MilestoneUpdate(milestone_id="M000", forecast_date=date(2026, 5, 1), reason="r")
+    )
+    save(settings, moved, editor="bob@strategy.gov.uk", started_from=opened.version,
+         changes=changes, now=datetime(2026, 11, 29, 10, tzinfo=UTC))  # fmt: skip
+    sign_in(settings.warehouse.parent, monkeypatch, role="leader", clusters=("SYNERGY",))
+    at = AppTest.from_function(changes_script, default_timeout=60)
+    at.run()
+    assert not at.exception, at.exception
+    assert [s.value for s in at.selectbox] == [OCT, date(2026, 11, 29)]
+    table = at.dataframe[0].value.to_dict("records")
+    assert [(r["Milestone or benefit line"], r["Change"], r["Difference (days, £ or hours)"])
+            for r in table] == [("M000", "slipped", 89.0)]  # fmt: skip
+    assert [b.label for b in at.get("download_button")] == ["Download the changes (Excel)"]
+
+
+def test_default_pair_is_this_month_against_last():
+    from dashboard.register_changes import default_pair
+
+    dates = [date(2026, 9, 30), date(2026, 10, 31), date(2026, 11, 20), date(2026, 11, 29)]
+    assert default_pair(dates) == (date(2026, 10, 31), date(2026, 11, 29))
+    assert default_pair(dates[2:]) == (date(2026, 11, 20), date(2026, 11, 29))
+    assert default_pair([date(2026, 1, 31), date(2026, 2, 28)]) == (
+        date(2026, 1, 31),
+        date(2026, 2, 28),
+    )
