@@ -22,6 +22,7 @@ from benchmarks import (
     native_bench,
     page_bench,
     query_bench,
+    register_bench,
 )
 from benchmarks.measure import measure
 
@@ -136,6 +137,7 @@ def main() -> None:
     lines += [*native_bench.section(native_bench.bench(1.0, work / "native"), 1.0), ""]
     lines += [*query_section(landing, warehouse), ""]
     lines += [*page_bench.section(warehouse), ""]
+    lines += [*register_bench.section(register_bench.bench(landing, warehouse)), ""]
     reference = Path("data/reference").resolve()
     lines += [*load_test.section(load_test.run(warehouse, reference)), ""]
     browser = browser_bench.run(warehouse)  # issue 14: pages in a new tab, beside a bare page

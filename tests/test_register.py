@@ -294,3 +294,17 @@ def test_a_change_the_audit_log_cannot_hold_is_not_saved(settings):
              record=record, now=NOV_20)  # fmt: skip
     assert (warehouse_state(settings), data_contents(settings)) == before
     assert not (settings.landing / "PROGRAMME" / "2026-11-20").exists()
+
+
+def test_a_register_only_save_does_not_rebuild_the_workforce_marts(settings, monkeypatch):
+    from pipeline.ingest import run as ingest_run
+
+    rebuilt = []
+    monkeypatch.setattr(ingest_run, "refresh_month_end_groups", lambda *a: rebuilt.append(a))
+    opened = current(settings.warehouse)
+    edited, _ = update_milestone(
+        opened, MilestoneUpdate(milestone_id="M001", dca_rating="red", reason="x")
+    )
+    save(settings, edited, editor=ALICE, started_from=opened.version, now=NOV_20)
+    assert current(settings.warehouse).version.editor == ALICE
+    assert rebuilt == []
