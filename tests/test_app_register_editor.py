@@ -59,13 +59,18 @@ def editor(settings, monkeypatch, role: str = "strategy_office") -> AppTest:
     return at
 
 
+def submit(at: AppTest):
+    """The update form's submit button (the forms sit in tabs, each with its own)."""
+    return next(b for b in at.button if b.label == "Save the change")
+
+
 def fill(at: AppTest, milestone: str, reason: str, **values) -> None:
     at.selectbox(key=f"{FORM}.milestone").set_value(milestone)
     for field, value in values.items():
         widget = at.date_input if field in ("forecast", "actual") else at.selectbox
         widget(key=f"{FORM}.{field}").set_value(value)
     at.text_area(key=f"{FORM}.reason").set_value(reason)
-    at.button[-1].click().run()  # the form's submit button
+    submit(at).click().run()  # the form's submit button
     assert not at.exception, at.exception
 
 
@@ -98,7 +103,8 @@ def test_a_fault_is_drawn_under_its_field_and_nothing_is_saved(settings, monkeyp
     assert current(settings.warehouse).version == before
     fill(at, "M003", "done early", actual=date(2031, 1, 1))  # achieved in the future
     assert [read(e.value) for e in at.error] == [
-        f"actual_date 2031-01-01 is after today ({datetime.now(UTC).date()}): not achieved yet"
+        f"M003: actual_date 2031-01-01 is after today ({datetime.now(UTC).date()}):"
+        " not achieved yet"
     ]
     assert current(settings.warehouse).version == before
 
@@ -121,7 +127,7 @@ def test_a_second_editor_is_refused_naming_who_saved_and_the_form_keeps_the_edit
     rows = {m["milestone_id"]: m for m in current(settings.warehouse).milestones}
     assert rows["M004"]["dca_rating"] == "amber"  # not saved
     at.button(key="register.reload").click().run()
-    at.button[-1].click().run()  # the same edit, on the register now in force
+    submit(at).click().run()  # the same edit, on the register now in force
     assert [read(s.value) for s in at.success] == ["Saved: milestone M004: dca_rating"]
     assert current(settings.warehouse).version.editor == ADMIN
 
@@ -244,3 +250,42 @@ def test_default_pair_is_this_month_against_last():
         date(2026, 1, 31),
         date(2026, 2, 28),
     )
+
+
+def press(at: AppTest, label: str) -> None:
+    next(b for b in at.button if b.label == label).click().run()
+    assert not at.exception, at.exception
+
+
+def test_a_milestone_is_added_and_a_repeated_id_is_said_under_its_field(settings, monkeypatch):
+    at = editor(settings, monkeypatch)
+    at.text_input(key="register.add.milestone_id").set_value("M001")
+    at.text_input(key="register.add.title").set_value("Payroll on the new system")
+    at.date_input(key="register.add.baseline_date").set_value(date(2027, 4, 1))
+    at.date_input(key="register.add.forecast_date").set_value(date(2027, 6, 1))
+    at.text_area(key="register.add.reason").set_value("board approved")
+    press(at, "Add the milestone")
+    assert [read(e.value) for e in at.error] == [
+        "M001: milestone_id appears 2 times: it must be unique"
+    ] * 2  # the new row and the one it repeats
+    at.text_input(key="register.add.milestone_id").set_value("M100")
+    press(at, "Add the milestone")
+    assert read(at.success[0].value).startswith("Saved: milestone M100: milestone_id")
+    rows = {m["milestone_id"]: m for m in current(settings.warehouse).milestones}
+    assert rows["M100"]["title"] == "Payroll on the new system"
+
+
+def test_benefits_realised_are_recorded(settings, monkeypatch):
+    at = editor(settings, monkeypatch)
+    at.selectbox(key="register.benefit.line").set_value(2)  # UNITY 2025-26 cashable saving
+    at.number_input(key="register.benefit.actual_gbp").set_value(250_000.0)
+    at.number_input(key="register.benefit.hours_released").set_value(1_200.0)
+    at.text_area(key="register.benefit.reason").set_value("Q2 return")
+    press(at, "Record the benefits")
+    assert [read(s.value) for s in at.success] == [
+        "Saved: benefit UNITY 2025-26 cashable_saving: actual_gbp; benefit UNITY 2025-26"
+        " cashable_saving: hours_released"
+    ]
+    (line,) = [b for b in current(settings.warehouse).benefits
+               if (b["cluster"], b["financial_year"]) == ("UNITY", "2025-26")]  # fmt: skip
+    assert (line["actual_gbp"], line["hours_released"]) == (250_000.0, 1_200.0)

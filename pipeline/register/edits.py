@@ -18,7 +18,8 @@ from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from pipeline.register.versions import BENEFIT_COLUMNS, MILESTONE_COLUMNS, Register
 
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+# at most what one audit entry keeps of a value (pipeline.audit.entries.MAX_VALUE)
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=250)]
 
 
 class RegisterEditError(ValueError):
