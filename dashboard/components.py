@@ -202,11 +202,21 @@ def freshness(as_at: date, clusters: tuple[str, ...]) -> None:
 
 
 def chart_with_table(
-    figure: go.Figure, table: pl.DataFrame, column_config: dict | None = None
+    figure: go.Figure, table: pl.DataFrame, column_config: dict | None = None, *, key: str
 ) -> None:
     """A chart, and the same numbers as a table for anyone who cannot read the chart.  Numbers
     read with thousands separators and every heading and code in plain words
-    (:mod:`dashboard.glossary`) unless ``column_config`` says otherwise."""
+    (:mod:`dashboard.glossary`) unless ``column_config`` says otherwise.
+
+    The table is drawn only while its expander is open (``on_change="rerun"``): a closed
+    expander's content was sent and mounted all the same, the data grid's code (1.3 MiB) and
+    a grid nobody saw, on every chart.  Opening it reruns the page, which records the view
+    again with the table open (:func:`dashboard.trail.table_key`), so the ``shown`` entry
+    after it is the run that drew it.  ``key`` names the table within its page."""
+    st.plotly_chart(figure, width="stretch", config={"displaylogo": False})
+    drawer = st.expander("Show the data as a table", key=trail.table_key(key), on_change="rerun")
+    if not drawer.open:
+        return
     headings = glossary.column_labels(table.columns)
     numbers = {
         name: st.column_config.NumberColumn(
@@ -215,8 +225,7 @@ def chart_with_table(
         for name, dtype in table.schema.items()
         if dtype.is_numeric()
     }
-    st.plotly_chart(figure, width="stretch", config={"displaylogo": False})
-    with st.expander("Show the data as a table"):
+    with drawer:
         st.dataframe(
             glossary.plain_table(table),
             hide_index=True,

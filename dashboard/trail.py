@@ -7,7 +7,9 @@ there with one line saying so, so nothing is shown unrecorded.  Once the page ha
 showed is recorded (:func:`end_view`, event ``shown``): the rows its queries returned and the
 cells disclosure control suppressed, both noted while the page ran (:func:`note`).  Reruns
 that change nothing (the same page, filters and choices) are one view, not one per widget
-event.
+event.  A chart's table is drawn only while its expander is open (issue 14), and an open
+table is one of the page's choices (:func:`table_key`): opening it is a new view, recorded
+before the table is drawn, and its ``shown`` entry comes from the run that drew it.
 
 A download is recorded when its file is made, on the press of its button (:func:`audited_file`),
 and only after the caller's grant has been read again from the policy file: someone removed,
@@ -35,6 +37,7 @@ _RUN = "_audit_run"  # this run: page, rows, cells suppressed, whether it querie
 _LAST_VIEW = "_audit_last_view"  # page and filters of the view last recorded (or shown)
 _LAST_SHOWN = "_audit_last_shown"  # the last "shown" entry written in this session
 _LAST_DENIED = "_audit_last_denied"  # the last refused visit recorded in this session
+_TABLE = "table."  # after the page's prefix: a chart's table, drawn only while open
 # What writing the log can raise: the file system, SQLite, and the log's own refusals.
 WRITE_ERRORS = (OSError, sqlite3.Error, audit.AuditError)
 UNWRITABLE = "The audit log cannot be written, so nothing is shown"
@@ -48,6 +51,14 @@ def begin(page: str) -> None:
     """Start counting for a run of ``page`` (``dashboard.components.open_gate`` calls it)."""
     st.session_state[_RUN] = {"page": page, "rows": 0, "cells_suppressed": 0, "noted": False}
     st.session_state.pop(_LAST_DENIED, None)  # a later refusal is a new visit
+
+
+def table_key(name: str) -> str:
+    """The key of the expander holding a chart's table on the page now running
+    (``<page>.table.<name>``): a page's choice like any other, so the view is recorded again
+    when the table is opened, and the ``shown`` entry names it (:func:`filters_in_force`)."""
+    run = st.session_state.get(_RUN)
+    return f"{run['page'] if run else 'page'}.{_TABLE}{name}"
 
 
 def note(*, rows: int = 0, cells_suppressed: int = 0) -> None:
@@ -71,11 +82,16 @@ def _plain(value: object) -> object:
 
 def filters_in_force(page: str) -> dict[str, object]:
     """The global filters (the URL and their widgets, ``filter.*``: a choice just made is in
-    the widget before the URL) and the page's own choices (widgets keyed ``<page>.*``)."""
+    the widget before the URL) and the page's own choices (widgets keyed ``<page>.*``), with
+    the charts' tables open (``<page>.table.*``: True), not those closed."""
     chosen: dict[str, object] = {k: _plain(v) for k, v in st.query_params.to_dict().items()}
     for key in sorted(str(k) for k in st.session_state):
-        if key.startswith((f"{page}.", "filter.")):
-            chosen[key] = _plain(st.session_state[key])
+        if not key.startswith((f"{page}.", "filter.")):
+            continue
+        value = st.session_state[key]
+        if key.startswith(f"{page}.{_TABLE}") and not value:
+            continue  # a closed table: not drawn, so not a choice worth a line
+        chosen[key] = _plain(value)
     return chosen
 
 

@@ -2,9 +2,9 @@
 
 Each page widget is drawn through one wrapper here (:func:`selectbox`, :func:`radio`,
 :func:`pills`, :func:`multiselect`, :func:`date_input`, :func:`toggle`,
-:func:`number_input`, :func:`text_input`).  The URL parameter is the widget's
-key (``workforce.by=department``).  A wrapper reads it, checks it and passes a valid value to
-the widget as its default (``index=``, ``value=``, ``default=``: never by setting
+:func:`number_input`, :func:`text_input`, and the lazy :func:`tabs`).  The URL parameter is
+the widget's key (``workforce.by=department``).  A wrapper reads it, checks it and passes a
+valid value to the widget as its default (``index=``, ``value=``, ``default=``: never by setting
 ``st.session_state[key]``, which Streamlit warns about beside a default), then writes the
 value chosen back, or removes the parameter when the value is the page's own default, so
 links stay short.  A widget keyed by Streamlit keeps its state once drawn, so the URL only
@@ -35,6 +35,7 @@ import streamlit as st
 T = TypeVar("T")
 MOST_TEXT = 200  # characters of text a link may carry into a text box
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_TAB_DEFAULTS = "_url_state.tab_defaults"  # each lazy tabs' default, kept while drawn
 _SLOT = "_url_state.slot"  # this run's sidebar placeholder for the link, and what it shows
 
 # --- pure: reading a URL's values -------------------------------------------------------------
@@ -280,6 +281,25 @@ def text_input(where: Any, label: str, *, key: str, value: str = "", **kw) -> st
     text = where.text_input(label, value=value if chosen is None else chosen, key=key, **kw)
     _write(key, text, value)
     return text
+
+
+def tabs(labels: Sequence[str], *, key: str) -> list[Any]:
+    """``st.tabs`` run lazily (``on_change="rerun"``): only the open tab's content need run,
+    each tab's ``.open`` saying whether it is the one, so a page starts with what its first tab
+    holds, not every chart below the fold (issue 14).  The open tab's label is in the URL
+    (the first tab, the default, is not).
+
+    The tabs' identity includes their default: a default read from the URL at every run, as
+    the other wrappers do, would make a new widget, and lose the click, each time the URL
+    changed.  So the URL seeds the default once, when the tabs are first drawn in the session
+    (or drawn again after another page), and that default is kept while they are drawn."""
+    labels = list(labels)
+    defaults = st.session_state.setdefault(_TAB_DEFAULTS, {})
+    if key not in st.session_state or defaults.get(key) not in labels:  # first drawn
+        defaults[key] = decode_option(_raw(key), labels) or labels[0]
+    drawn = st.tabs(labels, default=defaults[key], key=key, on_change="rerun")
+    _write(key, st.session_state.get(key), labels[0])
+    return list(drawn)
 
 
 # --- the link ---------------------------------------------------------------------------------

@@ -6,8 +6,10 @@ import hashlib
 import json
 from collections.abc import Sequence
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
+from streamlit.runtime.state.common import user_key_from_element_id
 from streamlit.testing.v1 import AppTest
 
 from pipeline.settings import Settings, get_settings
@@ -87,3 +89,62 @@ def chart_specs(at: AppTest) -> dict[str, dict]:
     """The page's Plotly figures by title (a title wrapped to fit a phone read on one line)."""
     specs = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
     return {spec["layout"]["title"]["text"].replace("<br>", " "): spec for spec in specs}
+
+
+def open_tables(at: AppTest) -> AppTest:
+    """Open every chart's table (drawn only while its expander is open, issue 14) and rerun,
+    as a reader clicking each "Show the data as a table"."""
+    for expander in at.expander:
+        key = user_key_from_element_id(expander.proto.id)
+        if key and ".table." in key:
+            at.session_state[key] = True
+    return at.run()
+
+
+def on_tab(at: AppTest, key: str, label: str, *, tables: bool = False) -> AppTest:
+    """The page run again with the lazy tabs ``key`` on ``label`` (a reader's click on it), and
+    its charts' tables opened if ``tables``."""
+    at.session_state[key] = label
+    at.run()
+    return open_tables(at) if tables else at
+
+
+def every_tab(at: AppTest, key: str) -> tuple[dict[str, str], dict[str, dict]]:
+    """The tiles and the charts (by title) of every tab of ``key``, each opened in turn, the
+    page left on its first tab."""
+    labels = [tab.label for tab in at.tabs]
+    shown: dict[str, str] = {}
+    charts: dict[str, dict] = {}
+    for label in labels:
+        on_tab(at, key, label)
+        shown |= tiles(at)
+        charts |= chart_specs(at)
+    on_tab(at, key, labels[0])
+    return shown, charts
+
+
+# Each page's lazy tabs (issue 14), the first (the page's default) first: a browser test that
+# must see every chart opens the others by URL (``<page>.tab=<label>``).
+TABS = {
+    "workforce": (
+        "Cluster to organisation",
+        "Grades and professions",
+        "Regions",
+        "Diversity",
+        "Compare two dates",
+    ),
+    "flows": ("Joiners and leavers", "By cluster", "Turnover"),
+    "cost": (
+        "Spend",
+        "Cost per FTE",
+        "Contingent labour and consultancy",
+        "HR and finance reconciliation",
+        "Staff ratios and spans",
+    ),
+    "programme": ("Milestones", "Delivery confidence", "Slippage", "Benefits and cost"),
+}
+
+
+def tab_paths(key: str) -> list[str]:
+    """The page's path, then one per tab after its first (``/<key>?<key>.tab=<label>``)."""
+    return [key] + [f"{key}?{urlencode({f'{key}.tab': label})}" for label in TABS.get(key, ())[1:]]

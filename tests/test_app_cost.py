@@ -48,6 +48,14 @@ tiles = pages.tiles
 figures = pages.chart_specs
 
 
+RECONCILIATION = "HR and finance reconciliation"
+
+
+def tab(at: AppTest, label: str) -> AppTest:
+    """The page run again on its tab ``label`` (issue 14: tabs run lazily)."""
+    return pages.on_tab(at, "cost.tab", label)
+
+
 def flags(at: AppTest) -> dict[str, str]:
     """The reconciliation table's flag by organisation."""
     table = next(df.value for df in at.dataframe if "Flag" in df.value.columns)
@@ -72,14 +80,14 @@ def test_the_cost_page_renders(app: AppTest) -> None:
     assert app.subheader[0].value.startswith(f"{WINDOW}, as at ")
     assert app.metric[0].proto.help.startswith("Pay spend: what the clusters' finance ledgers")
     assert "not the paybill" in app.metric[0].proto.help
-    charts = figures(app)
+    charts = pages.every_tab(app, "cost.tab")[1]
     spend = charts[f"Ledger spend by account category, {RANGE} (£ a month)"]
     # The payroll accounts are one group, each group its own colour (tests/test_labels.py).
     assert [t["name"] for t in spend["data"]] == ["Pay spend", "Contingent labour", "Consultancy"]
     assert spend["layout"]["yaxis"]["title"]["text"] == "Spend (£ in the month)"  # under £1m
     assert "s" not in spend["layout"]["yaxis"]["tickformat"]
     assert not any(title.startswith("Fully loaded cost per payroll FTE") for title in charts)
-    assert texts(app, "info") == (
+    assert texts(tab(app, "Cost per FTE"), "info") == (
         "Cost per FTE: Not available: needs 12 complete months of data, has 3 to January 2026; "
         "the first month-end loaded is 30 Nov 2025."
     )
@@ -87,7 +95,7 @@ def test_the_cost_page_renders(app: AppTest) -> None:
     notes = [a["text"] for a in ratio["layout"]["annotations"]]
     assert "HR target: 1 per 100" in notes
     assert "Civil service 2023: 2.5 (1 per 40)" in notes
-    assert flags(app) == {
+    assert flags(tab(app, RECONCILIATION)) == {
         "DWP": "Within tolerance",
         "HO": FLAG,
         "MOJ": FLAG,
@@ -104,20 +112,20 @@ def test_the_clusters_filter_changes_the_figures(app: AppTest) -> None:
     assert not app.exception
     assert tiles(app)["Pay spend"] == "£22.0k"  # HMRC's £21,955
     assert app.subheader[0].value.startswith("1 month to January 2026, as at ")
-    assert set(flags(app)) == {"DVLA", "HMRC"}
+    assert set(flags(tab(app, RECONCILIATION))) == {"DVLA", "HMRC"}
 
 
 def test_the_organisations_filter_narrows_the_reconciliation(app: AppTest) -> None:
     app.query_params.update({"organisations": "HO"})
     app.run()
     assert not app.exception
-    assert flags(app) == {"HO": FLAG}
+    assert flags(tab(app, RECONCILIATION)) == {"HO": FLAG}
     # 4,000 + 1,012.50 + 525, HO's only pay, all in January
     assert tiles(app)["Pay spend"] == "£5.5k"
 
 
 def test_another_period_can_be_reconciled(app: AppTest) -> None:
-    app.run()
+    tab(app.run(), RECONCILIATION)
     period = app.selectbox(key="cost.period")
     assert period.value == "2026-01"
     period.set_value("2025-11").run()
@@ -174,7 +182,7 @@ def test_the_month_being_posted_is_partial_and_left_out_of_the_totals(
     pay = next(trace for trace in chart["data"] if trace["name"] == "Pay spend")
     assert pay["x"][-2:] == ["2026-10 (to 15 Oct, partial)", "2026-11 (partial)"]
     assert pay["marker"]["pattern"]["shape"][-3:] == ["", "/", "/"]  # hatched: partial
-    assert spend_table(at)[("2026-11 (partial)", "Salary")] == 400.0
+    assert spend_table(pages.open_tables(at))[("2026-11 (partial)", "Salary")] == 400.0
     # The dashed average is of the complete months alone: the two partial ones left out.
     totals: dict[str, float] = {}
     for trace in chart["data"]:
@@ -185,12 +193,12 @@ def test_the_month_being_posted_is_partial_and_left_out_of_the_totals(
     (average,) = [s for s in chart["layout"]["shapes"] if s["type"] == "line"]
     assert average["y0"] == pytest.approx(sum(complete) / len(complete))
     # Cost per FTE over the same 12 complete months: £36,050 ÷ 12.5 average FTE = £2,884.
-    per_fte = figures(at)[
+    per_fte = figures(tab(at, "Cost per FTE"))[
         "Fully loaded cost per payroll FTE by organisation, 12 months to September 2026 (£ a year)"
     ]
     assert per_fte["data"][0]["x"] == ["DWP", "HO", "MOJ", "DVLA", "HMRC"]
     # The reconciliation opens on the latest complete month, and warns of a partial one.
-    period = at.selectbox(key="cost.period")
+    period = tab(at, RECONCILIATION).selectbox(key="cost.period")
     assert period.value == "2026-09"
     assert period.options[:3] == ["2026-11 (partial)", "2026-10 (to 15 Oct, partial)", "2026-09"]
     assert not at.warning
@@ -210,7 +218,9 @@ def test_the_ledger_is_read_as_it_stood_at_the_as_at_date(
     # As at 15 November: November holds SYNERGY's consultancy of 300 (posted on the 10th);
     # not its salary of 400 posted on the 20th, nor the 70 posted on the 12th and delivered
     # on the 20th.
-    november = {k: v for k, v in spend_table(at).items() if k[0].startswith("2026-11")}
+    november = {
+        k: v for k, v in spend_table(pages.open_tables(at)).items() if k[0].startswith("2026-11")
+    }
     assert november == {("2026-11 (partial)", "Consultancy"): 300.0}
     assert tiles(at)["Pay spend"] == "£36.1k"
     get_settings.cache_clear()

@@ -50,7 +50,7 @@ def test_the_page_renders_with_a_year_by_default(app: AppTest) -> None:
         "End": "10",
     }
     assert "nobody is counted" in "\n".join(c.value for c in app.caption)
-    assert set(charts(app)) == {
+    assert set(pages.every_tab(app, "flows.tab")[1]) == {
         "Headcount from 28 February 2025 to 28 February 2026 (people)",
         "Turnover by grade (% of average headcount)",
         "Turnover by organisation, highest 15 (% of average headcount)",
@@ -71,7 +71,9 @@ def test_flows_between_the_two_extracts(app: AppTest) -> None:
     }
     waterfall = charts(app)["Headcount from 31 January 2026 to 28 February 2026 (people)"]
     assert waterfall["data"][0]["y"] == [10, 2, -2, 0, 0, 10]
+    pages.on_tab(app, "flows.tab", "By cluster")  # issue 14: lazy tabs
     by_cluster = next(d for d in app.dataframe if "joiners" in d.value.columns).value
+    pages.on_tab(app, "flows.tab", "Turnover", tables=True)  # each chart's table, opened
     assert by_cluster.set_index("cluster").loc["UNITY", "transfers_in"] == 2
     turnover = next(
         d for d in app.dataframe if "grade" in d.value.columns and "leavers" in d.value.columns
@@ -83,12 +85,14 @@ def test_moves_between_clusters_render_under_disclosure_control(app: AppTest) ->
     app.run()
     app.date_input(key="flows.from").set_value(A).run()
     assert not app.exception
+    pages.on_tab(app, "flows.tab", "By cluster")
     assert "Moves between clusters" in [s.value for s in app.subheader]
     matrix = charts(app)["Moves between clusters, origin by destination (people)"]
     heatmap = matrix["data"][0]
     assert (heatmap["y"], heatmap["x"]) == (["MATRIX", "SYNERGY"], ["UNITY"])
     assert heatmap["text"] == [["[c]"], ["[c]"]]  # one person each: under 5
-    table = next(d for d in app.dataframe if "moves_text" in d.value.columns).value
+    table = next(d for d in pages.open_tables(app).dataframe if "moves_text" in d.value.columns)
+    table = table.value
     assert table.to_dict("records") == [
         {"from_cluster": "SYNERGY", "to_cluster": "UNITY", "moves_text": "[c]"},
         {"from_cluster": "MATRIX", "to_cluster": "UNITY", "moves_text": "[c]"},
@@ -109,6 +113,7 @@ def test_the_grade_filter_does_not_apply_to_flows(app: AppTest) -> None:
     app.run()
     assert not app.exception
     assert "the grade filter does not apply" in "\n".join(c.value for c in app.caption)
+    pages.on_tab(app, "flows.tab", "Turnover", tables=True)
     turnover = next(
         d for d in app.dataframe if "grade" in d.value.columns and "leavers" in d.value.columns
     ).value

@@ -81,17 +81,24 @@ def test_the_workforce_page_restores_every_choice_and_keeps_it_in_the_url(
     no_state_warning(at)
     assert at.selectbox(key="workforce.by").value == "department"
     assert at.radio(key="workforce.measure").value == "FTE"
+    titles = set(pages.chart_specs(at))
+    assert any(t.startswith("FTE by department") for t in titles), titles
+    # The comparison's choices wait in the URL while its tab is closed (issue 14: lazy tabs).
+    assert url(at) == {"as_at": ["2026-02-28"], **{k: [v] for k, v in WORKFORCE.items()}}
+    pages.on_tab(at, "workforce.tab", "Compare two dates")
+    no_state_warning(at)
     assert at.date_input(key="workforce.compare.a").value == date(2026, 2, 10)
     assert at.date_input(key="workforce.compare.b").value == tiny_warehouse.B
     assert at.selectbox(key="workforce.compare.by").value == "grade"
     assert at.selectbox(key="workforce.compare.measure").value == "fte"
     titles = set(pages.chart_specs(at))
-    assert any(t.startswith("FTE by department") for t in titles), titles
     assert any(t.startswith("The largest movers by grade: change in fte") for t in titles), titles
-    assert url(at) == {"as_at": ["2026-02-28"], **{k: [v] for k, v in WORKFORCE.items()}}
+    assert url(at)["workforce.tab"] == ["Compare two dates"]
+    pages.on_tab(at, "workforce.tab", "Cluster to organisation")
 
     at.selectbox(key="workforce.by").set_value("organisation_code").run()
     at.radio(key="workforce.measure").set_value("Headcount").run()  # the default: left out
+    pages.on_tab(at, "workforce.tab", "Compare two dates")
     at.date_input(key="workforce.compare.b").set_value(date(2026, 2, 20)).run()
     assert url(at)["workforce.by"] == ["organisation_code"]
     assert "workforce.measure" not in url(at)
@@ -108,15 +115,20 @@ def test_hostile_values_in_a_workforce_link_are_ignored_and_cleared(
         "workforce.compare.b": "2031-01-01",  # after the latest load: the latest
         "workforce.compare.by": "[x](http://evil.example)",
         "workforce.compare.measure": "paybill_gbp; DROP TABLE",
+        "workforce.tab": "Compare two dates",
     }
     at = opened("workforce", tiny, monkeypatch, hostile)
-    assert at.selectbox(key="workforce.by").value == "cluster"
-    assert at.radio(key="workforce.measure").value == "Headcount"
     assert at.date_input(key="workforce.compare.a").value == tiny_warehouse.A
     assert at.date_input(key="workforce.compare.b").value == tiny_warehouse.B
     assert at.selectbox(key="workforce.compare.by").value == "cluster"
     assert not at.error
+    pages.on_tab(at, "workforce.tab", "Cluster to organisation")
+    assert at.selectbox(key="workforce.by").value == "cluster"
+    assert at.radio(key="workforce.measure").value == "Headcount"
     assert url(at) == {"as_at": ["2026-02-28"]}  # every page default: nothing to keep
+    tab = opened("workforce", tiny, monkeypatch, {"workforce.tab": "<b>Diversity</b>"})
+    assert not tab.exception and tab.session_state["workforce.tab"] == "Cluster to organisation"
+    assert "workforce.tab" not in url(tab)  # not a tab: ignored and removed
 
 
 def test_the_flows_page_restores_its_dates(tiny: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -134,12 +146,15 @@ def test_the_flows_page_restores_its_dates(tiny: Settings, monkeypatch: pytest.M
 def test_the_programme_page_restores_its_cluster_and_ignores_an_unknown_rating(
     extra: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    link = {"programme.cluster": "UNITY", "programme.rating": "<b>red</b>"}
+    link = {"programme.cluster": "UNITY", "programme.tab": "Slippage"}
     at = opened("programme", extra, monkeypatch, link)
     no_state_warning(at)
     assert at.selectbox(key="programme.cluster").value == "UNITY"
-    assert at.button_group(key="programme.rating").value is None
     assert url(at)["programme.cluster"] == ["UNITY"]
+    assert url(at)["programme.tab"] == ["Slippage"]
+    confidence = {"programme.tab": "Delivery confidence"}
+    at = opened("programme", extra, monkeypatch, {**confidence, "programme.rating": "<b>red</b>"})
+    assert at.button_group(key="programme.rating").value is None
     assert "programme.rating" not in url(at)  # not a rating: ignored and removed
 
 
@@ -148,7 +163,8 @@ def test_the_programme_rating_chosen_is_written_and_read_back(
 ) -> None:
     restored = []
     for rating in cp.DCA_LABELS:  # those the register holds are restored, the rest ignored
-        at = opened("programme", extra, monkeypatch, {"programme.rating": rating})
+        link = {"programme.tab": "Delivery confidence", "programme.rating": rating}
+        at = opened("programme", extra, monkeypatch, link)
         shown = at.button_group(key="programme.rating")
         held = any(o.startswith(cp.DCA_LABELS[rating].split(" ")[0]) for o in shown.options)
         if shown.value is not None:

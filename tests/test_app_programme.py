@@ -77,7 +77,7 @@ def test_the_programme_page_renders(app: AppTest) -> None:
     app.run()
     assert not app.exception
     assert [t.value for t in app.title] == ["Programme"]
-    assert tiles(app) == {
+    assert pages.every_tab(app, "programme.tab")[0] == {
         "Benefits planned": "£890",
         "Benefits realised": "£150",
         "Programme cost to date": "£290",
@@ -92,7 +92,7 @@ def test_the_programme_page_renders(app: AppTest) -> None:
     assert "business case about £900m (over £1.7bn had departments gone alone)" in text
     assert "at 3.5% real (Green Book), in 2025-26 values" in text
     assert app.metric[0].proto.help.startswith("Benefits cumulative:")
-    charts = figures(app)
+    charts = pages.every_tab(app, "programme.tab")[1]
     timeline = charts["Milestones: baseline, forecast and actual dates, by cluster (date)"]
     names = [t["name"] for t in timeline["data"]]
     assert names == ["Baseline", "Amber (A)", "Forecast date (diamond)", "Actual date (star)"]
@@ -110,11 +110,13 @@ def test_the_programme_page_renders(app: AppTest) -> None:
     cashable = charts["Cashable savings: planned and realised by financial year (£)"]
     assert [t["y"] for t in cashable["data"]] == [[100, 240, 300], [90, None, None]]
     assert "Net present value by cluster, 2025-26 values (£)" in charts
-    assert len(app.expander) >= 6  # every chart's data as a table
+    pages.on_tab(app, "programme.tab", "Benefits and cost")
+    assert len(app.expander) >= 4  # every chart's data as a table
+    assert tiles(app)["Milestones achieved"] == "1 of 4"  # the tiles above every tab
 
 
 def test_the_slippage_cluster_can_be_chosen(app: AppTest) -> None:
-    app.run()
+    pages.on_tab(app.run(), "programme.tab", "Slippage")
     assert app.selectbox(key="programme.cluster").options == ["SYNERGY", "UNITY", "ALL"]
     app.selectbox(key="programme.cluster").set_value("UNITY").run()
     assert not app.exception
@@ -204,9 +206,18 @@ def rated(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 @pytest.fixture
 def register(rated: Settings, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    """The page on its "Delivery confidence" tab."""
     at = open_page(rated, monkeypatch)
-    yield at.run()
+    yield confidence(at.run())
     get_settings.cache_clear()
+
+
+def confidence(at: AppTest) -> AppTest:
+    return pages.on_tab(at, "programme.tab", "Delivery confidence")
+
+
+def on_milestones(at: AppTest) -> AppTest:
+    return pages.on_tab(at, "programme.tab", "Milestones")
 
 
 def table(at: AppTest, columns: set[str]) -> list[dict]:
@@ -234,6 +245,7 @@ def visible_text(at: AppTest) -> str:
 
 
 def test_overdue_and_slipped_are_counted_and_listed_side_by_side(register: AppTest) -> None:
+    on_milestones(register)
     assert not register.exception
     figures_now = tiles(register)
     assert figures_now["Milestones achieved"] == "1 of 7"
@@ -294,7 +306,8 @@ def test_the_milestone_table_reads_in_plain_words(register: AppTest) -> None:
 
 
 def test_no_raw_code_or_column_name_is_shown(register: AppTest) -> None:
-    text = visible_text(register)
+    text = visible_text(register) + visible_text(on_milestones(register))
+    confidence(register)
     for code in (*RAW_CODES, "dca_rating", "slip_days", "milestone_id", "baseline_date"):
         assert code not in text, code
     register.button_group(key="programme.rating").set_value("amber_red").run()
@@ -390,14 +403,16 @@ def test_a_hostile_title_is_named_as_text(tmp_path: Path, monkeypatch: pytest.Mo
         generated_at=datetime(2026, 2, 28, 23, 45),
     )
     assert ingest_main(settings) == 0
-    at = open_page(settings, monkeypatch).run()
+    at = confidence(open_page(settings, monkeypatch).run())
     assert not at.exception
     escaped = safe_markdown(link)
     assert escaped.startswith(r"\[click\]\(https\:")
     (named,) = [m.value for m in at.main.markdown if m.value.startswith("**Rated red:**")]
     assert f"UNITY · M2 {escaped}" in named and "](" not in named
     # M2: baseline 10 Feb, forecast 31 Mar: 49 days, more than M1's 17
-    assert f"Largest: UNITY · M2 {escaped}, 49 days after its baseline." in captions(at)
+    assert f"Largest: UNITY · M2 {escaped}, 49 days after its baseline." in captions(
+        on_milestones(at)
+    )
     get_settings.cache_clear()
 
 
@@ -408,3 +423,48 @@ def test_a_chosen_rating_the_filters_no_longer_hold_shows_them_all(register: App
     assert register.button_group(key="programme.rating").options == ["Green (1)", "Amber (1)"]
     assert [r["Milestone"] for r in milestone_table(register)] == ["X6", "X2"]
     assert "**Milestones (2)**" in [m.value for m in register.main.markdown]
+
+
+# --- lazy tabs (issue 14) --------------------------------------------------------------------
+
+
+def test_the_page_starts_with_its_first_tab_alone(app: AppTest) -> None:
+    """Only the open tab's charts are built and sent: the page starts with the milestones
+    (timeline, ratings), not the slippage, benefits and NPV charts below them."""
+    app.run()
+    assert not app.exception
+    assert [t.label for t in app.tabs] == [
+        "Milestones",
+        "Delivery confidence",
+        "Slippage",
+        "Benefits and cost",
+    ]
+    assert figures(app) == {}  # the lists of overdue and slipped milestones: no chart
+    assert "Overdue" in tiles(app)
+    assert "programme.cluster" not in [s.key for s in app.selectbox]
+    confidence(app)
+    assert set(figures(app)) == {
+        "Milestones: baseline, forecast and actual dates, by cluster (date)",
+        "Milestones by delivery confidence rating (count)",
+    }
+    pages.on_tab(app, "programme.tab", "Benefits and cost")
+    assert len(figures(app)) == 4  # three planned-and-realised charts and the NPV
+    assert "Milestones by delivery confidence rating (count)" not in figures(app)
+    assert app.query_params["programme.tab"] == "Benefits and cost"  # in the link
+
+
+def test_a_link_opens_its_tab(app: AppTest) -> None:
+    app.query_params["programme.tab"] = "Slippage"
+    app.run()
+    assert not app.exception
+    assert list(figures(app)) == ["Slip of each SYNERGY milestone against its baseline (days)"]
+    pages.on_tab(app, "programme.tab", "Milestones")
+    assert "programme.tab" not in app.query_params  # the first tab is the default: no parameter
+
+
+def test_a_link_to_no_such_tab_opens_the_first(app: AppTest) -> None:
+    app.query_params["programme.tab"] = "<script>"
+    app.run()
+    assert not app.exception
+    assert app.session_state["programme.tab"] == "Milestones"
+    assert "programme.tab" not in app.query_params

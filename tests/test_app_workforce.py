@@ -46,6 +46,11 @@ MOVERS_BY_CLUSTER = (
 charts = pages.chart_specs
 
 
+def compare(at: AppTest) -> AppTest:
+    """The page run, then on its "Compare two dates" tab (issue 14: tabs run lazily)."""
+    return pages.on_tab(at.run(), "workforce.tab", "Compare two dates")
+
+
 def comparison(at: AppTest) -> pd.DataFrame | None:
     """The two dates' table, as the page shows it (None when it is not drawn)."""
     return next((d.value for d in at.dataframe if "headcount_a" in d.value.columns), None)
@@ -56,7 +61,7 @@ def test_the_page_renders(app: AppTest) -> None:
     assert not app.exception
     assert [t.value for t in app.title] == ["Workforce"]
     assert figures(app) == {"Headcount": "10", "FTE": "9.1", "Paybill (£ a year)": "£388.0k"}
-    found = charts(app)
+    found = pages.every_tab(app, "workforce.tab")[1]
     assert set(found) == {
         "Headcount by cluster (people)",
         "Headcount by grade (people)",
@@ -72,10 +77,11 @@ def test_the_page_renders(app: AppTest) -> None:
         "MATRIX": 1,
     }
     assert len(found["Headcount by ITL1 region (people)"]["data"][0]["x"]) == 13
+    pages.on_tab(app, "workforce.tab", "Diversity", tables=True)
     diversity = next(d for d in app.dataframe if "Women" in d.value.columns).value
     assert set(diversity["Women"]) == {"[c]"}
     assert "[c]" in "\n".join(c.value for c in app.caption)
-    compared = comparison(app).set_index("cluster")
+    compared = comparison(compare(app)).set_index("cluster")
     # Compared by default with a year before the as-at date, clamped to the first loaded (A).
     assert compared[["headcount_a", "headcount_b", "headcount_change"]].to_dict("index") == {
         "MATRIX": {"headcount_a": 2, "headcount_b": 1, "headcount_change": -1},
@@ -102,6 +108,7 @@ def test_drilling_down_and_comparing_dates(app: AppTest) -> None:
     assert any("(DVLA)" in name for name in spec["data"][0]["y"])
     app.radio(key="workforce.measure").set_value("FTE").run()
     assert "FTE by organisation (full-time equivalents)" in charts(app)
+    pages.on_tab(app, "workforce.tab", "Compare two dates")
     app.date_input(key="workforce.compare.a").set_value(date(2026, 2, 28)).run()
     assert not app.exception
     assert comparison(app) is None
@@ -121,7 +128,7 @@ def test_the_grade_filter_applies(app: AppTest) -> None:
 
 
 def test_two_dates_compared_by_organisation(app: AppTest) -> None:
-    app.run()
+    compare(app)
     app.selectbox(key="workforce.compare.by").set_value("organisation_code").run()
     assert not app.exception
     table = comparison(app).set_index("organisation_code")
@@ -163,7 +170,7 @@ def test_two_dates_compared_by_organisation(app: AppTest) -> None:
 
 
 def test_the_chart_measure_and_breakdowns_by_name(app: AppTest) -> None:
-    app.run()
+    compare(app)
     app.selectbox(key="workforce.compare.by").set_value("region").run()
     app.selectbox(key="workforce.compare.measure").set_value("paybill_gbp").run()
     assert not app.exception
@@ -194,7 +201,7 @@ def press_downloads(
         return made[what]
 
     monkeypatch.setattr(trail, "audited_file", keep)
-    app.run()
+    compare(app)
     app.selectbox(key="workforce.compare.by").set_value(key).run()
     assert not app.exception
     return made

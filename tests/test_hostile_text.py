@@ -273,15 +273,20 @@ def programme(hostile: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[Ap
 def test_the_programme_page_draws_hostile_titles_as_text(programme: AppTest) -> None:
     programme.run()
     assert not programme.exception
+    tables = [frame.value for frame in programme.dataframe]
+    pages.on_tab(programme, "programme.tab", "Delivery confidence")  # issue 14: lazy tabs
     specs = pages.chart_specs(programme)
+    tables += [frame.value for frame in programme.dataframe]
     timeline = specs["Milestones: baseline, forecast and actual dates, by cluster (date)"]
     assert_drawn_safely(timeline)
     labels = timeline["layout"]["yaxis"]["categoryarray"]
     assert len(labels) == 3 and all(len(html.unescape(label)) <= LABEL_LIMIT for label in labels)
+    pages.on_tab(programme, "programme.tab", "Slippage", tables=True)
+    specs |= pages.chart_specs(programme)
+    tables += [frame.value for frame in programme.dataframe]
     slip = specs["Slip of each SYNERGY milestone against its baseline (days)"]
     assert [t["name"] for t in slip["data"]] == [f"M1 {safe_label(LINK)}"]
     text = json.dumps(list(specs.values()), ensure_ascii=False)
     assert "<a " not in text and "<span" not in text and LONG[: LABEL_LIMIT + 1] not in text
-    tables = [frame.value for frame in programme.dataframe]
     titles = {t for table in tables if "Title" in table.columns for t in table["Title"]}
     assert {LINK, SPAN, LONG} <= titles  # the table beside the chart keeps the full text

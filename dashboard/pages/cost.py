@@ -15,6 +15,7 @@ import streamlit as st
 
 from dashboard import charts_programme as cp
 from dashboard import charts_spend, data, glossary, periods, url_state
+from dashboard.charts_cache import figure
 from dashboard.components import chart_with_table, open_page
 from dashboard.filters import not_applied_text
 from dashboard.formatting import format_count, format_date, format_gbp, format_percent
@@ -143,193 +144,231 @@ if last is None:
 elif note:
     st.caption(f"{note} In the charts a partial month's bars are hatched and labelled partial.")
 
-# --- spend ------------------------------------------------------------------------------------
-st.subheader("Pay spend and other spend")
-chart_with_table(
-    charts_spend.spend_chart(
-        chart_rows, f"Ledger spend by account category, {range_text} (£ a month)", partial
-    ),
-    spend_table(chart_rows),
-)
-st.caption(
-    f"{data.definition('spend_as_at')} Pay spend is the payroll accounts' lines (salary to "
-    "employer National Insurance); it is not the paybill, the HR records' annual basic salary × "
-    "FTE. Hatched bars: a month still being posted, left out of the dashed average."
-)
-not_applied("spend_as_at")
 
-# --- cost per FTE -----------------------------------------------------------------------------
-st.subheader("Cost per FTE")
-per_fte = pl.DataFrame()
-if last:
-    per_fte = metric(
-        "cost_per_fte", {"period_from": first, "period_to": last, "as_at": as_at},
-        ("cluster", "organisation_code"),
-    ).sort("cluster", "organisation_code")  # fmt: skip
-months = int(per_fte["months"].max()) if per_fte.height else None
-if months == periods.FULL_YEAR_PERIODS:
+def spend_tab() -> None:
+    """Ledger spend by group of account categories, month by month (the first tab)."""
+    st.subheader("Pay spend and other spend")
     chart_with_table(
-        cp.bar_chart(
-            per_fte,
-            "organisation_code",
-            (("annual_cost_per_fte_gbp", "Cost per FTE a year"),),
-            "Fully loaded cost per payroll FTE by organisation, "
-            f"{periods.window_text(first, last)} (£ a year)",
-            ("Organisation", "Cost per payroll FTE (£ a year)"),
-            number_format=",.0f",
-            prefix="£",
+        figure(
+            charts_spend.spend_chart,
+            chart_rows,
+            f"Ledger spend by account category, {range_text} (£ a month)",
+            partial,
         ),
-        per_fte.select(
-            pl.col("cluster").alias("Cluster"),
-            pl.col("organisation_code").alias("Organisation"),
-            pl.col("payroll_gbp").alias("Pay spend (£)"),
-            pl.col("contingent_gbp").alias("Contingent labour (£)"),
-            pl.col("average_fte").alias("Average payroll FTE"),
-            pl.col("months").alias("Months"),
-            pl.col("annual_cost_per_fte_gbp").alias("Cost per FTE (£ a year)"),
+        spend_table(chart_rows),
+        key="spend",
+    )
+    st.caption(
+        f"{data.definition('spend_as_at')} Pay spend is the payroll accounts' lines (salary to "
+        "employer National Insurance); it is not the paybill, the HR records' annual basic "
+        "salary × FTE. Hatched bars: a month still being posted, left out of the dashed average."
+    )
+    not_applied("spend_as_at")
+
+
+def per_fte_tab() -> None:
+    """The ledger's cost per FTE a year, by organisation, once a whole year is complete."""
+    st.subheader("Cost per FTE")
+    per_fte = pl.DataFrame()
+    if last:
+        per_fte = metric(
+            "cost_per_fte", {"period_from": first, "period_to": last, "as_at": as_at},
+            ("cluster", "organisation_code"),
+        ).sort("cluster", "organisation_code")  # fmt: skip
+    months = int(per_fte["months"].max()) if per_fte.height else None
+    if months == periods.FULL_YEAR_PERIODS:
+        chart_with_table(
+            figure(
+                cp.bar_chart,
+                per_fte,
+                "organisation_code",
+                (("annual_cost_per_fte_gbp", "Cost per FTE a year"),),
+                "Fully loaded cost per payroll FTE by organisation, "
+                f"{periods.window_text(first, last)} (£ a year)",
+                ("Organisation", "Cost per payroll FTE (£ a year)"),
+                number_format=",.0f",
+                prefix="£",
+            ),
+            per_fte.select(
+                pl.col("cluster").alias("Cluster"),
+                pl.col("organisation_code").alias("Organisation"),
+                pl.col("payroll_gbp").alias("Pay spend (£)"),
+                pl.col("contingent_gbp").alias("Contingent labour (£)"),
+                pl.col("average_fte").alias("Average payroll FTE"),
+                pl.col("months").alias("Months"),
+                pl.col("annual_cost_per_fte_gbp").alias("Cost per FTE (£ a year)"),
+            ),
+            key="per_fte",
+        )
+    else:
+        st.info(
+            f"Cost per FTE: {periods.cost_unavailable(months, status, view.options.first_date)}"
+        )
+    st.caption(data.definition("cost_per_fte"))
+    not_applied("cost_per_fte")
+
+
+def contingent_tab() -> None:
+    """Contingent labour and consultancy: the ledger's spend and the workers in HR."""
+    st.subheader("Contingent labour and consultancy")
+    off_payroll = chart_rows.filter(
+        pl.col("account_category").is_in(["contingent_labour", "consultancy"])
+    )
+    chart_with_table(
+        figure(
+            charts_spend.spend_chart,
+            off_payroll,
+            f"Contingent labour and consultancy spend, {range_text} (£ a month)",
+            partial,
         ),
+        spend_table(off_payroll),
+        key="off_payroll",
     )
-else:
-    st.info(f"Cost per FTE: {periods.cost_unavailable(months, status, view.options.first_date)}")
-st.caption(data.definition("cost_per_fte"))
-not_applied("cost_per_fte")
-
-# --- contingent labour and consultancy --------------------------------------------------------
-st.subheader("Contingent labour and consultancy")
-off_payroll = chart_rows.filter(
-    pl.col("account_category").is_in(["contingent_labour", "consultancy"])
-)
-chart_with_table(
-    charts_spend.spend_chart(
-        off_payroll, f"Contingent labour and consultancy spend, {range_text} (£ a month)", partial
-    ),
-    spend_table(off_payroll),
-)
-st.markdown(
-    f"As at {format_date(as_at)}: **{format_count(money(contingent, 'workers'))}** contingent "
-    f"workers, **{format_count(money(contingent, 'fte'), 1)}** FTE, annualised cost "
-    f"**{format_gbp(money(contingent, 'annualised_cost_gbp'))}** a year."
-)
-st.caption(data.definition("contingent"))
-
-# --- reconciliation ---------------------------------------------------------------------------
-st.subheader("HR and finance reconciliation")
-period_options = [periods.months_back(as_at, i) for i in range(12)]
-period = url_state.selectbox(
-    st,
-    "Accounting period",
-    period_options,
-    index=period_options.index(last) if last in period_options else 0,
-    format_func=lambda p: periods.partial_label(p, status),
-    key="cost.period",
-)
-if status.is_partial(period):
-    latest = f" The latest complete month is {periods.month_name(last)}." if last else ""
-    st.warning(
-        f"{periods.month_name(period)} is still being posted, so its ledger pay spend is only part "
-        f"of the month and most organisations will show as over tolerance.{latest}"
+    st.markdown(
+        f"As at {format_date(as_at)}: **{format_count(money(contingent, 'workers'))}** contingent "
+        f"workers, **{format_count(money(contingent, 'fte'), 1)}** FTE, annualised cost "
+        f"**{format_gbp(money(contingent, 'annualised_cost_gbp'))}** a year."
     )
-recon = metric(
-    "reconciliation", {"period": period, "as_at": as_at}, ("cluster", "organisation_code")
-).sort("cluster", "organisation_code")
-flagged = int(recon["flagged"].sum()) if not recon.is_empty() else 0
-st.markdown(
-    f"**{flagged}** of {recon.height} organisations flagged in {period}: the ledger's pay spend "
-    "differs from the pay cost the HR records imply by more than "
-    f"**{format_percent(RECONCILIATION_TOLERANCE)}** (the tolerance), or the ledger paid with "
-    "no HR pay behind it."
-)
-table = recon.select(
-    pl.when(pl.col("flagged")).then(pl.lit(FLAG)).otherwise(pl.lit("Within tolerance"))
-    .alias("Flag"),
-    pl.col("cluster").alias("Cluster"),
-    pl.col("organisation_code").alias("Organisation"),
-    pl.col("headcount").alias("Headcount"),
-    pl.col("hr_paybill_gbp").round(2).alias("HR pay cost (£)"),
-    pl.col("ledger_paybill_gbp").round(2).alias("Ledger pay spend (£)"),
-    pl.col("variance_gbp").round(2).alias("Variance (£)"),
-    (pl.col("variance_pct") * 100).round(1).alias("Variance (%)"),
-)  # fmt: skip
+    st.caption(data.definition("contingent"))
 
 
-def _highlight(row) -> list[str]:
-    colour = "background-color: #fbe9e7; font-weight: bold" if row["Flag"] == FLAG else ""
-    return [colour] * len(row)
-
-
-st.dataframe(
-    table.to_pandas()
-    .style.apply(_highlight, axis=1)
-    .format(
-        {
-            "HR pay cost (£)": "£{:,.2f}",
-            "Ledger pay spend (£)": "£{:,.2f}",
-            "Variance (£)": "£{:,.2f}",
-            "Variance (%)": "{:+.1f}%",
-        },
-        na_rep="[x]",
-    ),
-    hide_index=True,
-)
-st.caption(
-    f"{data.definition('reconciliation')} HR pay cost: the month's salary from the HR records "
-    "(annual salary × FTE ÷ 12) with employer pension and National Insurance at the published "
-    "rates. Ledger pay spend: the period's salary, employer pension and National Insurance "
-    "lines."
-)
-not_applied("reconciliation")
-
-# --- HR and finance per 100 -------------------------------------------------------------------
-st.subheader("HR and finance staff per 100 employees")
-ratio = metric("hr_finance_ratio", {"as_at": as_at}, ("cluster",))
-chart_with_table(
-    cp.bar_chart(
-        ratio,
-        "cluster",
-        (("hr_per_100", "HR staff"), ("finance_per_100", "Finance staff")),
-        "HR and finance staff per 100 employees by cluster (people per 100)",
-        ("Cluster", "Staff per 100 employees"),
-        references=((1.0, "HR target: 1 per 100"), (2.5, "Civil service 2023: 2.5 (1 per 40)")),
-    ),
-    ratio.select(
-        pl.col("cluster").alias("Cluster"),
-        pl.col("headcount").alias("Headcount"),
-        pl.col("hr_staff").alias("HR staff"),
-        pl.col("finance_staff").alias("Finance staff"),
-        pl.col("hr_per_100").round(1).alias("HR per 100"),
-        pl.col("finance_per_100").round(1).alias("Finance per 100"),
-    ),
-)
-st.caption(
-    f"{data.definition('hr_finance_ratio')} Benchmarks: the civil service's target of 1 HR "
-    "person per 100 staff, and 1 per 40 (2.5 per 100) for both HR and finance in 2023."
-)
-not_applied("hr_finance_ratio")
-
-# --- spans and layers -------------------------------------------------------------------------
-st.subheader("Spans and layers")
-spans = metric("spans_layers", {"as_at": as_at}, ("cluster", "organisation_code")).sort(
-    "cluster", "organisation_code"
-)
-chart_with_table(
-    cp.bar_chart(
-        spans,
-        "organisation_code",
-        (("mean_span", "Mean span"), ("layers", "Layers")),
-        f"Mean span of control and layers by organisation, as at {format_date(as_at)} "
-        "(direct reports; layers)",
-        ("Organisation", "Direct reports a manager; layers"),
-    ),
-    spans.select(
+def reconciliation_tab() -> None:
+    """HR's paybill against the ledger's pay spend for a month, the gaps flagged."""
+    st.subheader("HR and finance reconciliation")
+    period_options = [periods.months_back(as_at, i) for i in range(12)]
+    period = url_state.selectbox(
+        st,
+        "Accounting period",
+        period_options,
+        index=period_options.index(last) if last in period_options else 0,
+        format_func=lambda p: periods.partial_label(p, status),
+        key="cost.period",
+    )
+    if status.is_partial(period):
+        latest = f" The latest complete month is {periods.month_name(last)}." if last else ""
+        st.warning(
+            f"{periods.month_name(period)} is still being posted, so its ledger pay spend is "
+            f"only part of the month and most organisations will show as over tolerance.{latest}"
+        )
+    recon = metric(
+        "reconciliation", {"period": period, "as_at": as_at}, ("cluster", "organisation_code")
+    ).sort("cluster", "organisation_code")
+    flagged = int(recon["flagged"].sum()) if not recon.is_empty() else 0
+    st.markdown(
+        f"**{flagged}** of {recon.height} organisations flagged in {period}: the ledger's pay "
+        "spend differs from the pay cost the HR records imply by more than "
+        f"**{format_percent(RECONCILIATION_TOLERANCE)}** (the tolerance), or the ledger paid with "
+        "no HR pay behind it."
+    )
+    table = recon.select(
+        pl.when(pl.col("flagged")).then(pl.lit(FLAG)).otherwise(pl.lit("Within tolerance"))
+        .alias("Flag"),
         pl.col("cluster").alias("Cluster"),
         pl.col("organisation_code").alias("Organisation"),
         pl.col("headcount").alias("Headcount"),
-        pl.col("managers").alias("Managers"),
-        pl.col("mean_span").round(1).alias("Mean span"),
-        pl.col("median_span").alias("Median span"),
-        (pl.col("share_small_spans") * 100).round(1).alias("Managers with under 3 reports (%)"),
-        pl.col("layers").alias("Layers"),
-    ),
-)
-st.caption(data.definition("spans_layers"))
-not_applied("spans_layers")
+        pl.col("hr_paybill_gbp").round(2).alias("HR pay cost (£)"),
+        pl.col("ledger_paybill_gbp").round(2).alias("Ledger pay spend (£)"),
+        pl.col("variance_gbp").round(2).alias("Variance (£)"),
+        (pl.col("variance_pct") * 100).round(1).alias("Variance (%)"),
+    )  # fmt: skip
+
+    def _highlight(row) -> list[str]:
+        colour = "background-color: #fbe9e7; font-weight: bold" if row["Flag"] == FLAG else ""
+        return [colour] * len(row)
+
+    st.dataframe(
+        table.to_pandas()
+        .style.apply(_highlight, axis=1)
+        .format(
+            {
+                "HR pay cost (£)": "£{:,.2f}",
+                "Ledger pay spend (£)": "£{:,.2f}",
+                "Variance (£)": "£{:,.2f}",
+                "Variance (%)": "{:+.1f}%",
+            },
+            na_rep="[x]",
+        ),
+        hide_index=True,
+    )
+    st.caption(
+        f"{data.definition('reconciliation')} HR pay cost: the month's salary from the HR records "
+        "(annual salary × FTE ÷ 12) with employer pension and National Insurance at the published "
+        "rates. Ledger pay spend: the period's salary, employer pension and National Insurance "
+        "lines."
+    )
+    not_applied("reconciliation")
+
+
+def ratios_tab() -> None:
+    """HR and finance staff per 100 employees, and spans and layers."""
+    st.subheader("HR and finance staff per 100 employees")
+    ratio = metric("hr_finance_ratio", {"as_at": as_at}, ("cluster",))
+    chart_with_table(
+        figure(
+            cp.bar_chart,
+            ratio,
+            "cluster",
+            (("hr_per_100", "HR staff"), ("finance_per_100", "Finance staff")),
+            "HR and finance staff per 100 employees by cluster (people per 100)",
+            ("Cluster", "Staff per 100 employees"),
+            references=((1.0, "HR target: 1 per 100"), (2.5, "Civil service 2023: 2.5 (1 per 40)")),
+        ),
+        ratio.select(
+            pl.col("cluster").alias("Cluster"),
+            pl.col("headcount").alias("Headcount"),
+            pl.col("hr_staff").alias("HR staff"),
+            pl.col("finance_staff").alias("Finance staff"),
+            pl.col("hr_per_100").round(1).alias("HR per 100"),
+            pl.col("finance_per_100").round(1).alias("Finance per 100"),
+        ),
+        key="ratio",
+    )
+    st.caption(
+        f"{data.definition('hr_finance_ratio')} Benchmarks: the civil service's target of 1 HR "
+        "person per 100 staff, and 1 per 40 (2.5 per 100) for both HR and finance in 2023."
+    )
+    not_applied("hr_finance_ratio")
+
+    st.subheader("Spans and layers")
+    spans = metric("spans_layers", {"as_at": as_at}, ("cluster", "organisation_code")).sort(
+        "cluster", "organisation_code"
+    )
+    chart_with_table(
+        figure(
+            cp.bar_chart,
+            spans,
+            "organisation_code",
+            (("mean_span", "Mean span"), ("layers", "Layers")),
+            f"Mean span of control and layers by organisation, as at {format_date(as_at)} "
+            "(direct reports; layers)",
+            ("Organisation", "Direct reports a manager; layers"),
+        ),
+        spans.select(
+            pl.col("cluster").alias("Cluster"),
+            pl.col("organisation_code").alias("Organisation"),
+            pl.col("headcount").alias("Headcount"),
+            pl.col("managers").alias("Managers"),
+            pl.col("mean_span").round(1).alias("Mean span"),
+            pl.col("median_span").alias("Median span"),
+            (pl.col("share_small_spans") * 100).round(1).alias("Managers with under 3 reports (%)"),
+            pl.col("layers").alias("Layers"),
+        ),
+        key="spans",
+    )
+    st.caption(data.definition("spans_layers"))
+    not_applied("spans_layers")
+
+
+# Lazy tabs (issue 14): the page starts with its tiles and the first tab; the others' charts
+# and queries run only when their tab is opened.  The tab open is in the URL.
+TABS = {
+    "Spend": spend_tab,
+    "Cost per FTE": per_fte_tab,
+    "Contingent labour and consultancy": contingent_tab,
+    "HR and finance reconciliation": reconciliation_tab,
+    "Staff ratios and spans": ratios_tab,
+}
+for tab, draw in zip(url_state.tabs(list(TABS), key="cost.tab"), TABS.values(), strict=True):
+    if tab.open:
+        with tab:
+            draw()

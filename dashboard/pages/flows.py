@@ -1,6 +1,6 @@
 """Flows: joiners, leavers and transfers between two dates as a waterfall, the flows of each
 cluster, the moves between clusters (under disclosure control), and turnover in the year by
-grade and by organisation."""
+grade and by organisation; each after the first in a tab of its own, run when opened."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import streamlit as st
 
 from dashboard import charts_workforce as cw
 from dashboard import data, trail, url_state
+from dashboard.charts_cache import figure
 from dashboard.components import chart_with_table, open_page
 from dashboard.filters import not_applied_text
 from dashboard.formatting import format_count, format_date, format_percent
@@ -55,61 +56,13 @@ row = total.row(0, named=True) if not total.is_empty() else {}
 # Rows of three, so that a count like 525,000 reads whole on a laptop (dashboard.tiles).
 for column, (label, value) in zip(tile_columns(6), cw.flow_steps(row), strict=True):
     column.metric(label, format_count(abs(value)), help=data.definition("flows"), border=True)
-steps = pl.DataFrame(cw.flow_steps(row), schema=["step", "people"], orient="row")
-chart_with_table(
-    cw.flows_waterfall(
-        row, f"Headcount from {format_date(date_from)} to {format_date(date_to)} (people)"
-    ),
-    steps,
-)
-st.caption(
-    f"{data.definition('flows')} Moving between organisations inside the scope is not a "
-    "flow; moving in from outside it, or out of it, is a transfer."
-)
-ignored = filters.not_applied(FLOWS)
-if ignored:
-    st.caption(f"Flows are not counted by grade: {not_applied_text(ignored)}.")
 
-st.subheader("Flows by cluster")
-by_cluster = data.metric("flows", clusters, period, ("cluster",), flows_where)
-st.dataframe(
-    by_cluster,
-    hide_index=True,
-    column_config={
-        "cluster": "Cluster",
-        **{
-            column: st.column_config.NumberColumn(label, format="localized")
-            for column, label in LABELS.items()
-        },
-    },
-)
-st.caption("A transfer between clusters is out of one and into the other.")
 
-st.subheader("Moves between clusters")
-moves = cw.moves_table(data.metric("cluster_moves", clusters, period))
-trail.note(cells_suppressed=cw.suppressed_cells(moves))
-if moves.is_empty():
-    st.caption(
-        f"Nobody in one cluster of the scope at {format_date(date_from)} was in another at "
-        f"{format_date(date_to)}."
-    )
-else:
-    chart_with_table(
-        cw.moves_matrix(moves),
-        moves.select("from_cluster", "to_cluster", "moves_text"),
-        {"from_cluster": "From cluster", "to_cluster": "To cluster", "moves_text": "Moves"},
-    )
-st.caption(
-    f"{data.definition('cluster_moves')} Only moves with both clusters in the scope are shown. "
-    "Under disclosure control: counts are rounded to the nearest 5 and counts under 5 read "
-    "[c], with other cells hidden where needed so that none can be worked out."
-)
-
-st.subheader("Turnover in the year")
-turnover_where = filters.where(TURNOVER)
+TOP = 15  # organisations charted by turnover
 
 
 def turnover_table(frame: pl.DataFrame, dim: str) -> pl.DataFrame:
+    """Turnover by ``dim`` as its chart's table: leavers, average headcount, the rate."""
     return frame.select(
         dim,
         "leavers",
@@ -118,45 +71,125 @@ def turnover_table(frame: pl.DataFrame, dim: str) -> pl.DataFrame:
     )
 
 
-by_grade = data.metric("turnover", clusters, {"as_at": as_at}, ("grade",), turnover_where)
-by_grade = by_grade.sort(pl.col("grade").map_elements(cw.grade_rank, return_dtype=pl.Int64))
-if not by_grade.is_empty():
-    first = by_grade.row(0, named=True)
-    covered = first["month_ends_covered"]
-    st.caption(
-        f"Leavers in the 12 months to {format_date(first['period_end'])} as a share of the "
-        f"average headcount over those months ({covered} of 13 month-ends loaded"
-        f"{'' if covered == 13 else ': not a full year'})."
+def steps_tab() -> None:
+    """The flows between the two dates as a waterfall (the first tab)."""
+    steps = pl.DataFrame(cw.flow_steps(row), schema=["step", "people"], orient="row")
+    chart_with_table(
+        figure(
+            cw.flows_waterfall,
+            row,
+            f"Headcount from {format_date(date_from)} to {format_date(date_to)} (people)",
+        ),
+        steps,
+        key="steps",
     )
-chart_with_table(
-    cw.bar_chart(
-        by_grade,
-        "grade",
-        cw.TURNOVER,
-        "Turnover by grade (% of average headcount)",
-        labels={"unknown": "Not recorded"},
-        category_title="Grade",
-    ),
-    turnover_table(by_grade, "grade"),
-    {"turnover_rate": "Turnover"},
-)
-TOP = 15
-by_org = data.metric(
-    "turnover", clusters, {"as_at": as_at}, ("organisation_code",), turnover_where
-).sort(["turnover_rate", "organisation_code"], descending=[True, False])
-organisations = view.options.organisations_in(filters.clusters, ())
-names = {code: f"{name} ({code})" for code, name in organisations.items()}
-chart_with_table(
-    cw.bar_chart(
-        by_org.head(TOP),
-        "organisation_code",
-        cw.TURNOVER,
-        f"Turnover by organisation, highest {TOP} (% of average headcount)",
-        labels=names,
-        horizontal=True,
-        category_title="Organisation",
-    ),
-    turnover_table(by_org, "organisation_code"),
-    {"turnover_rate": "Turnover"},
-)
-st.caption(data.definition("turnover"))
+    st.caption(
+        f"{data.definition('flows')} Moving between organisations inside the scope is not a "
+        "flow; moving in from outside it, or out of it, is a transfer."
+    )
+    ignored = filters.not_applied(FLOWS)
+    if ignored:
+        st.caption(f"Flows are not counted by grade: {not_applied_text(ignored)}.")
+
+
+def clusters_tab() -> None:
+    """Each cluster's flows, and the moves between clusters (under disclosure control)."""
+    st.subheader("Flows by cluster")
+    by_cluster = data.metric("flows", clusters, period, ("cluster",), flows_where)
+    st.dataframe(
+        by_cluster,
+        hide_index=True,
+        column_config={
+            "cluster": "Cluster",
+            **{
+                column: st.column_config.NumberColumn(label, format="localized")
+                for column, label in LABELS.items()
+            },
+        },
+    )
+    st.caption("A transfer between clusters is out of one and into the other.")
+
+    st.subheader("Moves between clusters")
+    moves = cw.moves_table(data.metric("cluster_moves", clusters, period))
+    trail.note(cells_suppressed=cw.suppressed_cells(moves))
+    if moves.is_empty():
+        st.caption(
+            f"Nobody in one cluster of the scope at {format_date(date_from)} was in another at "
+            f"{format_date(date_to)}."
+        )
+    else:
+        chart_with_table(
+            figure(cw.moves_matrix, moves),
+            moves.select("from_cluster", "to_cluster", "moves_text"),
+            {"from_cluster": "From cluster", "to_cluster": "To cluster", "moves_text": "Moves"},
+            key="moves",
+        )
+    st.caption(
+        f"{data.definition('cluster_moves')} Only moves with both clusters in the scope are shown. "
+        "Under disclosure control: counts are rounded to the nearest 5 and counts under 5 read "
+        "[c], with other cells hidden where needed so that none can be worked out."
+    )
+
+
+def turnover_tab() -> None:
+    """Turnover in the year by grade and by organisation."""
+    st.subheader("Turnover in the year")
+    turnover_where = filters.where(TURNOVER)
+    by_grade = data.metric("turnover", clusters, {"as_at": as_at}, ("grade",), turnover_where)
+    by_grade = by_grade.sort(pl.col("grade").map_elements(cw.grade_rank, return_dtype=pl.Int64))
+    if not by_grade.is_empty():
+        first = by_grade.row(0, named=True)
+        covered = first["month_ends_covered"]
+        st.caption(
+            f"Leavers in the 12 months to {format_date(first['period_end'])} as a share of the "
+            f"average headcount over those months ({covered} of 13 month-ends loaded"
+            f"{'' if covered == 13 else ': not a full year'})."
+        )
+    chart_with_table(
+        figure(
+            cw.bar_chart,
+            by_grade,
+            "grade",
+            cw.TURNOVER,
+            "Turnover by grade (% of average headcount)",
+            labels={"unknown": "Not recorded"},
+            category_title="Grade",
+        ),
+        turnover_table(by_grade, "grade"),
+        {"turnover_rate": "Turnover"},
+        key="turnover_grade",
+    )
+    by_org = data.metric(
+        "turnover", clusters, {"as_at": as_at}, ("organisation_code",), turnover_where
+    ).sort(["turnover_rate", "organisation_code"], descending=[True, False])
+    organisations = view.options.organisations_in(filters.clusters, ())
+    names = {code: f"{name} ({code})" for code, name in organisations.items()}
+    chart_with_table(
+        figure(
+            cw.bar_chart,
+            by_org.head(TOP),
+            "organisation_code",
+            cw.TURNOVER,
+            f"Turnover by organisation, highest {TOP} (% of average headcount)",
+            labels=names,
+            horizontal=True,
+            category_title="Organisation",
+        ),
+        turnover_table(by_org, "organisation_code"),
+        {"turnover_rate": "Turnover"},
+        key="turnover_organisation",
+    )
+    st.caption(data.definition("turnover"))
+
+
+# Lazy tabs (issue 14): the page starts with its tiles and the first tab; the others' charts
+# and queries run only when their tab is opened.  The tab open is in the URL.
+TABS = {
+    "Joiners and leavers": steps_tab,
+    "By cluster": clusters_tab,
+    "Turnover": turnover_tab,
+}
+for tab, draw in zip(url_state.tabs(list(TABS), key="flows.tab"), TABS.values(), strict=True):
+    if tab.open:
+        with tab:
+            draw()

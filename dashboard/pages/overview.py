@@ -18,6 +18,7 @@ import streamlit as st
 
 from dashboard import charts, data, glossary, periods, url_state
 from dashboard import headlines as hl
+from dashboard.charts_cache import figure
 from dashboard.components import chart_with_table, metric_with_changes, open_page
 from dashboard.filters import not_applied_text
 from dashboard.formatting import format_count, format_date, format_gbp, format_percent
@@ -182,52 +183,11 @@ TILES = (  # label, Headline field, format, format of a change, definition, note
 # A cost per FTE is compared with the 12 periods to the month before and to a year before:
 # its changes are dated by the month-ends closing those windows.
 cost_dates = periods.window_dates(ledger) or (month, year)
-# Two rows (the workforce, then rates and benefits), so that figures like £21.6bn are read
-# whole on a laptop's screen rather than cut short; the rates' row, which may read "Not
-# available", in threes (dashboard.tiles).
-columns = [*tile_columns(4, 4), *tile_columns(len(TILES) - 4, 3)]
-for column, (label, field, fmt, fmt_change, definition, notes, up) in zip(
-    columns, TILES, strict=True
-):
-    value = getattr(now, field)
-    month_day, year_day = cost_dates if field == "cost_per_fte_gbp" else (month, year)
-    with column:
-        metric_with_changes(
-            label,
-            shown(field, fmt),
-            (month_day, hl.change(value, getattr(last_month, field, None), fmt_change)),
-            (year_day, hl.change(value, getattr(last_year, field, None), fmt_change)),
-            definition=definition,
-            notes=tuple(notes),
-            good_when_up=up,
-        )
-
-with st.expander("How these figures are defined"):
-    st.markdown(
-        f"- **Headcount, FTE and paybill.** {data.definition('workforce')} Each person counts "
-        "once, in one organisation; paybill is annual basic salary × FTE from the HR records, "
-        "a yearly rate, not the pay spend the ledgers post (Cost and efficiency). Each "
-        "cluster's figures come from its latest extract on or before the date.\n"
-        f"- **Contingent share of FTE.** {data.definition('contingent')} The share is "
-        "contingent FTE ÷ (payroll FTE + contingent FTE); its changes are in percentage "
-        "points (pp).\n"
-        f"- **Turnover.** {data.definition('turnover')} Leavers are people who left every "
-        "cluster's organisations between one month-end and the next (a move between "
-        "organisations is a transfer); it needs a whole year (13 month-ends loaded) and is "
-        "not available before, and its changes are in percentage points (pp).\n"
-        f"- **Cost per FTE.** {data.definition('cost_per_fte')} Here the 12 complete "
-        "accounting periods to the last one every cluster's ledger has complete (delivered "
-        "past the month's end): pay spend and contingent labour spend in the ledger, as it "
-        "stood at the date, ÷ the average payroll FTE at their month-ends. A month still being "
-        "posted is left out, and with fewer than 12 complete months there is no figure. "
-        "Changes compare the 12 periods to the month before and to a year before.\n"
-        f"- **Benefits realised.** {data.definition('benefits_cumulative')} Realised cashable "
-        "savings and non-cashable efficiencies up to the last financial year with a realised "
-        "figure, against the plan for the same years.\n"
-        f"- **Changes.** From the latest extract on or before the date ({format_date(base)}): "
-        f"last month is {format_date(month)}, the end of the month before; last year is "
-        f"{format_date(year)}."
-    )
+# The tiles and their definitions go in this place, but are drawn after the trend chart
+# below them: the chart reaches the browser first, and with it the fetch of Plotly's code
+# (4.5 MiB, asked for only when a page's first chart arrives), which then loads while the
+# tiles are drawn rather than after them (issue 14).
+top = st.container()
 
 st.subheader("Headcount at each month-end")
 start = hl.month_end(hl.add_months(as_at, -24))
@@ -240,7 +200,8 @@ trend = data.metric(
     filters.where(WORKFORCE),
 )
 chart_with_table(
-    charts.trend_chart(
+    figure(
+        charts.trend_chart,
         trend,
         charts.HEADCOUNT,
         f"Headcount at each month-end, {start:%B %Y} to {as_at:%B %Y} (people)",
@@ -248,8 +209,58 @@ chart_with_table(
     ),
     hl.trend_table(trend, "headcount", split),
     {"month_end": st.column_config.DateColumn("Month-end", format="D MMMM YYYY")},
+    key="trend",
 )
 st.caption(data.definition("workforce_trend"))
+
+with top:
+    # Two rows (the workforce, then rates and benefits), so that figures like £21.6bn are read
+    # whole on a laptop's screen rather than cut short; the rates' row, which may read "Not
+    # available", in threes (dashboard.tiles).
+    columns = [*tile_columns(4, 4), *tile_columns(len(TILES) - 4, 3)]
+    for column, (label, field, fmt, fmt_change, definition, notes, up) in zip(
+        columns, TILES, strict=True
+    ):
+        value = getattr(now, field)
+        month_day, year_day = cost_dates if field == "cost_per_fte_gbp" else (month, year)
+        with column:
+            metric_with_changes(
+                label,
+                shown(field, fmt),
+                (month_day, hl.change(value, getattr(last_month, field, None), fmt_change)),
+                (year_day, hl.change(value, getattr(last_year, field, None), fmt_change)),
+                definition=definition,
+                notes=tuple(notes),
+                good_when_up=up,
+            )
+
+    with st.expander("How these figures are defined"):
+        st.markdown(
+            f"- **Headcount, FTE and paybill.** {data.definition('workforce')} Each person counts "
+            "once, in one organisation; paybill is annual basic salary × FTE from the HR records, "
+            "a yearly rate, not the pay spend the ledgers post (Cost and efficiency). Each "
+            "cluster's figures come from its latest extract on or before the date.\n"
+            f"- **Contingent share of FTE.** {data.definition('contingent')} The share is "
+            "contingent FTE ÷ (payroll FTE + contingent FTE); its changes are in percentage "
+            "points (pp).\n"
+            f"- **Turnover.** {data.definition('turnover')} Leavers are people who left every "
+            "cluster's organisations between one month-end and the next (a move between "
+            "organisations is a transfer); it needs a whole year (13 month-ends loaded) and is "
+            "not available before, and its changes are in percentage points (pp).\n"
+            f"- **Cost per FTE.** {data.definition('cost_per_fte')} Here the 12 complete "
+            "accounting periods to the last one every cluster's ledger has complete (delivered "
+            "past the month's end): pay spend and contingent labour spend in the ledger, as it "
+            "stood at the date, ÷ the average payroll FTE at their month-ends. A month still being "
+            "posted is left out, and with fewer than 12 complete months there is no figure. "
+            "Changes compare the 12 periods to the month before and to a year before.\n"
+            f"- **Benefits realised.** {data.definition('benefits_cumulative')} Realised cashable "
+            "savings and non-cashable efficiencies up to the last financial year with a realised "
+            "figure, against the plan for the same years.\n"
+            f"- **Changes.** From the latest extract on or before the date ({format_date(base)}): "
+            f"last month is {format_date(month)}, the end of the month before; last year is "
+            f"{format_date(year)}."
+        )
+
 
 st.subheader("The clusters side by side")
 freshness = {

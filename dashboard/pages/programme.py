@@ -18,6 +18,7 @@ import streamlit as st
 from dashboard import charts_programme as cp
 from dashboard import data, url_state
 from dashboard import programme_data as pdata
+from dashboard.charts_cache import figure
 from dashboard.components import chart_with_table, open_page
 from dashboard.filters import not_applied_text
 from dashboard.formatting import format_count, format_date, format_gbp, format_percent
@@ -166,146 +167,192 @@ for column, (label, value, caption, metric) in zip(tile_columns(len(tiles)), til
         st.metric(label, value, help=data.definition(metric), border=True)
         st.caption(caption)
 
-# --- milestones -------------------------------------------------------------------------------
-st.subheader("Milestones")
-register = pdata.register(as_at, clusters)
-late, due = pdata.slipped(register), pdata.overdue(register)
-left, right = st.columns(2)
-with left:
-    st.metric("Overdue", format_count(overdue), help=OVERDUE_HELP, border=True)
-    st.caption("Not achieved, and the forecast date (else the baseline) has passed.")
-    show_list(pdata.overdue_list(due, as_at), "No milestone is overdue.")
-with right:
-    st.metric("Slipped", format_count(slipped), help=SLIPPED_HELP, border=True)
-    st.caption(largest_slip(late))
-    show_list(pdata.slip_list(late), "No milestone is later than its baseline.")
 
-st.subheader("Delivery confidence")
-rated = rating_tiles(ratings, register)
-chosen_rating = (
-    url_state.pills(
-        st,
-        "Show the milestones rated",
-        list(rated),
-        format_func=lambda r: f"{rating_word(r)} ({format_count(rated.get(r))})",
-        key="programme.rating",
-        help=f"{pdata.DCA_HELP} Choose a rating to list its milestones; choose it again for all.",
+def milestones_tab() -> None:
+    """The first tab: the overdue and slipped milestones, each listed (no chart, so a link to
+    the page draws without Plotly's code)."""
+    st.subheader("Milestones")
+    register = pdata.register(as_at, clusters)
+    late, due = pdata.slipped(register), pdata.overdue(register)
+    left, right = st.columns(2)
+    with left:
+        st.metric("Overdue", format_count(overdue), help=OVERDUE_HELP, border=True)
+        st.caption("Not achieved, and the forecast date (else the baseline) has passed.")
+        show_list(pdata.overdue_list(due, as_at), "No milestone is overdue.")
+    with right:
+        st.metric("Slipped", format_count(slipped), help=SLIPPED_HELP, border=True)
+        st.caption(largest_slip(late))
+        show_list(pdata.slip_list(late), "No milestone is later than its baseline.")
+
+
+def confidence_tab() -> None:
+    """The delivery confidence ratings, their milestones on a timeline, and their counts."""
+    st.subheader("Delivery confidence")
+    register = pdata.register(as_at, clusters)
+    rated = rating_tiles(ratings, register)
+    chosen_rating = (
+        url_state.pills(
+            st,
+            "Show the milestones rated",
+            list(rated),
+            format_func=lambda r: f"{rating_word(r)} ({format_count(rated.get(r))})",
+            key="programme.rating",
+            help=f"{pdata.DCA_HELP} Choose a rating to list its milestones; choose it again "
+            "for all.",
+        )
+        if rated
+        else None
     )
-    if rated
-    else None
-)
-if chosen_rating not in rated:  # chosen before the filters left no milestone so rated
-    chosen_rating = None
-shown = register.filter(pl.col("dca_rating") == chosen_rating) if chosen_rating else register
-what = f"Milestones rated {rating_word(chosen_rating).lower()}" if chosen_rating else "Milestones"
-st.plotly_chart(
-    cp.milestone_timeline(
-        shown, as_at, f"{what}: baseline, forecast and actual dates, by cluster (date)"
-    ),
-    width="stretch",
-    config={"displaylogo": False},
-)
-st.caption(
-    "Each milestone's actual date (a star) or else its forecast (a diamond) is coloured by its "
-    "delivery confidence rating and marked with its letters: G green, A/G amber/green, "
-    "A amber, A/R amber/red, R red, NR not rated. The open circle is the baseline."
-)
-st.markdown(f"**{what} ({format_count(shown.height)})**")
-st.dataframe(pdata.table(shown), hide_index=True, column_config=pdata.TABLE_CONFIG)
-st.caption(data.definition("milestones"))
-chart_with_table(
-    cp.dca_chart(ratings, "Milestones by delivery confidence rating (count)"),
-    ratings.select(
-        pl.col("dca_rating")
-        .replace_strict(cp.DCA_LABELS, default="Other rating", return_dtype=pl.String)
-        .alias("Rating"),
-        pl.col("milestones").alias("Milestones"),
-        pl.col("achieved").alias("Achieved"),
-        pl.col("overdue").alias("Overdue"),
-        pl.col("slipped").alias("Slipped"),
-    ),
-)
-st.caption(
-    "Ratings on the IPA (now NISTA) delivery confidence scales: five-point (Green, Amber/green, "
-    "Amber, Amber/red, Red) or three-point (Green, Amber, Red)."
-)
-
-st.subheader("Slippage across register deliveries")
-slippage = data.metric("milestone_slippage", clusters, params, ("cluster", "stage"))
-options = sorted(slippage["cluster"].unique().to_list(), key=cluster_rank)
-chosen = url_state.selectbox(st, "Cluster", options, key="programme.cluster") if options else None
-slips = slippage.filter(pl.col("cluster") == chosen) if chosen else slippage.clear()
-chart_with_table(
-    cp.slippage_chart(slips, f"Slip of each {chosen or ''} milestone against its baseline (days)"),
-    slips.select(
-        pl.col("milestone_id").alias("Milestone"),
-        pl.col("title").alias("Title"),
-        pl.col("extract_date").alias("Register delivery"),
-        pl.col("slip_days").alias("Slip (days)"),
-        pl.col("slip_change_days").alias("Change since the previous delivery (days)"),
-    ),
-    {"Register delivery": DATE},
-)
-st.caption(data.definition("milestone_slippage"))
-
-# --- benefits and cost ------------------------------------------------------------------------
-st.subheader("Benefits and cost against the business case")
-st.caption(
-    f"The clusters' business case: about {format_gbp(CASE_BENEFITS_GBP)} of benefits over 15 "
-    f"years ({format_gbp(CASE_CASHABLE_GBP)} cashable savings and "
-    f"{format_gbp(CASE_EFFICIENCIES_GBP)} non-cashable efficiencies) for about "
-    f"{format_gbp(CASE_COST_GBP)} of cost. Planned bars are the register's approved profile."
-)
-for measure in (*BENEFITS, "programme_cost"):
-    label = MEASURES[measure]
-    rows = benefits.filter(pl.col("measure") == measure)
+    if chosen_rating not in rated:  # chosen before the filters left no milestone so rated
+        chosen_rating = None
+    shown = register.filter(pl.col("dca_rating") == chosen_rating) if chosen_rating else register
+    what = (
+        f"Milestones rated {rating_word(chosen_rating).lower()}" if chosen_rating else "Milestones"
+    )
+    st.plotly_chart(
+        figure(
+            cp.milestone_timeline,
+            shown,
+            as_at,
+            f"{what}: baseline, forecast and actual dates, by cluster (date)",
+        ),
+        width="stretch",
+        config={"displaylogo": False},
+    )
+    st.caption(
+        "Each milestone's actual date (a star) or else its forecast (a diamond) is coloured by its "
+        "delivery confidence rating and marked with its letters: G green, A/G amber/green, "
+        "A amber, A/R amber/red, R red, NR not rated. The open circle is the baseline."
+    )
+    st.markdown(f"**{what} ({format_count(shown.height)})**")
+    st.dataframe(pdata.table(shown), hide_index=True, column_config=pdata.TABLE_CONFIG)
+    st.caption(data.definition("milestones"))
     chart_with_table(
-        cp.planned_actual_chart(
-            rows, f"{label}: planned and realised by financial year (£)", f"{label} (£)"
+        figure(cp.dca_chart, ratings, "Milestones by delivery confidence rating (count)"),
+        ratings.select(
+            pl.col("dca_rating")
+            .replace_strict(cp.DCA_LABELS, default="Other rating", return_dtype=pl.String)
+            .alias("Rating"),
+            pl.col("milestones").alias("Milestones"),
+            pl.col("achieved").alias("Achieved"),
+            pl.col("overdue").alias("Overdue"),
+            pl.col("slipped").alias("Slipped"),
         ),
-        rows.select(
-            pl.col("cluster").alias("Cluster"),
-            pl.col("financial_year").alias("Financial year"),
-            pl.col("planned_gbp").alias("Planned (£)"),
-            pl.col("actual_gbp").alias("Realised (£)"),
-            pl.col("cumulative_planned_gbp").alias("Planned to date (£)"),
-            pl.col("cumulative_actual_gbp").alias("Realised to date (£)"),
-        ),
+        key="ratings",
     )
-st.caption(data.definition("benefits_cumulative"))
+    st.caption(
+        "Ratings on the IPA (now NISTA) delivery confidence scales: five-point (Green, "
+        "Amber/green, Amber, Amber/red, Red) or three-point (Green, Amber, Red)."
+    )
 
-st.subheader("Net present value")
-npv_by_cluster = data.metric("benefits_npv", clusters, params, ("cluster",))
-npv_columns = (
-    ("planned_npv", "Planned"),
-    ("actual_npv", "Realised to date"),
-    ("forecast_npv", "Forecast"),
-)
-chart_with_table(
-    cp.bar_chart(
-        npv_by_cluster,
-        "cluster",
-        npv_columns,
-        f"Net present value by cluster, {financial_year(as_at)} values (£)",
-        ("Cluster", f"Net present value (£, {financial_year(as_at)} values)"),
-        number_format=",.0f",
-        prefix="£",
-    ),
-    npv_by_cluster.rename(
-        {
-            "cluster": "Cluster",
-            "planned_benefits_pv": "Planned benefits (£ PV)",
-            "planned_cost_pv": "Planned cost (£ PV)",
-            "planned_npv": "Planned NPV (£)",
-            "actual_benefits_pv": "Realised benefits (£ PV)",
-            "actual_cost_pv": "Cost to date (£ PV)",
-            "actual_npv": "Realised NPV to date (£)",
-            "forecast_npv": "Forecast NPV (£)",
-        }
-    ),
-)
-st.caption(
-    f"{data.definition('benefits_npv')} Discounted at the Green Book's "
-    f"{format_percent(GREEN_BOOK_DISCOUNT_RATE)} real a year to {financial_year(as_at)}, the "
-    "financial year of the as-at date."
-)
+
+def slippage_tab() -> None:
+    """How a cluster's milestones slipped from one register delivery to the next."""
+    st.subheader("Slippage across register deliveries")
+    slippage = data.metric("milestone_slippage", clusters, params, ("cluster", "stage"))
+    options = sorted(slippage["cluster"].unique().to_list(), key=cluster_rank)
+    chosen = (
+        url_state.selectbox(st, "Cluster", options, key="programme.cluster") if options else None
+    )
+    slips = slippage.filter(pl.col("cluster") == chosen) if chosen else slippage.clear()
+    chart_with_table(
+        figure(
+            cp.slippage_chart,
+            slips,
+            f"Slip of each {chosen or ''} milestone against its baseline (days)",
+        ),
+        slips.select(
+            pl.col("milestone_id").alias("Milestone"),
+            pl.col("title").alias("Title"),
+            pl.col("extract_date").alias("Register delivery"),
+            pl.col("slip_days").alias("Slip (days)"),
+            pl.col("slip_change_days").alias("Change since the previous delivery (days)"),
+        ),
+        {"Register delivery": DATE},
+        key="slippage",
+    )
+    st.caption(data.definition("milestone_slippage"))
+
+
+def benefits_tab() -> None:
+    """Benefits and cost against the business case, and the net present value."""
+    st.subheader("Benefits and cost against the business case")
+    st.caption(
+        f"The clusters' business case: about {format_gbp(CASE_BENEFITS_GBP)} of benefits over 15 "
+        f"years ({format_gbp(CASE_CASHABLE_GBP)} cashable savings and "
+        f"{format_gbp(CASE_EFFICIENCIES_GBP)} non-cashable efficiencies) for about "
+        f"{format_gbp(CASE_COST_GBP)} of cost. Planned bars are the register's approved profile."
+    )
+    for measure in (*BENEFITS, "programme_cost"):
+        label = MEASURES[measure]
+        rows = benefits.filter(pl.col("measure") == measure)
+        chart_with_table(
+            figure(
+                cp.planned_actual_chart,
+                rows,
+                f"{label}: planned and realised by financial year (£)",
+                f"{label} (£)",
+            ),
+            rows.select(
+                pl.col("cluster").alias("Cluster"),
+                pl.col("financial_year").alias("Financial year"),
+                pl.col("planned_gbp").alias("Planned (£)"),
+                pl.col("actual_gbp").alias("Realised (£)"),
+                pl.col("cumulative_planned_gbp").alias("Planned to date (£)"),
+                pl.col("cumulative_actual_gbp").alias("Realised to date (£)"),
+            ),
+            key=f"benefits.{measure}",
+        )
+    st.caption(data.definition("benefits_cumulative"))
+
+    st.subheader("Net present value")
+    npv_by_cluster = data.metric("benefits_npv", clusters, params, ("cluster",))
+    npv_columns = (
+        ("planned_npv", "Planned"),
+        ("actual_npv", "Realised to date"),
+        ("forecast_npv", "Forecast"),
+    )
+    chart_with_table(
+        figure(
+            cp.bar_chart,
+            npv_by_cluster,
+            "cluster",
+            npv_columns,
+            f"Net present value by cluster, {financial_year(as_at)} values (£)",
+            ("Cluster", f"Net present value (£, {financial_year(as_at)} values)"),
+            number_format=",.0f",
+            prefix="£",
+        ),
+        npv_by_cluster.rename(
+            {
+                "cluster": "Cluster",
+                "planned_benefits_pv": "Planned benefits (£ PV)",
+                "planned_cost_pv": "Planned cost (£ PV)",
+                "planned_npv": "Planned NPV (£)",
+                "actual_benefits_pv": "Realised benefits (£ PV)",
+                "actual_cost_pv": "Cost to date (£ PV)",
+                "actual_npv": "Realised NPV to date (£)",
+                "forecast_npv": "Forecast NPV (£)",
+            }
+        ),
+        key="npv",
+    )
+    st.caption(
+        f"{data.definition('benefits_npv')} Discounted at the Green Book's "
+        f"{format_percent(GREEN_BOOK_DISCOUNT_RATE)} real a year to {financial_year(as_at)}, the "
+        "financial year of the as-at date."
+    )
+
+
+# Lazy tabs (issue 14): the page starts with its tiles and the first tab; the others' charts
+# and queries run only when their tab is opened.  The tab open is in the URL.
+TABS = {
+    "Milestones": milestones_tab,
+    "Delivery confidence": confidence_tab,
+    "Slippage": slippage_tab,
+    "Benefits and cost": benefits_tab,
+}
+for tab, draw in zip(url_state.tabs(list(TABS), key="programme.tab"), TABS.values(), strict=True):
+    if tab.open:
+        with tab:
+            draw()

@@ -19,6 +19,7 @@ from dashboard import charts, compare, data, glossary, identity, scope, trail, u
 from dashboard import charts_workforce as cw
 from dashboard import extracts as ex
 from dashboard.charts import Measure
+from dashboard.charts_cache import figure
 from dashboard.components import (
     CSV_MIME,
     XLSX_MIME,
@@ -68,104 +69,8 @@ for column, (label, value) in zip(
     column.metric(label, value, help=definition, border=True)
 st.caption(data.definition("workforce"))
 
-# --- from cluster to organisation -------------------------------------------------------------
-st.subheader("From cluster to organisation")
-LEVELS = {"cluster": "Cluster", "department": "Department", "organisation_code": "Organisation"}
-MEASURES = {"Headcount": charts.HEADCOUNT, "FTE": charts.FTE}
-left, right = st.columns(2)
-level = url_state.selectbox(
-    left, "Break down by", list(LEVELS), format_func=LEVELS.get, key="workforce.by"
-)
-measure = MEASURES[
-    url_state.radio(right, "Measure", list(MEASURES), horizontal=True, key="workforce.measure")
-]
-departments = view.options.departments(filters.clusters)
-organisations = view.options.organisations_in(filters.clusters, ())
-names = {
-    "cluster": {},
-    "department": {code: f"{name} ({code})" for code, name in departments.items()},
-    "organisation_code": {code: f"{name} ({code})" for code, name in organisations.items()},
-}[level]
-groups = workforce((level,)).sort(measure.column, descending=True)
-chart_with_table(
-    cw.bar_chart(
-        groups,
-        level,
-        measure,
-        f"{measure.label} by {LEVELS[level].lower()} ({measure.unit})",
-        labels=names,
-        horizontal=True,
-        category_title=LEVELS[level],
-    ),
-    groups.with_columns(pl.col(level).replace(names).alias(LEVELS[level])).select(
-        LEVELS[level], "headcount", "fte", "paybill_gbp"
-    ),
-    {
-        "fte": st.column_config.NumberColumn("FTE", format="%.1f"),
-        "paybill_gbp": st.column_config.NumberColumn(
-            "Paybill (£ a year)", format="localized", help=PAYBILL_HELP
-        ),
-    },
-)
 
-# --- grades and professions -------------------------------------------------------------------
-st.subheader("Grades and professions")
-by_grade = workforce(("grade",))
-chart_with_table(
-    cw.grade_pyramid(by_grade, charts.HEADCOUNT, "Headcount by grade (people)"),
-    by_grade.sort(pl.col("grade").map_elements(cw.grade_rank, return_dtype=pl.Int64)),
-)
-st.caption("Grades run from administrative assistant (AA) up to permanent secretary (PS).")
-TOP = 10
-by_profession = workforce(("profession",)).sort("headcount", descending=True).head(TOP)
-chart_with_table(
-    cw.bar_chart(
-        glossary.plain_table(by_profession),
-        "profession",
-        charts.HEADCOUNT,
-        f"The {TOP} largest professions by headcount (people)",
-        horizontal=True,
-        category_title="Profession",
-    ),
-    by_profession,
-)
-
-# --- regions ----------------------------------------------------------------------------------
-st.subheader("Where people work")
-by_region = workforce(("region",))
-chart_with_table(
-    cw.region_tiles(by_region, charts.HEADCOUNT, "Headcount by ITL1 region (people)"),
-    by_region.select("region", "headcount", "fte", "paybill_gbp"),  # regions by name
-)
-unplaced = by_region.filter(~pl.col("region").is_in(list(cw.TILES)))["headcount"].sum()
-st.caption(
-    "One tile per International Territorial Level 1 (ITL1) region of the UK, and one for "
-    f"staff based overseas. Region not recorded: {format_count(unplaced)} people."
-)
-
-# --- diversity --------------------------------------------------------------------------------
-st.subheader("Diversity by grade")
-representation = data.metric(
-    "representation", clusters, params, ("grade",), filters.where(REPRESENTATION)
-)
-diversity = cw.diversity_table(representation, ("grade",))
-trail.note(cells_suppressed=cw.suppressed_cells(diversity))
-chart_with_table(
-    cw.shares_chart(diversity, "Women and ethnic minorities by grade (% of those recorded)"),
-    diversity.sort(pl.col("grade").map_elements(cw.grade_rank, return_dtype=pl.Int64)).select(
-        pl.col("grade").alias("Grade"),
-        pl.col("headcount_text").alias("Headcount"),
-        pl.col("women_share_text").alias("Women"),
-        pl.col("ethnic_minority_share_text").alias("Ethnic minority"),
-    ),
-)
-st.caption(
-    f"{data.definition('representation')} Under disclosure control: counts are rounded to the "
-    "nearest 5, and a grade with fewer than 5 people (or a count that would reveal one) "
-    "reads [c]; shares are worked out from the rounded counts."
-)
-
-# --- two dates -------------------------------------------------------------------------------
+# --- two dates compared (the last tab) -------------------------------------------------------
 
 
 def comparison_columns(key: str, date_a: date, date_b: date) -> dict:
@@ -288,7 +193,7 @@ def show_comparison(date_a: date, date_b: date, key: str, measure: Measure) -> N
         f"{measure.label.lower()}, {a} to {b} ({measure.unit})"
     )
     st.plotly_chart(
-        cw.movers_chart(movers, key, measure, title, labels=labels),
+        figure(cw.movers_chart, movers, key, measure, title, labels=labels),
         width="stretch",
         config={"displaylogo": False},
     )
@@ -299,33 +204,166 @@ def show_comparison(date_a: date, date_b: date, key: str, measure: Measure) -> N
     comparison_downloads(at_a, at_b, key, names, (date_a, date_b))
 
 
-st.subheader("Compare two dates")
-first_date, latest_date = view.options.first_date, view.options.latest_date
-year_ago = min(max(add_months(as_at, -12), first_date), latest_date)
-pick_a, pick_b, pick_by, pick_measure = st.columns(4)
-date_a = view.date_input(pick_a, "First date", year_ago, key="workforce.compare.a")
-date_b = view.date_input(pick_b, "Second date", as_at, key="workforce.compare.b")
-key = url_state.selectbox(
-    pick_by,
-    "Break down by",
-    list(compare.KEYS),
-    format_func=compare.KEYS.get,
-    key="workforce.compare.by",
-)
+LEVELS = {"cluster": "Cluster", "department": "Department", "organisation_code": "Organisation"}
+MEASURES = {"Headcount": charts.HEADCOUNT, "FTE": charts.FTE}
+TOP = 10
 MOVERS = {"headcount": charts.HEADCOUNT, "fte": charts.FTE, "paybill_gbp": cw.PAYBILL}
-chart_measure = MOVERS[
-    url_state.selectbox(
-        pick_measure,
-        "Chart the change in",
-        list(MOVERS),
-        format_func=compare.MEASURES.get,
-        key="workforce.compare.measure",
-        help=PAYBILL_HELP,
+
+
+def organisation_tab() -> None:
+    """Headcount or FTE by cluster, department or organisation (the first tab)."""
+    st.subheader("From cluster to organisation")
+    left, right = st.columns(2)
+    level = url_state.selectbox(
+        left, "Break down by", list(LEVELS), format_func=LEVELS.get, key="workforce.by"
     )
-]
-if key not in compare.KEYS:  # a fixed list, whatever a link or a session holds
-    st.error(f"Two dates cannot be compared by {safe_markdown(key)}.")
-elif date_a == date_b:
-    st.info("Choose two different dates to compare.")
-else:
-    show_comparison(date_a, date_b, key, chart_measure)
+    measure = MEASURES[
+        url_state.radio(right, "Measure", list(MEASURES), horizontal=True, key="workforce.measure")
+    ]
+    departments = view.options.departments(filters.clusters)
+    organisations = view.options.organisations_in(filters.clusters, ())
+    names = {
+        "cluster": {},
+        "department": {code: f"{name} ({code})" for code, name in departments.items()},
+        "organisation_code": {code: f"{name} ({code})" for code, name in organisations.items()},
+    }[level]
+    groups = workforce((level,)).sort(measure.column, descending=True)
+    chart_with_table(
+        figure(
+            cw.bar_chart,
+            groups,
+            level,
+            measure,
+            f"{measure.label} by {LEVELS[level].lower()} ({measure.unit})",
+            labels=names,
+            horizontal=True,
+            category_title=LEVELS[level],
+        ),
+        groups.with_columns(pl.col(level).replace(names).alias(LEVELS[level])).select(
+            LEVELS[level], "headcount", "fte", "paybill_gbp"
+        ),
+        {
+            "fte": st.column_config.NumberColumn("FTE", format="%.1f"),
+            "paybill_gbp": st.column_config.NumberColumn(
+                "Paybill (£ a year)", format="localized", help=PAYBILL_HELP
+            ),
+        },
+        key="groups",
+    )
+
+
+def grades_tab() -> None:
+    """The grade pyramid and the largest professions."""
+    st.subheader("Grades and professions")
+    by_grade = workforce(("grade",))
+    chart_with_table(
+        figure(cw.grade_pyramid, by_grade, charts.HEADCOUNT, "Headcount by grade (people)"),
+        by_grade.sort(pl.col("grade").map_elements(cw.grade_rank, return_dtype=pl.Int64)),
+        key="grades",
+    )
+    st.caption("Grades run from administrative assistant (AA) up to permanent secretary (PS).")
+    by_profession = workforce(("profession",)).sort("headcount", descending=True).head(TOP)
+    chart_with_table(
+        figure(
+            cw.bar_chart,
+            glossary.plain_table(by_profession),
+            "profession",
+            charts.HEADCOUNT,
+            f"The {TOP} largest professions by headcount (people)",
+            horizontal=True,
+            category_title="Profession",
+        ),
+        by_profession,
+        key="professions",
+    )
+
+
+def regions_tab() -> None:
+    """Headcount by region, one tile each."""
+    st.subheader("Where people work")
+    by_region = workforce(("region",))
+    chart_with_table(
+        figure(cw.region_tiles, by_region, charts.HEADCOUNT, "Headcount by ITL1 region (people)"),
+        by_region.select("region", "headcount", "fte", "paybill_gbp"),  # regions by name
+        key="regions",
+    )
+    unplaced = by_region.filter(~pl.col("region").is_in(list(cw.TILES)))["headcount"].sum()
+    st.caption(
+        "One tile per International Territorial Level 1 (ITL1) region of the UK, and one for "
+        f"staff based overseas. Region not recorded: {format_count(unplaced)} people."
+    )
+
+
+def diversity_tab() -> None:
+    """Women and ethnic minorities by grade, under disclosure control."""
+    st.subheader("Diversity by grade")
+    representation = data.metric(
+        "representation", clusters, params, ("grade",), filters.where(REPRESENTATION)
+    )
+    diversity = cw.diversity_table(representation, ("grade",))
+    trail.note(cells_suppressed=cw.suppressed_cells(diversity))
+    chart_with_table(
+        figure(
+            cw.shares_chart, diversity, "Women and ethnic minorities by grade (% of those recorded)"
+        ),
+        diversity.sort(pl.col("grade").map_elements(cw.grade_rank, return_dtype=pl.Int64)).select(
+            pl.col("grade").alias("Grade"),
+            pl.col("headcount_text").alias("Headcount"),
+            pl.col("women_share_text").alias("Women"),
+            pl.col("ethnic_minority_share_text").alias("Ethnic minority"),
+        ),
+        key="diversity",
+    )
+    st.caption(
+        f"{data.definition('representation')} Under disclosure control: counts are rounded to the "
+        "nearest 5, and a grade with fewer than 5 people (or a count that would reveal one) "
+        "reads [c]; shares are worked out from the rounded counts."
+    )
+
+
+def compare_tab() -> None:
+    """Two dates compared for any breakdown: the table, the largest movers, the files."""
+    st.subheader("Compare two dates")
+    first_date, latest_date = view.options.first_date, view.options.latest_date
+    year_ago = min(max(add_months(as_at, -12), first_date), latest_date)
+    pick_a, pick_b, pick_by, pick_measure = st.columns(4)
+    date_a = view.date_input(pick_a, "First date", year_ago, key="workforce.compare.a")
+    date_b = view.date_input(pick_b, "Second date", as_at, key="workforce.compare.b")
+    key = url_state.selectbox(
+        pick_by,
+        "Break down by",
+        list(compare.KEYS),
+        format_func=compare.KEYS.get,
+        key="workforce.compare.by",
+    )
+    chart_measure = MOVERS[
+        url_state.selectbox(
+            pick_measure,
+            "Chart the change in",
+            list(MOVERS),
+            format_func=compare.MEASURES.get,
+            key="workforce.compare.measure",
+            help=PAYBILL_HELP,
+        )
+    ]
+    if key not in compare.KEYS:  # a fixed list, whatever a link or a session holds
+        st.error(f"Two dates cannot be compared by {safe_markdown(key)}.")
+    elif date_a == date_b:
+        st.info("Choose two different dates to compare.")
+    else:
+        show_comparison(date_a, date_b, key, chart_measure)
+
+
+# Lazy tabs (issue 14): the page starts with its tiles and the first tab; the others' charts
+# and queries run only when their tab is opened.  The tab open is in the URL.
+TABS = {
+    "Cluster to organisation": organisation_tab,
+    "Grades and professions": grades_tab,
+    "Regions": regions_tab,
+    "Diversity": diversity_tab,
+    "Compare two dates": compare_tab,
+}
+for tab, draw in zip(url_state.tabs(list(TABS), key="workforce.tab"), TABS.values(), strict=True):
+    if tab.open:
+        with tab:
+            draw()
