@@ -17,14 +17,21 @@ from collections.abc import Callable
 import streamlit as st
 from pydantic import ValidationError
 
-from dashboard import identity
+from dashboard import data, identity
 from dashboard.identity import Caller, plain
 from pipeline import audit
 from pipeline.access import CLUSTERS
 from pipeline.register.check import Fault
 from pipeline.register.edits import Change, RegisterEditError
-from pipeline.register.save import NotLoaded, RegisterInvalid, SaveConflict, change_entry, save
-from pipeline.register.versions import Register, current
+from pipeline.register.save import (
+    NotLoaded,
+    RegisterInvalid,
+    SaveConflict,
+    change_entry,
+    load_in_a_process_of_its_own,
+    save,
+)
+from pipeline.register.versions import Register, read_current
 from pipeline.settings import get_settings
 
 EDIT_ROLES = frozenset({"strategy_office", "admin"})
@@ -39,10 +46,16 @@ def can_edit(who: Caller) -> bool:
     return grant is not None and grant.role in EDIT_ROLES and set(grant.clusters) == set(CLUSTERS)
 
 
+def in_force() -> Register:
+    """The register in force, on the dashboard's own connection to the published warehouse
+    (this process may not open the file a second time in another configuration)."""
+    return read_current(data.open_warehouse())
+
+
 def opened(reload: bool = False) -> Register:
     """The register the editor works on: as opened in this session, or read afresh."""
     if reload or not isinstance(st.session_state.get(OPENED), Register):
-        st.session_state[OPENED] = current(get_settings().warehouse)
+        st.session_state[OPENED] = in_force()
     return st.session_state[OPENED]
 
 
@@ -91,7 +104,8 @@ def _apply(who: Caller, make: Callable[[Register], tuple[Register, list[Change]]
     try:
         edited, changes = make(start)
         saved = save(get_settings(), edited, editor=who.name, started_from=start.version,
-                     changes=changes, record=_record(who))  # fmt: skip
+                     changes=changes, record=_record(who), in_force=in_force,
+                     load=load_in_a_process_of_its_own)  # fmt: skip
     except ValidationError as error:
         st.session_state[OUTCOME] = {"faults": _pydantic_faults(error)}
     except RegisterInvalid as invalid:

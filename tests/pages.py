@@ -141,7 +141,13 @@ TABS = {
         "HR and finance reconciliation",
         "Staff ratios and spans",
     ),
-    "programme": ("Milestones", "Delivery confidence", "Slippage", "Benefits and cost"),
+    "programme": (
+        "Milestones",
+        "Delivery confidence",
+        "Slippage",
+        "Benefits and cost",
+        "The register",
+    ),
 }
 
 

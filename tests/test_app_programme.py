@@ -438,6 +438,7 @@ def test_the_page_starts_with_its_first_tab_alone(app: AppTest) -> None:
         "Delivery confidence",
         "Slippage",
         "Benefits and cost",
+        "The register",
     ]
     assert figures(app) == {}  # the lists of overdue and slipped milestones: no chart
     assert "Overdue" in tiles(app)

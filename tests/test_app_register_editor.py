@@ -15,8 +15,7 @@ from streamlit.testing.v1 import AppTest
 from pipeline import audit
 from pipeline.ingest import ingest_main
 from pipeline.register.edits import MilestoneUpdate, update_milestone
-from pipeline.register.save import save
-from pipeline.register.versions import current
+from pipeline.register.save import load_in_a_process_of_its_own, save
 from tests.pages import ADMIN, sign_in
 
 OCT = date(2026, 10, 31)
@@ -44,6 +43,20 @@ def settings(tmp_path, monkeypatch, capsys):
     ):
         monkeypatch.setenv(f"WORKFORCE_{name}", str(value))  # fmt: skip
     return settings
+
+
+def in_force():
+    """The register in force, read as the dashboard reads it: on its own connection (this
+    process may hold the warehouse file open in that configuration only)."""
+    from dashboard.register_session import in_force as dashboards
+
+    return dashboards()
+
+
+def save_elsewhere(settings, register, **options):
+    """A save by someone else, as the dashboard saves (its ingest in a process of its own)."""
+    return save(settings, register, in_force=in_force, load=load_in_a_process_of_its_own,
+                **options)  # fmt: skip
 
 
 def read(markdown: str) -> str:
@@ -80,7 +93,7 @@ def test_the_strategy_office_moves_a_forecast_and_it_is_in_force_and_audited(set
     assert [read(s.value) for s in at.success] == [
         "Saved: milestone M002: forecast_date; milestone M002: dca_rating"
     ]
-    rows = {m["milestone_id"]: m for m in current(settings.warehouse).milestones}
+    rows = {m["milestone_id"]: m for m in in_force().milestones}
     assert (rows["M002"]["forecast_date"], rows["M002"]["dca_rating"]) == (
         date(2026, 6, 1),
         "amber_red",
@@ -95,41 +108,41 @@ def test_the_strategy_office_moves_a_forecast_and_it_is_in_force_and_audited(set
 
 
 def test_a_fault_is_drawn_under_its_field_and_nothing_is_saved(settings, monkeypatch):
-    before = current(settings.warehouse).version
+    before = in_force().version
     at = editor(settings, monkeypatch)
     fill(at, "M003", "", rating="red")  # no reason
     errors = [read(e.value) for e in at.error]
     assert errors == ["String should have at least 1 character"]
-    assert current(settings.warehouse).version == before
+    assert in_force().version == before
     fill(at, "M003", "done early", actual=date(2031, 1, 1))  # achieved in the future
     assert [read(e.value) for e in at.error] == [
         f"M003: actual_date 2031-01-01 is after today ({datetime.now(UTC).date()}):"
         " not achieved yet"
     ]
-    assert current(settings.warehouse).version == before
+    assert in_force().version == before
 
 
 def test_a_second_editor_is_refused_naming_who_saved_and_the_form_keeps_the_edit(
     settings, monkeypatch
 ):
     at = editor(settings, monkeypatch, role="admin")
-    opened = current(settings.warehouse)  # someone else saves meanwhile
+    opened = in_force()  # someone else saves meanwhile
     other, changes = update_milestone(
         opened, MilestoneUpdate(milestone_id="M001", dca_rating="green", reason="board")
     )
-    save(settings, other, editor="bob@strategy.gov.uk", started_from=opened.version,
+    save_elsewhere(settings, other, editor="bob@strategy.gov.uk", started_from=opened.version,
          changes=changes)  # fmt: skip
     fill(at, "M004", "my change", rating="red")
     (error,) = [read(e.value) for e in at.error]
     assert "the register was replaced after you opened it (saved by bob@strategy.gov.uk" in error
     assert at.selectbox(key=f"{FORM}.rating").value == "red"  # still on screen
     assert at.text_area(key=f"{FORM}.reason").value == "my change"
-    rows = {m["milestone_id"]: m for m in current(settings.warehouse).milestones}
+    rows = {m["milestone_id"]: m for m in in_force().milestones}
     assert rows["M004"]["dca_rating"] == "amber"  # not saved
     at.button(key="register.reload").click().run()
     submit(at).click().run()  # the same edit, on the register now in force
     assert [read(s.value) for s in at.success] == ["Saved: milestone M004: dca_rating"]
-    assert current(settings.warehouse).version.editor == ADMIN
+    assert in_force().version.editor == ADMIN
 
 
 def test_a_leader_reads_only(settings, monkeypatch):
@@ -148,7 +161,7 @@ def workbook_of(settings, change) -> bytes:
 
     from pipeline.register import workbook
 
-    book = load_workbook(io.BytesIO(workbook.write(current(settings.warehouse))))
+    book = load_workbook(io.BytesIO(workbook.write(in_force())))
     change(book)
     out = io.BytesIO()
     book.save(out)
@@ -174,7 +187,7 @@ def test_an_edited_workbook_is_uploaded_checked_and_applied_with_a_reason(settin
     at.text_input(key="register.upload.reason").set_value("programme board, November")
     at.button(key="register.apply").click().run()
     assert [read(s.value) for s in at.success] == ["Saved: milestone M001: forecast_date"]
-    rows = {m["milestone_id"]: m for m in current(settings.warehouse).milestones}
+    rows = {m["milestone_id"]: m for m in in_force().milestones}
     assert rows["M001"]["forecast_date"] == date(2027, 1, 15)
     entry = audit.read(settings.warehouse.parent / "audit.sqlite", event="change").row(
         0, named=True
@@ -183,7 +196,7 @@ def test_an_edited_workbook_is_uploaded_checked_and_applied_with_a_reason(settin
 
 
 def test_a_workbook_with_faults_or_not_a_workbook_applies_nothing(settings, monkeypatch):
-    before = current(settings.warehouse).version
+    before = in_force().version
     at = editor(settings, monkeypatch)
     upload(at, workbook_of(settings, lambda b: b["milestones"].__setitem__("H4", "purple")))
     assert read(at.error[0].value) == "The workbook has 1 faults, so nothing was applied:"
@@ -194,16 +207,16 @@ def test_a_workbook_with_faults_or_not_a_workbook_applies_nothing(settings, monk
     assert not [b for b in at.button if b.key == "register.apply"]
     upload(at, b"milestone_id,title\nM1,x\n", "register.csv.xlsx")
     assert read(at.error[0].value) == "register.csv.xlsx: not an Excel workbook (.xlsx)"
-    assert current(settings.warehouse).version == before
+    assert in_force().version == before
 
 
 def test_a_workbook_taken_from_an_older_version_is_refused(settings, monkeypatch):
     old = workbook_of(settings, lambda b: b["milestones"].__setitem__("H4", "red"))
-    opened = current(settings.warehouse)
+    opened = in_force()
     newer, changes = update_milestone(
         opened, MilestoneUpdate(milestone_id="M001", dca_rating="green", reason="board")
     )
-    save(settings, newer, editor="bob@strategy.gov.uk", started_from=opened.version,
+    save_elsewhere(settings, newer, editor="bob@strategy.gov.uk", started_from=opened.version,
          changes=changes)  # fmt: skip
     at = editor(settings, monkeypatch)
     upload(at, old)
@@ -212,7 +225,7 @@ def test_a_workbook_taken_from_an_older_version_is_refused(settings, monkeypatch
     (error,) = [read(e.value) for e in at.error]
     assert error.startswith("The workbook was taken from another version of the register")
     assert "saved by bob@strategy.gov.uk" in error
-    rows = {m["milestone_id"]: m for m in current(settings.warehouse).milestones}
+    rows = {m["milestone_id"]: m for m in in_force().milestones}
     assert rows["M002"]["dca_rating"] == "amber"
 
 
@@ -223,11 +236,11 @@ def changes_script() -> None:
 
 
 def test_what_changed_between_this_version_and_last_months(settings, monkeypatch):
-    opened = current(settings.warehouse)
+    opened = in_force()
     moved, changes = update_milestone(
         opened, MilestoneUpdate(milestone_id="M000", forecast_date=date(2026, 5, 1), reason="r")
     )
-    save(settings, moved, editor="bob@strategy.gov.uk", started_from=opened.version,
+    save_elsewhere(settings, moved, editor="bob@strategy.gov.uk", started_from=opened.version,
          changes=changes, now=datetime(2026, 11, 29, 10, tzinfo=UTC))  # fmt: skip
     sign_in(settings.warehouse.parent, monkeypatch, role="leader", clusters=("SYNERGY",))
     at = AppTest.from_function(changes_script, default_timeout=60)
@@ -271,7 +284,7 @@ def test_a_milestone_is_added_and_a_repeated_id_is_said_under_its_field(settings
     at.text_input(key="register.add.milestone_id").set_value("M100")
     press(at, "Add the milestone")
     assert read(at.success[0].value).startswith("Saved: milestone M100: milestone_id")
-    rows = {m["milestone_id"]: m for m in current(settings.warehouse).milestones}
+    rows = {m["milestone_id"]: m for m in in_force().milestones}
     assert rows["M100"]["title"] == "Payroll on the new system"
 
 
@@ -286,6 +299,6 @@ def test_benefits_realised_are_recorded(settings, monkeypatch):
         "Saved: benefit UNITY 2025-26 cashable_saving: actual_gbp; benefit UNITY 2025-26"
         " cashable_saving: hours_released"
     ]
-    (line,) = [b for b in current(settings.warehouse).benefits
+    (line,) = [b for b in in_force().benefits
                if (b["cluster"], b["financial_year"]) == ("UNITY", "2025-26")]  # fmt: skip
     assert (line["actual_gbp"], line["hours_released"]) == (250_000.0, 1_200.0)

@@ -16,7 +16,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import charts_programme as cp
-from dashboard import data, url_state
+from dashboard import data, identity, register_changes, register_editor, url_state
 from dashboard import programme_data as pdata
 from dashboard.charts_cache import figure
 from dashboard.components import chart_with_table, open_page
@@ -344,6 +344,14 @@ def benefits_tab() -> None:
     )
 
 
+def register_tab() -> None:
+    """The register kept in the app (issue 15): what changed between two of its versions, for
+    every role; the editor for the strategy office and administrators."""
+    who = identity.caller()
+    register_changes.draw(who)
+    register_editor.draw(who)
+
+
 # Lazy tabs (issue 14): the page starts with its tiles and the first tab; the others' charts
 # and queries run only when their tab is opened.  The tab open is in the URL.
 TABS = {
@@ -351,6 +359,7 @@ TABS = {
     "Delivery confidence": confidence_tab,
     "Slippage": slippage_tab,
     "Benefits and cost": benefits_tab,
+    "The register": register_tab,
 }
 for tab, draw in zip(url_state.tabs(list(TABS), key="programme.tab"), TABS.values(), strict=True):
     if tab.open:

@@ -15,6 +15,9 @@ ingest of a register-only delivery does not rebuild the workforce marts.
 from __future__ import annotations
 
 import io
+import os
+import subprocess
+import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 
@@ -64,6 +67,34 @@ def _tables(register: Register) -> dict[str, pa.Table]:
     return out
 
 
+def load_here(settings: Settings, today: date) -> None:
+    """The ingest in this process (the CLI, tests): loads what is new in the landing zone."""
+    with Reporter(io.StringIO()) as quiet:
+        run_ingest(settings, quiet, today=today)
+
+
+def load_in_a_process_of_its_own(settings: Settings, today: date) -> None:
+    """The ingest as ``workforce ingest`` in a process of its own, as the nightly load runs:
+    for the dashboard, whose process holds the published warehouse open read-only in its own
+    configuration (DuckDB allows one configuration per file per process).  The settings go
+    with it in the environment; a refusal or failure is :class:`NotLoaded`, in one line."""
+    env = {
+        **os.environ,
+        "WORKFORCE_LANDING": str(settings.landing),
+        "WORKFORCE_WAREHOUSE": str(settings.warehouse),
+        "WORKFORCE_REFERENCE": str(settings.reference),
+        "WORKFORCE_MAPPINGS": str(settings.mappings),
+    }
+    run = subprocess.run(
+        [sys.executable, "-m", "pipeline.cli", "ingest"],
+        env=env, capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    said = [line for line in run.stdout.splitlines() + run.stderr.splitlines() if line.strip()]
+    refused = [line for line in said if line.startswith(f"refused: {PROGRAMME} {today}")]
+    if refused or run.returncode not in (0, 1):
+        raise NotLoaded((refused or said or [f"workforce ingest exited {run.returncode}"])[0])
+
+
 def _same(a: Version | None, b: Version | None) -> bool:
     return (a.load_id if a else None) == (b.load_id if b else None)
 
@@ -89,13 +120,17 @@ def save(
     changes: Sequence[Change] = (),
     record: Callable[[Change], None] | None = None,
     now: datetime | None = None,
+    in_force: Callable[[], Register] | None = None,
+    load: Callable[[Settings, date], None] = load_here,
 ) -> Register:
     """Save ``register`` as the new version (module docstring); returns the register now in
     force.  :class:`RegisterInvalid`, :class:`SaveConflict` or :class:`NotLoaded` otherwise.
 
     ``record`` is called for each of ``changes`` once the save is allowed and before anything
     is written (the caller's audit log: :func:`change_entry`); if it raises, nothing is saved,
-    so no change is made that the log does not hold."""
+    so no change is made that the log does not hold.  ``in_force`` reads the register in force
+    (by default on a connection of its own); ``load`` runs the ingest (by default here)."""
+    reader = in_force or (lambda: current(settings.warehouse))
     now = (now or datetime.now(UTC)).replace(microsecond=0)
     today: date = now.date()
     faults = check(register, today)
@@ -103,11 +138,11 @@ def save(
         raise RegisterInvalid(faults)
     settings.warehouse.mkdir(parents=True, exist_ok=True)
     with exclusive(settings.warehouse / LOCK):
-        in_force = current(settings.warehouse).version
-        if not _same(in_force, started_from):
-            assert in_force is not None  # a version was there or appeared: one is in force
+        found = reader().version
+        if not _same(found, started_from):
+            assert found is not None  # a version was there or appeared: one is in force
             raise SaveConflict(
-                f"the register was replaced after you opened it ({in_force.describe()}):"
+                f"the register was replaced after you opened it ({found.describe()}):"
                 " nothing was saved; your change is still on screen to apply again"
             )
         for change in changes:
@@ -123,9 +158,8 @@ def save(
             generated_at=now.replace(tzinfo=None),
             source_system=f"{EDITOR}{editor}",
         )
-        with Reporter(io.StringIO()) as quiet:
-            run_ingest(settings, quiet, today=today)
-        saved = current(settings.warehouse)
+        load(settings, today)
+        saved = reader()
     version = saved.version
     if (
         version is None

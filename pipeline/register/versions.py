@@ -96,10 +96,19 @@ def read(con: duckdb.DuckDBPyConnection, version: Version | None) -> Register:
     )
 
 
+def read_current(con: duckdb.DuckDBPyConnection | None) -> Register:
+    """The register in force on ``con``, a connection to the published warehouse (None before
+    the first load: the empty register).  The dashboard passes its own connection: a process
+    may hold a DuckDB file open in one configuration only."""
+    if con is None:
+        return Register()
+    found = versions(con)
+    return read(con, found[-1] if found else None)
+
+
 def current(warehouse: Path) -> Register:
     """The register in force in the published warehouse (empty before any version)."""
     if current_path(warehouse) is None:
         return Register()
     with contextlib.closing(connect_readonly(warehouse)) as con:
-        found = versions(con)
-        return read(con, found[-1] if found else None)
+        return read_current(con)
