@@ -69,7 +69,7 @@ def _benefit_pressed(who: Caller, keys: list[tuple[str, str, str]]) -> None:
 
 
 def _date(label: str, key: str) -> None:
-    st.date_input(label, value=None, key=key, min_value=FIRST, max_value=LAST)
+    st.date_input(label, value=None, key=key, min_value=FIRST, max_value=LAST, format="DD/MM/YYYY")
 
 
 def update_form(who: Caller, register: Register, outcome: dict) -> None:
