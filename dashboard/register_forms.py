@@ -9,6 +9,7 @@ from typing import get_args
 
 import streamlit as st
 
+from dashboard.glossary import code_label
 from dashboard.identity import Caller
 from dashboard.register_session import apply, under
 from dashboard.safe_text import one_line
@@ -31,6 +32,10 @@ FIRST, LAST = date(2000, 1, 1), date(2100, 12, 31)
 
 def _words(code: str | None) -> str:
     return "As it is" if code is None else code.replace("_", " ").capitalize()
+
+
+def _rating(code: str | None) -> str:
+    return "As it is" if code is None else str(code_label("dca_rating", code))
 
 
 def _values(form: str, fields: tuple[str, ...]) -> dict[str, object]:
@@ -83,7 +88,7 @@ def update_form(who: Caller, register: Register, outcome: dict) -> None:
         _date("Achieved on (clears the forecast)", f"{UPDATE}.actual")
         under("actual_date", outcome, UPDATE)
         st.selectbox("Delivery confidence", [None, *RATINGS], key=f"{UPDATE}.rating",
-                     format_func=_words)  # fmt: skip
+                     format_func=_rating)  # fmt: skip
         under("dca_rating", outcome, UPDATE)
         st.text_area("Reason for the change (required)", key=f"{UPDATE}.reason", max_chars=250)
         under("reason", outcome, UPDATE)
@@ -106,7 +111,7 @@ def add_form(who: Caller, outcome: dict) -> None:
         _date("Forecast date", f"{ADD}.forecast_date")
         under("forecast_date", outcome, ADD)
         st.selectbox("Delivery confidence", [None, *RATINGS], key=f"{ADD}.dca_rating",
-                     format_func=lambda r: "Not rated" if r is None else _words(r))  # fmt: skip
+                     format_func=lambda r: code_label("dca_rating", r or "unknown"))  # fmt: skip
         under("dca_rating", outcome, ADD)
         st.selectbox("Rating scale", [None, *get_args(DcaScale)], key=f"{ADD}.dca_scale",
                      format_func=lambda r: "None" if r is None else _words(r))  # fmt: skip

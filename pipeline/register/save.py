@@ -15,7 +15,6 @@ ingest of a register-only delivery does not rebuild the workforce marts.
 from __future__ import annotations
 
 import io
-import os
 import subprocess
 import sys
 from collections.abc import Callable, Sequence
@@ -76,18 +75,13 @@ def load_here(settings: Settings, today: date) -> None:
 def load_in_a_process_of_its_own(settings: Settings, today: date) -> None:
     """The ingest as ``workforce ingest`` in a process of its own, as the nightly load runs:
     for the dashboard, whose process holds the published warehouse open read-only in its own
-    configuration (DuckDB allows one configuration per file per process).  The settings go
-    with it in the environment; a refusal or failure is :class:`NotLoaded`, in one line."""
-    env = {
-        **os.environ,
-        "WORKFORCE_LANDING": str(settings.landing),
-        "WORKFORCE_WAREHOUSE": str(settings.warehouse),
-        "WORKFORCE_REFERENCE": str(settings.reference),
-        "WORKFORCE_MAPPINGS": str(settings.mappings),
-    }
+    configuration (DuckDB allows one configuration per file per process).  It takes this
+    process's settings (the same environment, the landing zone and warehouse named); a refusal
+    or failure is :class:`NotLoaded`, in one line."""
     run = subprocess.run(
-        [sys.executable, "-m", "pipeline.cli", "ingest"],
-        env=env, capture_output=True, text=True, timeout=600, check=False,
+        [sys.executable, "-m", "pipeline.cli", "ingest", "--landing", str(settings.landing),
+         "--warehouse", str(settings.warehouse)],
+        capture_output=True, text=True, timeout=600, check=False,
     )  # fmt: skip
     said = [line for line in run.stdout.splitlines() + run.stderr.splitlines() if line.strip()]
     refused = [line for line in said if line.startswith(f"refused: {PROGRAMME} {today}")]

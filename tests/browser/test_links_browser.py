@@ -97,6 +97,8 @@ def test_workforce_choices_survive_a_new_browser(
     choose(page, "workforce.by", "Department", "department")
     widget(page, "workforce.measure").get_by_text("FTE", exact=True).click()
     in_url(page, "workforce.measure", "FTE")
+    page.get_by_role("tab", name="Compare two dates").click()  # its own tab (issue 14)
+    in_url(page, "workforce.tab", "Compare two dates")
     type_date(page, "workforce.compare.a", "10022026", "2026-02-10")
     choose(page, "workforce.compare.by", "Grade", "grade")
     choose(page, "workforce.compare.measure", "Paybill", "paybill_gbp")
@@ -105,6 +107,7 @@ def test_workforce_choices_survive_a_new_browser(
         "as_at": ["2026-02-28"],
         "workforce.by": ["department"],
         "workforce.measure": ["FTE"],
+        "workforce.tab": ["Compare two dates"],
         "workforce.compare.a": ["2026-02-10"],
         "workforce.compare.by": ["grade"],
         "workforce.compare.measure": ["paybill_gbp"],
@@ -113,13 +116,15 @@ def test_workforce_choices_survive_a_new_browser(
 
     fresh, context = open_fresh(browser, link)
     try:
-        expect(picked(fresh, "workforce.by")).to_have_value("Department")
-        expect(widget(fresh, "workforce.measure").get_by_role("radio", name="FTE")).to_be_checked()
+        # the link opens the tab it was copied on; the first tab keeps its choices too
         expect(day_shown(fresh, "workforce.compare.a")).to_have_value("2026-02-10")
         expect(picked(fresh, "workforce.compare.by")).to_have_value("Grade")
         expect(picked(fresh, "workforce.compare.measure")).to_have_value("Paybill")
-        expect(fresh.get_by_text("FTE by department", exact=False).first).to_be_visible()
         assert params(fresh.url) == params(link)  # nothing lost or added on the way in
+        fresh.get_by_role("tab", name="Cluster to organisation").click()
+        expect(picked(fresh, "workforce.by")).to_have_value("Department", timeout=LOADED)
+        expect(widget(fresh, "workforce.measure").get_by_role("radio", name="FTE")).to_be_checked()
+        expect(fresh.get_by_text("FTE by department", exact=False).first).to_be_visible()
     finally:
         context.close()
 
