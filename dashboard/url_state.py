@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import date
 from typing import Any, TypeVar
 from urllib.parse import urlencode
@@ -300,6 +300,14 @@ def tabs(labels: Sequence[str], *, key: str) -> list[Any]:
     drawn = st.tabs(labels, default=defaults[key], key=key, on_change="rerun")
     _write(key, st.session_state.get(key), labels[0])
     return list(drawn)
+
+
+def draw_tabs(sections: Mapping[str, Callable[[], None]], *, key: str) -> None:
+    """:func:`tabs` labelled by ``sections``' keys, running only the open tab's function."""
+    for tab, draw in zip(tabs(list(sections), key=key), sections.values(), strict=True):
+        if tab.open:
+            with tab:
+                draw()
 
 
 # --- the link ---------------------------------------------------------------------------------

@@ -368,7 +368,4 @@ TABS = {
     "HR and finance reconciliation": reconciliation_tab,
     "Staff ratios and spans": ratios_tab,
 }
-for tab, draw in zip(url_state.tabs(list(TABS), key="cost.tab"), TABS.values(), strict=True):
-    if tab.open:
-        with tab:
-            draw()
+url_state.draw_tabs(TABS, key="cost.tab")

@@ -189,7 +189,4 @@ TABS = {
     "By cluster": clusters_tab,
     "Turnover": turnover_tab,
 }
-for tab, draw in zip(url_state.tabs(list(TABS), key="flows.tab"), TABS.values(), strict=True):
-    if tab.open:
-        with tab:
-            draw()
+url_state.draw_tabs(TABS, key="flows.tab")

@@ -361,7 +361,4 @@ TABS = {
     "Benefits and cost": benefits_tab,
     "The register": register_tab,
 }
-for tab, draw in zip(url_state.tabs(list(TABS), key="programme.tab"), TABS.values(), strict=True):
-    if tab.open:
-        with tab:
-            draw()
+url_state.draw_tabs(TABS, key="programme.tab")

@@ -363,7 +363,4 @@ TABS = {
     "Diversity": diversity_tab,
     "Compare two dates": compare_tab,
 }
-for tab, draw in zip(url_state.tabs(list(TABS), key="workforce.tab"), TABS.values(), strict=True):
-    if tab.open:
-        with tab:
-            draw()
+url_state.draw_tabs(TABS, key="workforce.tab")
