@@ -34,6 +34,12 @@ def _words(code: str | None) -> str:
     return "As it is" if code is None else code.replace("_", " ").capitalize()
 
 
+def _line(key: tuple[str, str, str]) -> str:
+    """A benefit line in words: ``UNITY · 2025-26 · Cashable savings``."""
+    cluster, year, measure = key
+    return f"{cluster} · {year} · {code_label('measure', measure)}"
+
+
 def _rating(code: str | None) -> str:
     return "As it is" if code is None else str(code_label("dca_rating", code))
 
@@ -104,7 +110,8 @@ def add_form(who: Caller, outcome: dict) -> None:
         under("cluster", outcome, ADD)
         st.text_input("Title", key=f"{ADD}.title", max_chars=200)
         under("title", outcome, ADD)
-        st.selectbox("Stage", get_args(Stage), key=f"{ADD}.stage", format_func=_words)
+        st.selectbox("Stage", get_args(Stage), key=f"{ADD}.stage",
+                     format_func=lambda c: str(code_label("stage", c)))  # fmt: skip
         under("stage", outcome, ADD)
         _date("Baseline date (as approved)", f"{ADD}.baseline_date")
         under("baseline_date", outcome, ADD)
@@ -127,7 +134,7 @@ def benefit_form(who: Caller, register: Register, outcome: dict) -> None:
     keys = [(b["cluster"], b["financial_year"], b["measure"]) for b in register.benefits]
     with st.form(BENEFIT):
         st.selectbox("Benefit line", range(len(keys)), key=f"{BENEFIT}.line",
-                     format_func=lambda i: " · ".join(_words(k) for k in keys[i]))  # fmt: skip
+                     format_func=lambda i: _line(keys[i]))  # fmt: skip
         st.number_input("Realised so far (£)", value=None, min_value=0.0, step=1000.0,
                         key=f"{BENEFIT}.actual_gbp")  # fmt: skip
         under("actual_gbp", outcome, BENEFIT)
