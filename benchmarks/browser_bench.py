@@ -164,29 +164,11 @@ def bare_scripts(folder: Path) -> dict[str, Path]:
 
 @contextlib.contextmanager
 def serve_script(script: Path) -> Iterator[str]:
-    """``streamlit run script`` with the app's flags (``tests.browser.conftest.serve``)."""
-    from tests.browser.conftest import _free_port, _wait_until_healthy
+    """``streamlit run script`` with the app's flags (``tests.browser.conftest.streamlit``)."""
+    from tests.browser.conftest import streamlit
 
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    command = [
-        *(sys.executable, "-m", "streamlit", "run", script.name),
-        *("--server.port", str(port), "--server.address", "127.0.0.1"),
-        *("--server.headless", "true", "--server.fileWatcherType", "none"),
-    ]
-    log = script.with_suffix(".log")
-    with log.open("w") as out:
-        server = subprocess.Popen(command, cwd=script.parent, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        _wait_until_healthy(url, server, log)
+    with streamlit(script, script.with_suffix(".log")) as url:
         yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
 
 
 def page_title(key: str, fallback: str) -> str:

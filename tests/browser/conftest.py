@@ -71,8 +71,6 @@ def serve(
     log is ``root/audit.sqlite``."""
     from tests.pages import ADMIN, policy_text
 
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
     (root / "access.toml").write_text(policy_text(ADMIN, role, clusters, record_level))
     env = {
         **os.environ,
@@ -83,14 +81,28 @@ def serve(
         "WORKFORCE_DEMO_USER": ADMIN,
         "WORKFORCE_AUDIT": str(root / "audit.sqlite"),
     }
+    with streamlit(REPO / "app.py", root / "streamlit.log", env=env) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def streamlit(
+    script: Path, log: Path, *, env: dict[str, str] | None = None, args: tuple[str, ...] = ()
+) -> Iterator[str]:
+    """``streamlit run script`` (from its folder) headless on a free loopback port, with the
+    app's flags and ``args``; yields its URL once healthy, stops it after."""
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
     command = [
-        *(sys.executable, "-m", "streamlit", "run", "app.py"),
+        *(sys.executable, "-m", "streamlit", "run", script.name),
         *("--server.port", str(port), "--server.address", "127.0.0.1"),
         *("--server.headless", "true", "--server.fileWatcherType", "none"),
+        *args,
     ]
-    log = root / "streamlit.log"
     with log.open("w") as out:
-        server = subprocess.Popen(command, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
+        server = subprocess.Popen(
+            command, cwd=script.parent, env=env, stdout=out, stderr=subprocess.STDOUT
+        )
     try:
         _wait_until_healthy(url, server, log)
         yield url

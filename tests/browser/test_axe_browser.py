@@ -13,8 +13,6 @@ server with sign-in configured, the page asking to sign in.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,7 +22,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page
 
 from pipeline.access import PAGES_BY_ROLE
-from tests.browser.conftest import REPO, _free_port, _wait_until_healthy, serve, settled
+from tests.browser.conftest import REPO, serve, settled, streamlit
 from tests.pages import ADMIN, policy_text, tab_paths
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -186,7 +184,7 @@ def test_links_in_small_print_are_drawn_opaque(browser: Browser, served: tuple[s
 
 
 AUTH = """[auth]
-redirect_uri = "http://127.0.0.1:{port}/oauth2callback"
+redirect_uri = "http://127.0.0.1/oauth2callback"
 cookie_secret = "axe-test-cookie-secret-not-for-real-use"
 client_id = "workforce-picture-axe"
 client_secret = "axe-test-secret"
@@ -199,24 +197,13 @@ def test_the_sign_in_page_has_no_serious_axe_violation(browser: Browser, tmp_pat
     page asking to sign in: it is checked like every other.  The provider is never called:
     the page is only drawn, its button not pressed."""
 
-    port = _free_port()
     secrets = tmp_path / "secrets.toml"
-    secrets.write_text(AUTH.format(port=port))
+    secrets.write_text(AUTH)
     env = {k: v for k, v in os.environ.items() if k != "WORKFORCE_DEMO_USER"}
     env.update(WORKFORCE_AUDIT=str(tmp_path / "audit.sqlite"),
                WORKFORCE_ACCESS=str(tmp_path / "access.toml"))  # fmt: skip
-    command = [
-        *(sys.executable, "-m", "streamlit", "run", "app.py"),
-        *("--server.port", str(port), "--server.address", "127.0.0.1"),
-        *("--server.headless", "true", "--server.fileWatcherType", "none"),
-        *("--secrets.files", str(secrets)),
-    ]
-    log = tmp_path / "streamlit.log"
-    with log.open("w") as out:
-        server = subprocess.Popen(command, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        url = f"http://127.0.0.1:{port}"
-        _wait_until_healthy(url, server, log)
+    args = ("--secrets.files", str(secrets))
+    with streamlit(REPO / "app.py", tmp_path / "streamlit.log", env=env, args=args) as url:
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         try:
             page = context.new_page()
@@ -226,7 +213,4 @@ def test_the_sign_in_page_has_no_serious_axe_violation(browser: Browser, tmp_pat
             found = violations(page)
         finally:
             context.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
     assert not found, "axe-core, on the sign-in page:\n" + "\n".join(found)
