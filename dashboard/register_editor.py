@@ -42,6 +42,20 @@ def _apply_upload(who: Caller) -> None:
     apply(who, lambda register: (uploaded, differences(register, uploaded, reason)), UPLOAD)
 
 
+_READ = "register.read"  # the upload last read: (its file id, the register and faults)
+
+
+def _read_once(file_id: str, data: bytes) -> tuple[Register, list]:
+    """The uploaded workbook read once per upload, not again on every rerun while it stays in
+    the uploader (a workbook may be up to 50 MB)."""
+    kept = st.session_state.get(_READ)
+    if kept is not None and kept[0] == file_id:
+        return kept[1]
+    result = workbook.read(data, date.today())
+    st.session_state[_READ] = (file_id, result)
+    return result
+
+
 def workbook_section(who: Caller, register: Register, outcome: dict) -> None:
     """Download the register as a workbook, and upload an edited one (nothing is applied
     unless the whole workbook is valid, and then only with a reason)."""
@@ -71,7 +85,7 @@ def workbook_section(who: Caller, register: Register, outcome: dict) -> None:
         st.session_state.pop(_UPLOADED, None)
         return
     try:
-        uploaded, faults = workbook.read(sent.getvalue(), date.today())
+        uploaded, faults = _read_once(sent.file_id, sent.getvalue())
     except workbook.WorkbookRefused as refused:
         st.error(f"{plain(sent.name, 80)}: {plain(str(refused))}")
         return

@@ -302,3 +302,16 @@ def test_benefits_realised_are_recorded(settings, monkeypatch):
     (line,) = [b for b in in_force().benefits
                if (b["cluster"], b["financial_year"]) == ("UNITY", "2025-26")]  # fmt: skip
     assert (line["actual_gbp"], line["hours_released"]) == (250_000.0, 1_200.0)
+
+
+def test_an_upload_is_read_once_not_at_every_rerun(settings, monkeypatch):
+    from pipeline.register import workbook
+
+    reads = []
+    real = workbook.read
+    monkeypatch.setattr(workbook, "read", lambda *a: reads.append(1) or real(*a))
+    at = editor(settings, monkeypatch)
+    upload(at, workbook_of(settings, lambda b: b["milestones"].__setitem__("H4", "red")))
+    at.text_input(key="register.upload.reason").set_value("typing a reason reruns the page")
+    at.run()
+    assert len(reads) == 1
