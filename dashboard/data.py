@@ -16,7 +16,7 @@ widget: cached functions must not.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -122,29 +122,85 @@ def metric(
         scoped(clusters),
         tuple(sorted(values.items())),
         tuple(by),
-        _filters(where),
+        filter_key(where),
     )
     trail.note(rows=frame.height)
     return frame
 
 
-def _filters(where: Mapping[str, Sequence[str]] | None) -> tuple[tuple[str, tuple[str, ...]], ...]:
+FilterKey = tuple[tuple[str, tuple[str, ...]], ...]
+
+
+def filter_key(where: Mapping[str, Sequence[str]] | None) -> FilterKey:
+    """The filters as a cache key (sorted, hashable)."""
     return tuple(sorted((dim, tuple(str(v) for v in vs)) for dim, vs in (where or {}).items()))
+
+
+def record_level(clusters: Iterable[str]) -> tuple[str, ...]:
+    """The clusters asked for that the caller has record-level rights to
+    (:func:`dashboard.scope.record_level_clusters`), in the scope's order; none without them."""
+    allowed = set(record_level_clusters())
+    return tuple(c for c in scoped(clusters) if c in allowed)
+
+
+def read_records(
+    path: str,
+    as_at: date,
+    clusters: tuple[str, ...],
+    where: FilterKey = (),
+) -> pl.DataFrame:
+    """Record-level rows (``queries/sql/employee_records.sql``) of ``clusters`` (already
+    limited by :func:`record_level`) from the warehouse file ``path``.  Never cached: a
+    person's row is read when a file of them is made, and not kept in the server's memory."""
+    request = runner.Request("employee_records", clusters, {"as_at": as_at}, (), dict(where))
+    return runner.run(_connection(path), request)
 
 
 def employee_records(
     as_at: date, clusters: Iterable[str], where: Mapping[str, Sequence[str]] | None = None
 ) -> pl.DataFrame:
-    """Record-level rows (``queries/sql/employee_records.sql``) of the clusters asked for that
-    the caller has record-level rights to (:func:`dashboard.scope.record_level_clusters`);
-    none for a caller without them."""
-    allowed = set(record_level_clusters())
-    chosen = tuple(c for c in scoped(clusters) if c in allowed)
-    frame = _metric(
-        warehouse_path(), "employee_records", chosen, (("as_at", as_at),), (), _filters(where)
-    )
+    """Record-level rows of the clusters asked for that the caller has record-level rights
+    to; none for a caller without them."""
+    frame = read_records(warehouse_path(), as_at, record_level(clusters), filter_key(where))
     trail.note(rows=frame.height)
     return frame
+
+
+def records_file(
+    to_bytes: Callable[[pl.DataFrame], bytes],
+    path: str,
+    as_at: date,
+    clusters: tuple[str, ...],
+    where: FilterKey,
+) -> bytes:
+    """A file of records, made when its download button is pressed (after the grant is
+    checked again: :func:`dashboard.trail.audited_file`), from the warehouse the page read."""
+    return to_bytes(read_records(path, as_at, clusters, where))
+
+
+@st.cache_data(ttl=CACHE_TTL, max_entries=64, show_spinner=False)
+def _record_counts(
+    path: str,
+    as_at: date,
+    clusters: tuple[str, ...],
+    where: FilterKey,
+) -> pl.DataFrame:
+    return (
+        read_records(path, as_at, clusters, where)
+        .group_by("cluster", "organisation_code")
+        .len("records")
+        .sort("cluster", "organisation_code")
+    )
+
+
+def employee_record_counts(
+    as_at: date, clusters: Iterable[str], where: Mapping[str, Sequence[str]] | None = None
+) -> pl.DataFrame:
+    """How many records :func:`employee_records` would give, by ``cluster`` and
+    ``organisation_code`` (``records``): what the page shows, cached without the rows."""
+    counts = _record_counts(warehouse_path(), as_at, record_level(clusters), filter_key(where))
+    trail.note(rows=int(counts["records"].sum()))
+    return counts
 
 
 @st.cache_data(ttl=CACHE_TTL, max_entries=256, show_spinner=False)

@@ -6,6 +6,7 @@ headcount is under 5 and reads [c], and secondary suppression hides another clus
 
 from __future__ import annotations
 
+import csv
 import io
 from collections.abc import Callable
 from datetime import datetime
@@ -15,8 +16,10 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import trail
+from dashboard import data, trail
+from pipeline import audit
 from pipeline.settings import Settings, get_settings
+from tests import pages
 from tests.pages import open_page
 from tests.tiny_warehouse import build
 
@@ -135,8 +138,8 @@ def test_a_link_within_the_scope_draws_no_warning(app: AppTest) -> None:
 # --- the files, as the buttons make them -----------------------------------------------------
 
 
-def press_downloads(at: AppTest, monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
-    """Run the page and make every extract file as its button would when pressed."""
+def buttons(at: AppTest, monkeypatch: pytest.MonkeyPatch) -> dict[str, Callable[[], bytes]]:
+    """Run the page; what each download button would do when pressed, by file name."""
     made: dict[str, Callable[[], bytes]] = {}
     real = trail.audited_file
 
@@ -147,7 +150,12 @@ def press_downloads(at: AppTest, monkeypatch: pytest.MonkeyPatch) -> dict[str, b
     monkeypatch.setattr(trail, "audited_file", keep)
     at.run()
     assert not at.exception
-    return {name: make() for name, make in made.items()}
+    return made
+
+
+def press_downloads(at: AppTest, monkeypatch: pytest.MonkeyPatch) -> dict[str, bytes]:
+    """Run the page and make every extract file as its button would when pressed."""
+    return {name: make() for name, make in buttons(at, monkeypatch).items()}
 
 
 def test_the_excel_file_is_typed_named_and_says_who_extracted_it(
@@ -172,3 +180,33 @@ def test_the_excel_file_is_typed_named_and_says_who_extracted_it(
     assert about["Extracted by"] == "test.admin@workforce.local (analyst)"
     csv = next(data for name, data in files.items() if name.endswith(".csv"))
     assert csv.decode().splitlines()[0].startswith("month_end,organisation_code,organisation_name")
+
+
+def test_record_files_are_read_at_the_press_and_match_the_counts_shown(
+    tiny: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page draws counts only; each records file is read when its button is pressed
+    (not kept from the page's run), for the clusters the rights cover, and has the rows the
+    counts and the audit entry say."""
+    at = open_page("extracts", tiny, monkeypatch, role="analyst", record_level=True)
+    read: list[tuple[str, ...]] = []
+    real = data.read_records
+
+    def spy(path, as_at, clusters, where=()):
+        read.append(clusters)
+        return real(path, as_at, clusters, where)
+
+    monkeypatch.setattr(data, "read_records", spy)
+    made = buttons(at, monkeypatch)
+    counts = at.dataframe[1].value
+    assert len(read) <= 1  # the counts (cached): no rows kept for the files
+    (name,) = [n for n in made if n.startswith("employee_records_") and n.endswith(".csv")]
+    drawn = len(read)
+    records_csv = made[name]()
+    assert len(read) == drawn + 1  # read when the file was made
+    rows = list(csv.DictReader(io.StringIO(records_csv.decode("utf-8"))))
+    assert len(rows) == counts["records"].sum() > 0
+    assert {r["cluster"] for r in rows} == set(counts["cluster"])
+    entries = audit.read(pages.audit_log(), event="download").iter_rows(named=True)
+    (entry,) = [e for e in entries if e["what"] == name]
+    assert entry["rows"] == len(rows)

@@ -89,6 +89,21 @@ def test_person_key_is_the_standard_hmac_of_the_normalised_number():
         assert got == (None,)
 
 
+def test_no_ni_number_reaches_the_loads_connection(tmp_path):
+    con, refusal = conformed(tmp_path, oracle_delivery(tmp_path / "landing"))
+    assert refusal is None
+    names = [r[0] for r in con.execute(
+        "SELECT table_name FROM duckdb_tables() UNION SELECT view_name FROM duckdb_views()"
+        " WHERE NOT internal"
+    ).fetchall()]  # fmt: skip
+    assert "stage_employees" in names and "raw_employees" in names
+    for name in names:
+        columns = [c[0] for c in con.execute(f'SELECT * FROM "{name}" LIMIT 0').description]
+        assert "NationalIdentifier" not in columns, name
+        dump = str(con.execute(f'SELECT * FROM "{name}"').fetchall())
+        assert "ZX908172C" not in dump and "ZX 90" not in dump, name
+
+
 @pytest.mark.parametrize(
     ("born", "band"),
     [

@@ -284,12 +284,12 @@ if entitled:
     )
     records_at = view.date_input(st, "Records as at", as_at, key="extracts.records_as_at")
     record_where = filters.where(load_sql("employee_records").dimensions)
-    records = data.employee_records(records_at, entitled, record_where)
-    # Counts only: no person's row is drawn (see the module's docstring).
+    # Counts only: no person's row is drawn (see the module's docstring), nor read to draw
+    # the page; the rows are read when a file is made.
+    counts = data.employee_record_counts(records_at, entitled, record_where)
+    total = int(counts["records"].sum())
     st.dataframe(
-        records.group_by("cluster", "organisation_code")
-        .len("records")
-        .sort("cluster", "organisation_code"),
+        counts,
         hide_index=True,
         column_config={
             "cluster": "Cluster",
@@ -298,22 +298,30 @@ if entitled:
         },
     )
     st.caption(
-        f"{format_count(records.height)} records, counted by cluster and organisation; the "
-        "records themselves are only in the files below. Each holds: "
-        f"{', '.join(map(glossary.column_label, records.columns))}."
+        f"{format_count(total)} records, counted by cluster and organisation; the records "
+        "themselves are only in the files below. Each holds: "
+        f"{', '.join(map(glossary.column_label, load_sql('employee_records').measures))}."
     )
     record_stem = f"employee_records_{records_at}"
     record_choices = {"as_at": records_at, "clusters": entitled, **record_where}
+    # bound now: the file is read from the warehouse this page read, for these clusters
+    record_file = partial(
+        data.records_file,
+        path=data.warehouse_path(),
+        as_at=records_at,
+        clusters=data.record_level(entitled),
+        where=data.filter_key(record_where),
+    )
     audited_downloads(
         (
-            Download("CSV", partial(ex.to_csv, records), "csv", CSV_MIME),
-            Download("Parquet", partial(ex.to_parquet, records), "parquet", PARQUET_MIME),
+            Download("CSV", partial(record_file, ex.to_csv), "csv", CSV_MIME),
+            Download("Parquet", partial(record_file, ex.to_parquet), "parquet", PARQUET_MIME),
         ),
         stem=record_stem,
         who=who,
         page="extracts",
         choices=record_choices,
-        rows=records.height,
+        rows=total,
         cells_suppressed=0,
         clusters=entitled,
         key="extracts.records",
