@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 import polars as pl
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
+from streamlit.elements.lib.mutable_expander_container import ExpanderContainer
 
 from dashboard import data, footer, glossary, identity, trail, url_state
 from dashboard.filters import (
@@ -83,6 +84,9 @@ def _options(scope: tuple[str, ...], dates: tuple[date, ...]) -> Options:
     )
 
 
+WARMED = "plotly-warm"  # session flag, and the hidden container's key
+
+
 def open_gate(title: str, caption: str, page: str) -> identity.Caller:
     """Title the page and check the caller may see it, stopping with the reason if not (the
     refusal audited); then record the view in the audit log before anything is drawn from the
@@ -105,11 +109,25 @@ def open_gate(title: str, caption: str, page: str) -> identity.Caller:
     return who
 
 
-def open_page(title: str, caption: str, page: str) -> View:
+def warm_plotly() -> None:
+    """On a session's first run, an empty chart, hidden, before the sidebar: the browser
+    asks for Plotly's code (4.5 MiB, fetched only when a page's first chart arrives) while the
+    sidebar and figures are still being drawn, not after them (issue 14)."""
+    if st.session_state.get(WARMED):
+        return
+    st.session_state[WARMED] = True
+    with st.container(key=WARMED):
+        figure = go.Figure(layout={"meta": WARMED})  # marked, for the tests to tell it apart
+        st.plotly_chart(figure, config={"staticPlot": True, "displayModeBar": False})
+
+
+def open_page(title: str, caption: str, page: str, *, charts: bool = True) -> View:
     """:func:`open_gate`, then either stop with what to run (nothing loaded yet) or draw the
     sidebar (filters, data freshness) and return the view, limited to the caller's scope."""
     who = open_gate(title, caption, page)
     assert who.grant is not None  # open_gate stops callers without one
+    if charts:
+        warm_plotly()
     try:
         opened = data.open_warehouse()
     except WarehouseUnreadable as error:  # a damaged version: say so, no traceback
@@ -132,7 +150,7 @@ def open_page(title: str, caption: str, page: str) -> View:
     url_state.show_link()  # the filters as the sidebar wrote them
     with st.sidebar:
         freshness(view.filters.as_at, scope)
-    glossary.sidebar_expander()  # the terms a leader may not know, a click away
+    glossary_drawer()  # the terms a leader may not know, a click away
     refusals = link_refusals()
     said = refused_text(refusals, lambda value: plain(value, 40))
     if said:
@@ -214,8 +232,8 @@ def chart_with_table(
     again with the table open (:func:`dashboard.trail.table_key`), so the ``shown`` entry
     after it is the run that drew it.  ``key`` names the table within its page."""
     st.plotly_chart(figure, width="stretch", config={"displaylogo": False})
-    drawer = st.expander("Show the data as a table", key=trail.table_key(key), on_change="rerun")
-    if not drawer.open:
+    drawer = lazy_expander("Show the data as a table", trail.table_key(key))
+    if drawer is None:
         return
     headings = glossary.column_labels(table.columns)
     numbers = {
@@ -231,6 +249,24 @@ def chart_with_table(
             hide_index=True,
             column_config={**headings, **numbers, **(column_config or {})},
         )
+
+
+def lazy_expander(label: str, key: str) -> ExpanderContainer | None:
+    """An expander, closed, whose content is drawn only while it is open: the expander if it
+    is open, None if not.  Opening it reruns the page (``on_change="rerun"``); a closed
+    expander's content would otherwise be sent and mounted all the same on every visit,
+    unseen (the sidebar's glossary, the Overview's definitions: long Markdown that a new tab
+    spent its time rendering, issue 14)."""
+    drawer = st.expander(label, key=key, on_change="rerun")
+    return drawer if drawer.open else None
+
+
+def glossary_drawer() -> None:
+    """The glossary in the sidebar, closed: every term a leader may not know, a click away."""
+    with st.sidebar:
+        drawer = lazy_expander("Glossary", "sidebar.glossary")
+    if drawer is not None:
+        drawer.markdown(glossary.markdown())
 
 
 def metric_with_changes(

@@ -8,8 +8,8 @@ contract; a page shows the sentences here instead (:func:`dashboard.data.definit
 stay codes in the files people download; on screen a code reads as its name.  "Paybill" and
 "pay spend" are two different numbers, so each has one definition here, used everywhere.
 
-Pure (no Streamlit at import), so the tests and the CLI can read it; :func:`sidebar_expander`
-draws the glossary on every page.
+Pure (no Streamlit), so the tests and the CLI can read it;
+:func:`dashboard.components.glossary_drawer` draws the glossary on every page.
 """
 
 from __future__ import annotations
@@ -357,11 +357,3 @@ def markdown() -> str:
     return "\n".join(
         f"- **{term.replace('[', chr(92) + '[')}**: {meaning}" for term, meaning in TERMS.items()
     )
-
-
-def sidebar_expander() -> None:
-    """The glossary in the sidebar, closed: every term a leader may not know, a click away."""
-    import streamlit as st
-
-    with st.sidebar, st.expander("Glossary"):
-        st.markdown(markdown())

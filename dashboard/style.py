@@ -83,9 +83,13 @@ CONTRAST = f"""
 """
 
 
+# The empty chart that loads Plotly's code early (components.warm_plotly): never seen.
+HIDDEN = ".st-key-plotly-warm { display: none; }"
+
+
 def css() -> str:
     """The whole style sheet, as ``inject`` draws it (pure: tested without a browser)."""
-    return f"<style>{FOCUS}{TARGETS}{CONTRAST}</style>"
+    return f"<style>{FOCUS}{TARGETS}{CONTRAST}{HIDDEN}</style>"
 
 
 def inject() -> None:

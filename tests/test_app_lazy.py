@@ -125,3 +125,26 @@ def test_lazy_tabs_keep_every_click(tiny: Settings, monkeypatch: pytest.MonkeyPa
         assert at.query_params.get("programme.tab", "Milestones") == label
     assert "Net present value by cluster, 2025-26 values (£)" in pages.chart_specs(at)
     get_settings.cache_clear()
+
+
+def test_a_sessions_first_run_loads_plotly_early_with_one_hidden_empty_chart(
+    tiny: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Overview's first run draws a marked, empty chart before the sidebar (the browser
+    then fetches Plotly's code at once), hidden by the style sheet; later runs do not, and
+    the Extracts page, which has no chart, never does."""
+    from dashboard import style
+    from dashboard.components import WARMED
+
+    def warm(at: AppTest) -> list:
+        return [c for c in at.get("plotly_chart") if c not in pages.charts(at)]
+
+    at = pages.open_page("overview", tiny, monkeypatch, role="leader").run()
+    assert not at.exception
+    (empty,) = warm(at)
+    assert json.loads(empty.proto.spec)["data"] == [] and len(pages.charts(at)) == 1
+    assert f".st-key-{WARMED} {{ display: none; }}" in style.css()
+    at.run()
+    assert not warm(at) and len(pages.charts(at)) == 1
+    extracts = pages.open_page("extracts", tiny, monkeypatch, role="analyst").run()
+    assert not extracts.exception and not extracts.get("plotly_chart")

@@ -284,6 +284,10 @@ def test_every_page_has_the_glossary_a_click_away(
 ) -> None:
     at = pages.open_page(page, basic, monkeypatch)
     at.run()
+    (closed,) = [e for e in at.sidebar.get("expander") if e.label == "Glossary"]
+    assert not closed.markdown  # drawn only once opened (issue 14)
+    at.session_state["sidebar.glossary"] = True  # a reader opens it: the page reruns
+    at.run()
     get_settings.cache_clear()
     glossaries = [e for e in at.sidebar.get("expander") if e.label == "Glossary"]
     assert len(glossaries) == 1

@@ -19,7 +19,8 @@ from datetime import date
 
 import streamlit as st
 
-from dashboard import glossary, trail
+from dashboard import trail
+from dashboard.components import glossary_drawer
 from dashboard.formatting import format_date
 
 # Placeholder, defined once: replace with the service's monitored mailbox before going live.
@@ -80,7 +81,7 @@ def _issue_line(issue: KnownIssue) -> str:
 
 trail.begin("accessibility")  # a run of its own: the next page's view is recorded again
 st.title("Accessibility statement for Workforce Picture")
-glossary.sidebar_expander()  # as on every page: the terms a reader may not know
+glossary_drawer()  # as on every page: the terms a reader may not know
 st.markdown(
     "Workforce Picture shows senior leaders, the Shared Services Strategy office and analysts "
     "the cross-government workforce: headcount, full-time equivalent (FTE), pay and cost, and "

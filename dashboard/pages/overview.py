@@ -19,7 +19,7 @@ import streamlit as st
 from dashboard import charts, data, glossary, periods, url_state
 from dashboard import headlines as hl
 from dashboard.charts_cache import figure
-from dashboard.components import chart_with_table, metric_with_changes, open_page
+from dashboard.components import chart_with_table, lazy_expander, metric_with_changes, open_page
 from dashboard.filters import not_applied_text
 from dashboard.formatting import format_count, format_date, format_gbp, format_percent
 from dashboard.tiles import tile_columns
@@ -234,8 +234,9 @@ with top:
                 good_when_up=up,
             )
 
-    with st.expander("How these figures are defined"):
-        st.markdown(
+    defined = lazy_expander("How these figures are defined", "overview.defined")
+    if defined is not None:
+        defined.markdown(
             f"- **Headcount, FTE and paybill.** {data.definition('workforce')} Each person counts "
             "once, in one organisation; paybill is annual basic salary × FTE from the HR records, "
             "a yearly rate, not the pay spend the ledgers post (Cost and efficiency). Each "

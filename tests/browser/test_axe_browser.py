@@ -68,7 +68,8 @@ def drawn(page: Page) -> None:
     settled(page, LOADED)
     page.wait_for_function(
         """() => !document.querySelector('[data-testid="stSkeleton"]')
-            && [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+            && [...document.querySelectorAll('[data-testid="stPlotlyChart"]'
+                + ':not(.st-key-plotly-warm *)')]
                 .every(chart => chart.querySelector('.main-svg'))""",
         timeout=LOADED,
     )

@@ -116,7 +116,8 @@ def drawn(page: Page) -> None:
     """Wait until the script has finished and every Plotly chart has drawn its title."""
     settled(page, LOADED)
     page.wait_for_function(
-        """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+        """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]'
+            + ':not(.st-key-plotly-warm *)')]
                    .every((c) => c.querySelector('.main-svg .gtitle'))""",
         timeout=LOADED,
     )
