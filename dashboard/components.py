@@ -87,13 +87,15 @@ def _options(scope: tuple[str, ...], dates: tuple[date, ...]) -> Options:
 WARMED = "plotly-warm"  # session flag, and the hidden container's key
 
 
-def open_gate(title: str, caption: str, page: str) -> identity.Caller:
+def open_gate(title: str, caption: str, page: str, *, charts: bool = False) -> identity.Caller:
     """Title the page and check the caller may see it, stopping with the reason if not (the
     refusal audited); then record the view in the audit log before anything is drawn from the
     data, stopping with one line if the log cannot be written (:mod:`dashboard.trail`); then
     say who is looking (in demo mode, on the page itself) and start counting what the page
-    shows.  Returns the caller."""
+    shows.  Returns the caller.  ``charts``: the page draws charts (:func:`warm_plotly`)."""
     who = identity.caller()
+    if charts and who.grant is not None and who.grant.may_see(page):
+        warm_plotly()
     st.title(title)
     if who.demo:
         st.markdown(identity.banner(who))
@@ -124,10 +126,8 @@ def warm_plotly() -> None:
 def open_page(title: str, caption: str, page: str, *, charts: bool = True) -> View:
     """:func:`open_gate`, then either stop with what to run (nothing loaded yet) or draw the
     sidebar (filters, data freshness) and return the view, limited to the caller's scope."""
-    who = open_gate(title, caption, page)
+    who = open_gate(title, caption, page, charts=charts)
     assert who.grant is not None  # open_gate stops callers without one
-    if charts:
-        warm_plotly()
     try:
         opened = data.open_warehouse()
     except WarehouseUnreadable as error:  # a damaged version: say so, no traceback
