@@ -73,8 +73,7 @@ window.__drawn = (title) => {
   if (!heading) return false;
   if (document.querySelector('[data-testid="stSkeleton"], [data-testid="stAppSkeleton"],'
       + ' [data-testid="stSkeletonElement"]')) return false;
-  const charts = document.querySelectorAll('[data-testid="stPlotlyChart"]'
-      + ':not(.st-key-plotly-warm *)');
+  const charts = document.querySelectorAll('[data-testid="stPlotlyChart"]');
   return [...charts].every(c => c.querySelector(".js-plotly-plot .main-svg"));
 };
 window.__watch = (title, hold) => {

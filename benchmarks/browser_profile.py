@@ -69,8 +69,7 @@ COLLECT = """(census) => ({
   log: window.__log,
   census: Object.fromEntries(Object.entries(census).map(([name, ids]) => {
     const found = ids.split(" ").flatMap(id =>
-      [...document.querySelectorAll(`[data-testid="stMain"] [data-testid="${id}"]`)]
-        .filter(e => !e.closest(".st-key-plotly-warm")));  // the hidden chart: not the page's
+      [...document.querySelectorAll(`[data-testid="stMain"] [data-testid="${id}"]`)]);
     const below = found.filter(e => e.getBoundingClientRect().top > window.innerHeight);
     return [name, [found.length, below.length]];
   })),

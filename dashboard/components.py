@@ -84,18 +84,13 @@ def _options(scope: tuple[str, ...], dates: tuple[date, ...]) -> Options:
     )
 
 
-WARMED = "plotly-warm"  # session flag, and the hidden container's key
-
-
-def open_gate(title: str, caption: str, page: str, *, charts: bool = False) -> identity.Caller:
+def open_gate(title: str, caption: str, page: str) -> identity.Caller:
     """Title the page and check the caller may see it, stopping with the reason if not (the
     refusal audited); then record the view in the audit log before anything is drawn from the
     data, stopping with one line if the log cannot be written (:mod:`dashboard.trail`); then
     say who is looking (in demo mode, on the page itself) and start counting what the page
-    shows.  Returns the caller.  ``charts``: the page draws charts (:func:`warm_plotly`)."""
+    shows.  Returns the caller."""
     who = identity.caller()
-    if charts and who.grant is not None and who.grant.may_see(page):
-        warm_plotly()
     st.title(title)
     if who.demo:
         st.markdown(identity.banner(who))
@@ -111,22 +106,10 @@ def open_gate(title: str, caption: str, page: str, *, charts: bool = False) -> i
     return who
 
 
-def warm_plotly() -> None:
-    """On a session's first run, an empty chart, hidden, before the sidebar: the browser
-    asks for Plotly's code (4.5 MiB, fetched only when a page's first chart arrives) while the
-    sidebar and figures are still being drawn, not after them (issue 14)."""
-    if st.session_state.get(WARMED):
-        return
-    st.session_state[WARMED] = True
-    with st.container(key=WARMED):
-        figure = go.Figure(layout={"meta": WARMED})  # marked, for the tests to tell it apart
-        st.plotly_chart(figure, config={"staticPlot": True, "displayModeBar": False})
-
-
-def open_page(title: str, caption: str, page: str, *, charts: bool = True) -> View:
+def open_page(title: str, caption: str, page: str) -> View:
     """:func:`open_gate`, then either stop with what to run (nothing loaded yet) or draw the
     sidebar (filters, data freshness) and return the view, limited to the caller's scope."""
-    who = open_gate(title, caption, page, charts=charts)
+    who = open_gate(title, caption, page)
     assert who.grant is not None  # open_gate stops callers without one
     try:
         opened = data.open_warehouse()

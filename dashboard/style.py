@@ -83,13 +83,9 @@ CONTRAST = f"""
 """
 
 
-# The empty chart that loads Plotly's code early (components.warm_plotly): never seen.
-HIDDEN = ".st-key-plotly-warm { display: none; }"
-
-
 def css() -> str:
     """The whole style sheet, as ``inject`` draws it (pure: tested without a browser)."""
-    return f"<style>{FOCUS}{TARGETS}{CONTRAST}{HIDDEN}</style>"
+    return f"<style>{FOCUS}{TARGETS}{CONTRAST}</style>"
 
 
 def inject() -> None:

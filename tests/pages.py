@@ -12,7 +12,6 @@ import pytest
 from streamlit.runtime.state.common import user_key_from_element_id
 from streamlit.testing.v1 import AppTest
 
-from dashboard.components import WARMED
 from pipeline.settings import Settings, get_settings
 
 PAGES = Path(__file__).resolve().parents[1] / "dashboard" / "pages"
@@ -86,19 +85,9 @@ def tiles(at: AppTest) -> dict[str, str]:
     return {metric.label: metric.value for metric in at.metric}
 
 
-def charts(at: AppTest) -> list:
-    """The page's Plotly charts, without the hidden empty one a session's first run draws
-    to load Plotly's code early (:func:`dashboard.components.warm_plotly`)."""
-    return [
-        chart
-        for chart in at.get("plotly_chart")
-        if json.loads(chart.proto.spec).get("layout", {}).get("meta") != WARMED
-    ]
-
-
 def chart_specs(at: AppTest) -> dict[str, dict]:
     """The page's Plotly figures by title (a title wrapped to fit a phone read on one line)."""
-    specs = [json.loads(chart.proto.spec) for chart in charts(at)]
+    specs = [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
     return {spec["layout"]["title"]["text"].replace("<br>", " "): spec for spec in specs}
 
 

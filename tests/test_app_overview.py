@@ -26,7 +26,7 @@ from streamlit.testing.v1 import AppTest
 
 from pipeline.settings import Settings, get_settings
 from pipeline.warehouse import CURRENT
-from tests import pages, tiny_periods
+from tests import tiny_periods
 from tests.tiny_warehouse import build
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
@@ -249,14 +249,14 @@ def test_clusters_without_data_say_so(app: AppTest) -> None:
 
 def test_the_trend_can_show_each_cluster(app: AppTest) -> None:
     app.run()
-    (chart,) = pages.charts(app)
+    (chart,) = app.get("plotly_chart")
     figure = json.loads(chart.proto.spec)
     assert figure["layout"]["title"]["text"] == (  # wrapped to read whole on a phone
         "Headcount at each month-end, February<br>2024 to February 2026 (people)"
     )
     assert [trace["y"] for trace in figure["data"]] == [[10, 10]]
     app.toggle(key="overview.split").set_value(True).run()
-    figure = json.loads(pages.charts(app)[0].proto.spec)
+    figure = json.loads(app.get("plotly_chart")[0].proto.spec)
     assert [trace["name"] for trace in figure["data"]] == ["MATRIX", "SYNERGY", "UNITY"]
 
 

@@ -172,7 +172,7 @@ def test_every_page_stops_in_one_line_when_the_audit_log_cannot_be_written(
     assert error.value.startswith("The audit log cannot be written, so nothing is shown: ")
     assert "\n" not in error.value and "audit.sqlite" in unescaped(error.value)
     assert not has_data(at)
-    assert not at.get("download_button") and not pages.charts(at)
+    assert not at.get("download_button") and not at.get("plotly_chart")
 
 
 def test_the_app_stops_in_one_line_when_the_audit_log_cannot_be_written(

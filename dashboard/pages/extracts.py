@@ -39,7 +39,6 @@ view = open_page(
     "Any metric the pages show, by the dimensions you choose, under disclosure control, to "
     "preview and download as CSV, Excel or Parquet.",
     page="extracts",
-    charts=False,
 )
 filters, clusters, as_at = view.filters, view.clusters, view.filters.as_at
 

@@ -68,8 +68,7 @@ def drawn(page: Page) -> None:
     settled(page, LOADED)
     page.wait_for_function(
         """() => !document.querySelector('[data-testid="stSkeleton"]')
-            && [...document.querySelectorAll('[data-testid="stPlotlyChart"]'
-                + ':not(.st-key-plotly-warm *)')]
+            && [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
                 .every(chart => chart.querySelector('.main-svg'))""",
         timeout=LOADED,
     )

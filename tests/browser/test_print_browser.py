@@ -73,8 +73,7 @@ def drawn(page: Page, title: str) -> None:
     expect(page.get_by_test_id("stSkeleton")).to_have_count(0, timeout=LOADED)
     expect(page.locator(f".st-key-{footer.KEY}")).to_be_visible(timeout=LOADED)
     page.wait_for_function(
-        """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]'
-            + ':not(.st-key-plotly-warm *)')].every(
+        """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].every(
              c => c.querySelector('svg.main-svg .cartesianlayer, svg.main-svg .pielayer'))""",
         timeout=LOADED,
     )
@@ -95,8 +94,7 @@ def visit(page: Page, url: str, key: str) -> None:
 def charts_fit(page: Page) -> None:
     """Wait until every chart has been drawn again to the printed column's width."""
     page.wait_for_function(
-        """(sheet) => [...document.querySelectorAll('[data-testid="stPlotlyChart"]'
-            + ':not(.st-key-plotly-warm *)')].every(c => {
+        """(sheet) => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].every(c => {
              const svg = c.querySelector('svg.main-svg');
              const box = c.getBoundingClientRect().width;
              return svg && box <= sheet + 1 && Number(svg.getAttribute('width')) <= box + 1;
@@ -155,15 +153,13 @@ def test_a_wide_window_prints_its_charts_whole(tab: Page, served: tuple[str, Pat
     try:
         visit(tab, url, "cost")
         tab.wait_for_function(
-            """(sheet) => [...document.querySelectorAll('[data-testid="stPlotlyChart"]'
-                + ':not(.st-key-plotly-warm *)')]
+            """(sheet) => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
                  .every(c => c.getBoundingClientRect().width > sheet + 50)""",
             arg=SHEET_WIDTH,
             timeout=LOADED,
         )  # drawn wider than a sheet on screen
         last_ticks = tab.evaluate(
-            """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]'
-                + ':not(.st-key-plotly-warm *)')].map(c => {
+            """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')].map(c => {
                  const ticks = [...c.querySelectorAll('.xtick text')];
                  return ticks.length ? ticks[ticks.length - 1].textContent : null;
                }).filter(t => t)"""

@@ -116,8 +116,7 @@ def drawn(page: Page) -> None:
     """Wait until the script has finished and every Plotly chart has drawn its title."""
     settled(page, LOADED)
     page.wait_for_function(
-        """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]'
-            + ':not(.st-key-plotly-warm *)')]
+        """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
                    .every((c) => c.querySelector('.main-svg .gtitle'))""",
         timeout=LOADED,
     )
