@@ -156,16 +156,6 @@ def read_records(
     return runner.run(_connection(path), request)
 
 
-def employee_records(
-    as_at: date, clusters: Iterable[str], where: Mapping[str, Sequence[str]] | None = None
-) -> pl.DataFrame:
-    """Record-level rows of the clusters asked for that the caller has record-level rights
-    to; none for a caller without them."""
-    frame = read_records(warehouse_path(), as_at, record_level(clusters), filter_key(where))
-    trail.note(rows=frame.height)
-    return frame
-
-
 def records_file(
     to_bytes: Callable[[pl.DataFrame], bytes],
     path: str,
@@ -196,7 +186,8 @@ def _record_counts(
 def employee_record_counts(
     as_at: date, clusters: Iterable[str], where: Mapping[str, Sequence[str]] | None = None
 ) -> pl.DataFrame:
-    """How many records :func:`employee_records` would give, by ``cluster`` and
+    """How many records :func:`read_records` gives the clusters of ``clusters`` the caller
+    has record-level rights to (:func:`record_level`), by ``cluster`` and
     ``organisation_code`` (``records``): what the page shows, cached without the rows."""
     counts = _record_counts(warehouse_path(), as_at, record_level(clusters), filter_key(where))
     trail.note(rows=int(counts["records"].sum()))

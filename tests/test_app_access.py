@@ -264,7 +264,8 @@ def test_record_level_rows_only_with_rights_and_only_for_their_clusters(
 def test_the_query_layer_gives_records_only_to_those_with_rights(
     tiny: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Not by hiding the section: the data function itself returns nothing without rights."""
+    """Not by hiding the section: the data layer itself gives nothing without rights (the
+    clusters records are read for come from :func:`dashboard.data.record_level`)."""
     from datetime import date
 
     from dashboard import data
@@ -274,10 +275,16 @@ def test_the_query_layer_gives_records_only_to_those_with_rights(
     from pipeline.settings import get_settings
 
     get_settings.cache_clear()
-    assert data.employee_records(date(2026, 2, 28), ("SYNERGY", "UNITY")).is_empty()
+    day, asked = date(2026, 2, 28), ("SYNERGY", "UNITY")
+    assert data.record_level(asked) == ()
+    assert data.employee_record_counts(day, asked).is_empty()
+    assert data.read_records(data.warehouse_path(), day, data.record_level(asked)).is_empty()
     pages.sign_in(tiny.warehouse.parent, monkeypatch, role="analyst", record_level=True)
-    records = data.employee_records(date(2026, 2, 28), ("SYNERGY", "UNITY"))
-    assert set(records["cluster"]) == {"SYNERGY", "UNITY"} and records.height == 9
+    assert data.record_level(asked) == asked
+    counts = data.employee_record_counts(day, asked)
+    assert set(counts["cluster"]) == set(asked) and counts["records"].sum() == 9
+    records = data.read_records(data.warehouse_path(), day, data.record_level(asked))
+    assert set(records["cluster"]) == set(asked) and records.height == 9
     assert data.metric("workforce", ("SYNERGY",), {"as_at": date(2026, 2, 28)}).height == 1
     pages.sign_in(tiny.warehouse.parent, monkeypatch, listed=False, email="x@y.z")
     assert data.metric("workforce", ("SYNERGY",), {"as_at": date(2026, 2, 28)}).is_empty()

@@ -273,7 +273,7 @@ st.caption(
 )
 
 # --- record-level rows ------------------------------------------------------------------------
-entitled = [c for c in clusters if c in scope.record_level_clusters()]
+entitled = list(data.record_level(clusters))  # the clusters the caller's rights cover
 if entitled:
     st.divider()
     st.subheader("Record-level extract")
@@ -309,7 +309,7 @@ if entitled:
         data.records_file,
         path=data.warehouse_path(),
         as_at=records_at,
-        clusters=data.record_level(entitled),
+        clusters=tuple(entitled),
         where=data.filter_key(record_where),
     )
     audited_downloads(
