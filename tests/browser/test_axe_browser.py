@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 
 from pipeline.access import PAGES_BY_ROLE
 from tests.browser.conftest import REPO, serve, settled, streamlit
@@ -214,3 +214,32 @@ def test_the_sign_in_page_has_no_serious_axe_violation(browser: Browser, tmp_pat
         finally:
             context.close()
     assert not found, "axe-core, on the sign-in page:\n" + "\n".join(found)
+
+
+@pytest.mark.parametrize("width", [1280, PHONE])
+def test_the_glossary_and_the_overviews_definitions_once_opened_have_no_serious_violation(
+    browser: Browser, served: tuple[str, Path], width: int
+) -> None:
+    """Both are drawn only when opened (issue 14), so the page checks above never see their
+    text: open each as a reader would, then check the page again.  On a phone the sidebar,
+    and the glossary in it, is opened first."""
+    url, policy = served
+    be(policy, "admin")
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(url)
+        drawn(page)
+        page.get_by_text("How these figures are defined").click()
+        expect(page.get_by_text("Headcount, FTE and paybill.")).to_be_visible(timeout=LOADED)
+        sidebar = page.get_by_test_id("stSidebar")
+        if not sidebar.get_by_text("Glossary").is_visible():
+            page.get_by_test_id("stExpandSidebarButton").click()
+        sidebar.get_by_text("Glossary").click()
+        expect(sidebar.get_by_text("ITL1", exact=False).first).to_be_visible(timeout=LOADED)
+        drawn(page)
+        expect(page.get_by_text("Headcount, FTE and paybill.")).to_be_visible()
+        faults = violations(page)
+    finally:
+        context.close()
+    assert not faults, f"axe-core, opened at {width}px:\n" + "\n".join(faults)
