@@ -54,7 +54,7 @@ requestAnimationFrame(look);
 CENSUS = {
     "charts": "stPlotlyChart",
     "tables": "stDataFrame",
-    "figure tiles": "stMetric",
+    "figure tiles": "wpTile stMetric",
     "expanders": "stExpander",
     "tabs": "stTab",
     "widgets": "stDateInput stMultiSelect stSelectbox stCheckbox stRadio stSlider "

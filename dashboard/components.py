@@ -31,6 +31,7 @@ from dashboard.filters import (
 from dashboard.formatting import format_short_date
 from dashboard.headlines import Change, freshness_label
 from dashboard.identity import plain
+from dashboard.tiles import Tile
 from pipeline.settings import get_settings
 from pipeline.warehouse import WarehouseUnreadable
 
@@ -252,7 +253,7 @@ def glossary_drawer() -> None:
         drawer.markdown(glossary.markdown())
 
 
-def metric_with_changes(
+def changes_tile(
     label: str,
     value: str,
     month: tuple[date, Change | None],
@@ -261,25 +262,25 @@ def metric_with_changes(
     definition: str,
     notes: tuple[str, ...] = (),
     good_when_up: bool = False,
-) -> None:
+) -> Tile:
     """A headline figure with its change since last month beside it (the arrow) and since last
-    year below it, each a (date, change) pair; the metric's definition is its help text."""
+    year under it, each a (date, change) pair; the metric's definition behind its "?"."""
     (month_day, by_month), (year_day, by_year) = month, year
-    st.metric(
-        label,
-        value,
-        delta=by_month.text if by_month else None,
-        delta_color="normal" if good_when_up else "off",
-        delta_arrow=by_month.arrow if by_month else "auto",
-        help=definition,
-        border=True,
-    )
     lines = [] if by_month else [f"No figure for {format_short_date(month_day)}"]
     if by_year:
         lines.append(f"{by_year.text} since {format_short_date(year_day)}")
     else:
         lines.append(f"No figure for {format_short_date(year_day)}")
-    st.caption("  \n".join([*lines, *notes]))
+    return Tile(
+        label,
+        value,
+        change=by_month.text if by_month else None,
+        arrow=by_month is not None and by_month.arrow != "off",
+        good_when_up=True if good_when_up else None,
+        change_said=f"since {format_short_date(month_day)}",
+        notes=(*lines, *notes),
+        help=definition,
+    )
 
 
 CSV_MIME = "text/csv"

@@ -32,6 +32,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from dashboard.tiles import CSS as TILES
+
 YELLOW = "#ffdd00"  # GOV.UK focus colour
 BLACK = "#0b0c0c"  # GOV.UK text colour
 LINK = "#1d70b8"  # GOV.UK link colour
@@ -85,7 +87,7 @@ CONTRAST = f"""
 
 def css() -> str:
     """The whole style sheet, as ``inject`` draws it (pure: tested without a browser)."""
-    return f"<style>{FOCUS}{TARGETS}{CONTRAST}</style>"
+    return f"<style>{FOCUS}{TARGETS}{CONTRAST}{TILES}</style>"
 
 
 def inject() -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -80,9 +82,101 @@ def open_app(settings: Settings, monkeypatch: pytest.MonkeyPatch, **grant: objec
     return AppTest.from_file(str(APP), default_timeout=60)
 
 
+@dataclass
+class ShownTile:
+    """A headline tile as ``dashboard.tiles`` drew it, read back from its HTML: the change's
+    direction is "up", "down" or "none" (no arrow), its tone "good", "bad" or "" (grey)."""
+
+    label: str = ""
+    value: str = ""
+    change: str | None = None
+    direction: str = "none"
+    tone: str = ""
+    said: str = ""  # the change's words for screen readers ("since 31 Oct 2026")
+    notes: list[str] = field(default_factory=list)
+    help: str | None = None
+
+
+FIELDS = {"wp-tile-label": "label", "wp-tile-value": "value", "wp-tile-change": "change"}
+
+
+class _TileReader(HTMLParser):
+    """Every ``wpTile`` in an ``st.html`` body, field by field, as a reader sees the text."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tiles: list[ShownTile] = []
+        self.open: list[tuple[str, set[str], dict[str, str | None]]] = []
+
+    def _inside(self, name: str) -> bool:
+        return any(name in classes for _, classes, _ in self.open)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        named = dict(attrs)
+        classes = set((named.get("class") or "").split())
+        if "wp-tile" in classes:
+            self.tiles.append(ShownTile())
+        tile = self.tiles[-1] if self.tiles else None
+        if tile is not None and "wp-tile-change" in classes:
+            tile.change = ""
+            tile.direction = named.get("data-direction") or "none"
+            tile.tone = "good" if "wp-good" in classes else "bad" if "wp-bad" in classes else ""
+        if tile is not None and "wp-tile-notes" in classes:
+            tile.notes.append("")
+        if tile is not None and named.get("role") == "note":
+            tile.help = ""
+        if tag == "br" and tile is not None and self._inside("wp-tile-notes"):
+            tile.notes.append("")
+            return
+        if tag not in ("br", "img", "input"):
+            self.open.append((tag, classes, named))
+
+    def handle_endtag(self, tag: str) -> None:
+        while self.open:
+            if self.open.pop()[0] == tag:
+                break
+
+    def handle_data(self, data: str) -> None:
+        if not self.tiles or any(a.get("aria-hidden") == "true" for _, _, a in self.open):
+            return
+        tile = self.tiles[-1]
+        if self._inside("wp-hidden"):
+            tile.said += data.strip()
+        elif any(a.get("role") == "note" for _, _, a in self.open):
+            tile.help = (tile.help or "") + data
+        elif self._inside("wp-tile-notes"):
+            tile.notes[-1] += data
+        else:
+            for css, name in FIELDS.items():
+                if self._inside(css):
+                    setattr(tile, name, (getattr(tile, name) or "") + data)
+
+
+def read_tiles(body: str) -> list[ShownTile]:
+    """The tiles in one ``st.html`` body (none if it holds none)."""
+    reader = _TileReader()
+    reader.feed(body)
+    reader.close()
+    for tile in reader.tiles:
+        tile.label, tile.value = tile.label.strip(), tile.value.strip()
+        tile.change = tile.change.strip() if tile.change is not None else None
+    return reader.tiles
+
+
+def tile_list(node) -> list[ShownTile]:
+    """Every headline tile under ``node`` (an AppTest, or its ``main`` or ``sidebar``), in
+    the order drawn."""
+    return [
+        tile
+        for element in node.html
+        if 'data-testid="wpTiles"' in element.value
+        for tile in read_tiles(element.value)
+    ]
+
+
 def tiles(at: AppTest) -> dict[str, str]:
     """The headline figures: label → value as shown."""
-    return {metric.label: metric.value for metric in at.metric}
+    return {tile.label: tile.value for tile in tile_list(at)}
 
 
 def chart_specs(at: AppTest) -> dict[str, dict]:

@@ -51,7 +51,9 @@ def all_text(at: AppTest) -> str:
 
 
 def has_data(at: AppTest) -> bool:
-    return bool(at.metric or at.dataframe or at.get("plotly_chart") or at.sidebar.multiselect)
+    return bool(
+        pages.tile_list(at) or at.dataframe or at.get("plotly_chart") or at.sidebar.multiselect
+    )
 
 
 def unescaped(markdown: str) -> str:

@@ -78,8 +78,9 @@ def test_the_cost_page_renders(app: AppTest) -> None:
         "Contingent FTE": "0.0",
     }
     assert app.subheader[0].value.startswith(f"{WINDOW}, as at ")
-    assert app.metric[0].proto.help.startswith("Pay spend: what the clusters' finance ledgers")
-    assert "not the paybill" in app.metric[0].proto.help
+    first = pages.tile_list(app)[0]
+    assert (first.help or "").startswith("Pay spend: what the clusters' finance ledgers")
+    assert "not the paybill" in (first.help or "")
     charts = pages.every_tab(app, "cost.tab")[1]
     spend = charts[f"Ledger spend by account category, {RANGE} (£ a month)"]
     # The payroll accounts are one group, each group its own colour (tests/test_labels.py).

@@ -16,6 +16,7 @@ from dashboard import data
 from pipeline.ingest import ingest_main
 from pipeline.settings import Settings, get_settings
 from queries.runner import CLUSTERS
+from tests import pages
 from tests.ingest_factories import cluster_delivery, employees
 from tests.tiny_warehouse import B, build
 
@@ -61,7 +62,7 @@ def app(troubled: Settings, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Ap
 
 
 def metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
+    return pages.tiles(at)
 
 
 def test_the_load_records_through_the_data_layer(app: Callable[..., AppTest]) -> None:

@@ -27,6 +27,7 @@ from streamlit.testing.v1 import AppTest
 from pipeline.settings import Settings, get_settings
 from pipeline.warehouse import CURRENT
 from tests import tiny_periods
+from tests.pages import tile_list
 from tests.tiny_warehouse import build
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
@@ -59,15 +60,24 @@ def app(tiny: Settings, monkeypatch: pytest.MonkeyPatch) -> AppTest:
 
 
 def headline(at: AppTest) -> dict[str, str]:
-    """The headline figures by label (the first metric of each label: the headline row)."""
+    """The headline figures by label (the first tile of each label: the headline row)."""
     found: dict[str, str] = {}
-    for metric in at.metric:
-        found.setdefault(metric.label, metric.value)
+    for tile in tile_list(at):
+        found.setdefault(tile.label, tile.value)
     return found
 
 
 def texts(at: AppTest, kind: str) -> str:
-    return "\n".join(str(element.value) for element in at.get(kind))
+    """The text of every element of ``kind``; "caption" includes the notes under the tiles."""
+    said = [str(element.value) for element in at.get(kind)]
+    if kind == "caption":
+        said += [note for tile in tile_list(at) for note in tile.notes]
+    return "\n".join(said)
+
+
+def changes(at: AppTest) -> dict[str, str]:
+    """The change beside each headline figure (since last month), "" where none is shown."""
+    return {tile.label: tile.change or "" for tile in tile_list(at)[:7]}
 
 
 def test_no_warehouse_says_what_to_run(workforce_env: Settings) -> None:
@@ -77,7 +87,7 @@ def test_no_warehouse_says_what_to_run(workforce_env: Settings) -> None:
     for words in ("No data has been loaded yet", "make run", ".venv/bin/workforce demo",
                   ".venv/bin/workforce ingest", str(workforce_env.warehouse)):  # fmt: skip
         assert words in info.value
-    assert not at.metric
+    assert not tile_list(at)
 
 
 def test_a_warehouse_without_extracts_says_what_to_run(workforce_env: Settings) -> None:
@@ -116,7 +126,7 @@ def test_the_overview_on_the_tiny_warehouse(app: AppTest) -> None:
         "Cost per FTE": "Not available",
         "Benefits realised": "£80",
     }
-    deltas = {m.label: m.proto.delta for m in app.metric[:7]}
+    deltas = changes(app)
     assert deltas["Headcount"] == "0"
     assert deltas["FTE"] == "-0.5"
     assert deltas["Paybill (£ a year)"] == "-£15k"
@@ -136,8 +146,8 @@ def test_the_overview_on_the_tiny_warehouse(app: AppTest) -> None:
     assert "No figure for 28 Feb 2025" in captions  # a year earlier: before the data
     assert "53.3% of £150 planned to 2025-26" in captions
     # Definitions from the SQL headers, where the figures are.
-    assert app.metric[0].proto.help.startswith("Workforce: headcount, FTE and annualised")
-    helps = {m.label: m.proto.help for m in app.metric[:7]}
+    helps = {tile.label: tile.help or "" for tile in tile_list(app)[:7]}
+    assert helps["Headcount"].startswith("Workforce: headcount, FTE and annualised")
     assert helps["Turnover"].startswith("Turnover: people leaving the civil service")
     assert helps["Cost per FTE"].startswith("Cost per FTE: the fully loaded cost")
     assert helps["Paybill (£ a year)"].startswith("Paybill: annual basic salary × FTE")
@@ -275,7 +285,7 @@ def test_cost_per_fte_leaves_the_month_being_posted_out(
     assert not at.exception
     figures = headline(at)
     assert (figures["Turnover"], figures["Cost per FTE"]) == ("6.9%", "£2.9k")
-    deltas = {m.label: m.proto.delta for m in at.metric[:7]}
+    deltas = changes(at)
     assert deltas["Cost per FTE"] == "+£23"  # against the 12 months to August 2026
     captions = texts(at, "caption")
     assert "12 months to September 2026; changes against the 12 months to August 2026" in captions

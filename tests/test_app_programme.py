@@ -45,6 +45,7 @@ from pipeline.demo.writer import write_delivery
 from pipeline.ingest import ingest_main
 from pipeline.settings import Settings, get_settings
 from tests import pages, tiny_warehouse, tiny_warehouse_extra
+from tests.pages import tile_list as tiles_of
 from tests.tiny_warehouse_extra import M3
 
 
@@ -70,7 +71,9 @@ figures = pages.chart_specs
 
 
 def captions(at: AppTest) -> str:
-    return "\n".join(c.value for c in at.caption)
+    """The captions, and the notes under the tiles."""
+    notes = [note for tile in tiles_of(at) for note in tile.notes]
+    return "\n".join([c.value for c in at.caption] + notes)
 
 
 def test_the_programme_page_renders(app: AppTest) -> None:
@@ -91,7 +94,7 @@ def test_the_programme_page_renders(app: AppTest) -> None:
     assert "Business case: £1.8bn over 15 years (£500m cashable + £1.3bn efficiencies)." in text
     assert "business case about £900m (over £1.7bn had departments gone alone)" in text
     assert "at 3.5% real (Green Book), in 2025-26 values" in text
-    assert app.metric[0].proto.help.startswith("Benefits cumulative:")
+    assert (tiles_of(app)[0].help or "").startswith("Benefits cumulative:")
     charts = pages.every_tab(app, "programme.tab")[1]
     timeline = charts["Milestones: baseline, forecast and actual dates, by cluster (date)"]
     names = [t["name"] for t in timeline["data"]]
@@ -236,7 +239,7 @@ def visible_text(at: AppTest) -> str:
     parts = [
         e.value for kind in ("title", "subheader", "markdown", "caption") for e in at.main.get(kind)
     ]
-    parts += [f"{m.label} {m.value} {m.proto.help}" for m in at.main.metric]
+    parts += [f"{t.label} {t.value} {' '.join(t.notes)} {t.help}" for t in tiles_of(at.main)]
     parts += [o for b in at.main.button_group for o in b.options]
     for frame in at.main.dataframe:
         parts += [*map(str, frame.value.columns), frame.value.to_csv()]
@@ -410,9 +413,10 @@ def test_a_hostile_title_is_named_as_text(tmp_path: Path, monkeypatch: pytest.Mo
     (named,) = [m.value for m in at.main.markdown if m.value.startswith("**Rated red:**")]
     assert f"UNITY · M2 {escaped}" in named and "](" not in named
     # M2: baseline 10 Feb, forecast 31 Mar: 49 days, more than M1's 17
-    assert f"Largest: UNITY · M2 {escaped}, 49 days after its baseline." in captions(
-        on_milestones(at)
-    )
+    # Under the Slipped tile, the name is text in escaped HTML: read as written, no link.
+    slipped = on_milestones(at)
+    assert f"Largest: UNITY · M2 {link}, 49 days after its baseline." in captions(slipped)
+    assert not any("<a" in element.value for element in slipped.html)
     get_settings.cache_clear()
 
 

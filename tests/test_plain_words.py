@@ -321,8 +321,8 @@ def test_the_text_check_finds_what_the_issue_saw() -> None:
 
 def _labelled(at: AppTest) -> Iterator[tuple[str, str, str]]:
     """(what, label, help) for every tile and every table column of the page."""
-    for metric in at.metric:
-        yield "tile", metric.label, metric.proto.help
+    for tile in pages.tile_list(at):
+        yield "tile", tile.label, tile.help or ""
     for table in at.dataframe:
         config = json.loads(table.proto.columns or "{}")
         for column in table.value.columns:
@@ -428,8 +428,8 @@ def test_a_change_in_points_says_what_pp_means_in_its_tile(
     at.run()
     get_settings.cache_clear()
     in_points = ("Contingent share", "Turnover")
-    helps = {m.label: m.proto.help for m in at.metric}
+    helps = {tile.label: tile.help or "" for tile in pages.tile_list(at)}
     assert all("percentage points (pp)" in helps[label] for label in in_points)
-    for metric in at.metric:
-        if re.search(r"\bpp\b", f"{metric.value} {metric.proto.body} {metric.proto.delta}"):
-            assert "percentage points" in metric.proto.help, metric.label
+    for tile in pages.tile_list(at):
+        if re.search(r"\bpp\b", f"{tile.value} {tile.change} {' '.join(tile.notes)}"):
+            assert "percentage points" in (tile.help or ""), tile.label

@@ -11,9 +11,10 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import trail, url_state
+from dashboard import tiles, trail, url_state
 from dashboard.components import open_gate
 from dashboard.formatting import format_count
+from dashboard.tiles import Tile
 from pipeline import audit
 from pipeline.settings import get_settings
 
@@ -55,8 +56,11 @@ except audit.AuditError as error:
 trail.note(rows=entries.height)  # the entries an admin saw, in the view's "shown" entry
 
 counts = dict(entries.group_by("event").len().iter_rows()) if entries.height else {}
-for column, name in zip(st.columns(len(audit.EVENTS)), audit.EVENTS, strict=True):
-    column.metric(f"{name.capitalize()} entries", format_count(counts.get(name, 0)), border=True)
+tiles.draw(
+    [Tile(f"{n.capitalize()} entries", format_count(counts.get(n, 0))) for n in audit.EVENTS],
+    "audit",
+    per_row=len(audit.EVENTS),
+)
 
 st.dataframe(
     entries.with_columns(pl.col("at").str.slice(0, 19).str.replace("T", " ")),

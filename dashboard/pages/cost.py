@@ -14,12 +14,12 @@ import polars as pl
 import streamlit as st
 
 from dashboard import charts_programme as cp
-from dashboard import charts_spend, data, glossary, periods, url_state
+from dashboard import charts_spend, data, glossary, periods, tiles, url_state
 from dashboard.charts_cache import figure
 from dashboard.components import chart_with_table, open_page
 from dashboard.filters import not_applied_text
 from dashboard.formatting import format_count, format_date, format_gbp, format_percent
-from dashboard.tiles import tile_columns
+from dashboard.tiles import Tile
 from queries.constants import RECONCILIATION_TOLERANCE, STANDARD_PARAMS
 from queries.runner import load_sql
 
@@ -128,16 +128,18 @@ contingent = metric("contingent", {"as_at": as_at}, ("cluster",))
 st.subheader(f"{window if last else 'No complete month yet'}, as at {format_date(as_at)}")
 # Short labels, so each reads whole in a quarter of a laptop's page: the window they cover is
 # the heading above them, and each definition a click away.
-tiles = (  # label, value, definition
+spend_tiles = (  # label, value, definition
     ("Pay spend", category_total(year, "pay"), periods.PAY_SPEND_HELP),
     ("Contingent labour", category_total(year, "contingent_labour"), CONTINGENT_SPEND_HELP),
     ("Consultancy", category_total(year, "consultancy"), CONSULTANCY_HELP),
     ("Contingent FTE", format_count(money(contingent, "fte"), 1),
      data.definition("contingent")),
 )  # fmt: skip
-for column, (label, value, help_text) in zip(tile_columns(len(tiles), 4), tiles, strict=True):
-    with column:
-        st.metric(label, value, help=help_text, border=True)
+tiles.draw(
+    [Tile(label, value, help=help_text) for label, value, help_text in spend_tiles],
+    "cost",
+    per_row=tiles.FOUR,
+)
 note = periods.partial_note(status, shown_to)
 if last is None:
     st.caption(periods.cost_unavailable(None, status, view.options.first_date))

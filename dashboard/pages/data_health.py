@@ -7,11 +7,12 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import data, health_data
+from dashboard import data, health_data, tiles
 from dashboard.components import open_page
 from dashboard.filters import not_applied_text
 from dashboard.formatting import format_count, format_date, format_short_date
 from dashboard.safe_text import inline_code
+from dashboard.tiles import Tile
 
 view = open_page(
     "Data health",
@@ -57,16 +58,21 @@ log = data.load_log(clusters).with_columns(pl.col("outcome").replace(OUTCOMES))
 refused = data.load_log(clusters, refused_only=True)
 held, held_rows = data.quarantine(clusters)
 
-totals = st.columns([3, 2, 2, 2])  # the date wider: "29 Nov 2026" is cut in a quarter
-totals[0].metric("Latest extract", format_short_date(view.options.latest_date), border=True)
-totals[1].metric(
-    "Deliveries loaded",
-    format_count(feeds["loads"].sum()),
-    border=True,
-    help="Delivery attempts that loaded data, with or without quarantined rows.",
+tiles.draw(
+    [
+        Tile("Latest extract", format_short_date(view.options.latest_date)),
+        Tile(
+            "Deliveries loaded",
+            format_count(feeds["loads"].sum()),
+            help="Delivery attempts that loaded data, with or without quarantined rows.",
+        ),
+        Tile("Deliveries refused", format_count(feeds["refused"].sum())),
+        Tile("Rows in quarantine", format_count(feeds["quarantined"].sum())),
+    ],
+    "health",
+    per_row=tiles.FOUR,
+    widths=(3, 2, 2, 2),  # the date wider: "29 Nov 2026" is cut in a quarter
 )
-totals[2].metric("Deliveries refused", format_count(feeds["refused"].sum()), border=True)
-totals[3].metric("Rows in quarantine", format_count(feeds["quarantined"].sum()), border=True)
 
 st.subheader(f"Freshness by feed, as at {format_date(as_at)}")
 status = data.feed_status(as_at, clusters).select(

@@ -8,13 +8,13 @@ import polars as pl
 import streamlit as st
 
 from dashboard import charts_workforce as cw
-from dashboard import data, trail, url_state
+from dashboard import data, tiles, trail, url_state
 from dashboard.charts_cache import figure
 from dashboard.components import chart_with_table, open_page
 from dashboard.filters import not_applied_text
 from dashboard.formatting import format_count, format_date, format_percent
 from dashboard.headlines import add_months
-from dashboard.tiles import tile_columns
+from dashboard.tiles import Tile
 from queries.runner import load_sql
 
 view = open_page(
@@ -54,8 +54,13 @@ flows_where = filters.where(FLOWS)
 total = data.metric("flows", clusters, period, (), flows_where)
 row = total.row(0, named=True) if not total.is_empty() else {}
 # Rows of three, so that a count like 525,000 reads whole on a laptop (dashboard.tiles).
-for column, (label, value) in zip(tile_columns(6), cw.flow_steps(row), strict=True):
-    column.metric(label, format_count(abs(value)), help=data.definition("flows"), border=True)
+tiles.draw(
+    [
+        Tile(label, format_count(abs(value)), help=data.definition("flows"))
+        for label, value in cw.flow_steps(row)
+    ],
+    "flows",
+)
 
 
 TOP = 15  # organisations charted by turnover

@@ -16,13 +16,12 @@ from functools import partial
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, data, glossary, periods, url_state
+from dashboard import charts, data, glossary, periods, tiles, url_state
 from dashboard import headlines as hl
 from dashboard.charts_cache import figure
-from dashboard.components import chart_with_table, lazy_expander, metric_with_changes, open_page
+from dashboard.components import changes_tile, chart_with_table, lazy_expander, open_page
 from dashboard.filters import not_applied_text
 from dashboard.formatting import format_count, format_date, format_gbp, format_percent
-from dashboard.tiles import tile_columns
 from queries.runner import load_sql
 
 view = open_page(
@@ -82,6 +81,38 @@ def headline_at(day: date, cost_to: str | None) -> hl.Headline | None:
     return hl.headline(*frames(day), *rates(day, cost_to))
 
 
+st.subheader(f"As at {format_date(as_at)}")
+# The figures go in this place, but are worked out and drawn after the trend chart below
+# them: the chart reaches the browser first, and with it the fetch of Plotly's code (4.5
+# MiB, asked for only when a page's first chart arrives), which then loads while the server
+# works out the figures and the browser draws them, rather than after them (issue 14).
+top = st.container()
+
+st.subheader("Headcount at each month-end")
+start = hl.month_end(hl.add_months(as_at, -24))
+split = "cluster" if url_state.toggle(st, "Show each cluster", key="overview.split") else None
+trend = data.metric(
+    "workforce_trend",
+    clusters,
+    {"date_from": start, "date_to": as_at},
+    (split,) if split else (),
+    filters.where(WORKFORCE),
+)
+chart_with_table(
+    figure(
+        charts.trend_chart,
+        trend,
+        charts.HEADCOUNT,
+        f"Headcount at each month-end, {start:%B %Y} to {as_at:%B %Y} (people)",
+        split=split,
+    ),
+    hl.trend_table(trend, "headcount", split),
+    {"month_end": st.column_config.DateColumn("Month-end", format="D MMMM YYYY")},
+    key="trend",
+)
+st.caption(data.definition("workforce_trend"))
+
+
 ledger = periods.ledger_status(
     data.metric(
         "ledger_periods",
@@ -107,17 +138,6 @@ now = headline_at(as_at, last_complete)
 last_month = headline_at(month, earlier(1))
 last_year = headline_at(year, earlier(periods.FULL_YEAR_PERIODS))
 
-st.subheader(f"As at {format_date(as_at)}")
-status = data.feed_status(as_at, clusters)
-if status.filter(status["status"] != "absent").is_empty():
-    st.warning(
-        f"None of the clusters chosen has data on or before {format_date(as_at)}, so there is "
-        "nobody to count. Choose other clusters or a later date."
-    )
-st.caption(
-    f"Beside each figure, its change since last month ({format_date(month)}); below it, "
-    f"since last year ({format_date(year)})."
-)
 ignored = filters.not_applied(BENEFITS)
 benefit_notes = [hl.benefits_text(now), f"{format_gbp(now.benefits_plan_gbp)} planned in all"]
 if ignored:
@@ -183,48 +203,27 @@ TILES = (  # label, Headline field, format, format of a change, definition, note
 # A cost per FTE is compared with the 12 periods to the month before and to a year before:
 # its changes are dated by the month-ends closing those windows.
 cost_dates = periods.window_dates(ledger) or (month, year)
-# The tiles and their definitions go in this place, but are drawn after the trend chart
-# below them: the chart reaches the browser first, and with it the fetch of Plotly's code
-# (4.5 MiB, asked for only when a page's first chart arrives), which then loads while the
-# tiles are drawn rather than after them (issue 14).
-top = st.container()
-
-st.subheader("Headcount at each month-end")
-start = hl.month_end(hl.add_months(as_at, -24))
-split = "cluster" if url_state.toggle(st, "Show each cluster", key="overview.split") else None
-trend = data.metric(
-    "workforce_trend",
-    clusters,
-    {"date_from": start, "date_to": as_at},
-    (split,) if split else (),
-    filters.where(WORKFORCE),
-)
-chart_with_table(
-    figure(
-        charts.trend_chart,
-        trend,
-        charts.HEADCOUNT,
-        f"Headcount at each month-end, {start:%B %Y} to {as_at:%B %Y} (people)",
-        split=split,
-    ),
-    hl.trend_table(trend, "headcount", split),
-    {"month_end": st.column_config.DateColumn("Month-end", format="D MMMM YYYY")},
-    key="trend",
-)
-st.caption(data.definition("workforce_trend"))
-
 with top:
+    status = data.feed_status(as_at, clusters)
+    if status.filter(status["status"] != "absent").is_empty():
+        st.warning(
+            f"None of the clusters chosen has data on or before {format_date(as_at)}, so there is "
+            "nobody to count. Choose other clusters or a later date."
+        )
+    st.caption(
+        f"Beside each figure, its change since last month ({format_date(month)}); below it, "
+        f"since last year ({format_date(year)})."
+    )
+
     # Two rows (the workforce, then rates and benefits), so that figures like £21.6bn are read
     # whole on a laptop's screen rather than cut short; the rates' row, which may read "Not
-    # available", in threes (dashboard.tiles).
-    columns = [*tile_columns(4, 4), *tile_columns(len(TILES) - 4, 3)]
-    for column, (label, field, fmt, fmt_change, definition, notes, up) in zip(
-        columns, TILES, strict=True
-    ):
+    # available", in threes (dashboard.tiles).  All seven are one element.
+    headline_tiles = []
+    for label, field, fmt, fmt_change, definition, notes, up in TILES:
         value = getattr(now, field)
         month_day, year_day = cost_dates if field == "cost_per_fte_gbp" else (month, year)
-        with column:
-            metric_with_changes(
+        headline_tiles.append(
+            changes_tile(
                 label,
                 shown(field, fmt),
                 (month_day, hl.change(value, getattr(last_month, field, None), fmt_change)),
@@ -233,6 +232,8 @@ with top:
                 notes=tuple(notes),
                 good_when_up=up,
             )
+        )
+    tiles.draw(headline_tiles, "overview", per_row=(tiles.FOUR, tiles.THREE))
 
     defined = lazy_expander("How these figures are defined", "overview.defined")
     if defined is not None:

@@ -16,7 +16,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import charts_programme as cp
-from dashboard import data, identity, register_changes, register_editor, url_state
+from dashboard import data, identity, register_changes, register_editor, tiles, url_state
 from dashboard import programme_data as pdata
 from dashboard.charts_cache import figure
 from dashboard.components import chart_with_table, open_page
@@ -25,7 +25,7 @@ from dashboard.formatting import format_count, format_date, format_gbp, format_p
 from dashboard.glossary import MEASURES
 from dashboard.headlines import cluster_rank
 from dashboard.safe_text import safe_markdown
-from dashboard.tiles import tile_columns
+from dashboard.tiles import Tile
 from queries.constants import GREEN_BOOK_DISCOUNT_RATE, STANDARD_PARAMS
 from queries.runner import load_sql
 
@@ -68,12 +68,13 @@ def show_list(frame: pl.DataFrame, none: str) -> None:
 
 
 def largest_slip(late: pl.DataFrame) -> str:
-    """The caption under Slipped: which milestone slipped furthest, and by how much."""
+    """The note under Slipped: which milestone slipped furthest, and by how much (plain
+    text: the tile escapes it)."""
     if late.is_empty():
         return "None later than its baseline."
     (name,) = pdata.names(late.head(1))
     days = late["slip_days"][0]
-    return f"Largest: {safe_markdown(name)}, {format_count(days)} days after its baseline."
+    return f"Largest: {name}, {format_count(days)} days after its baseline."
 
 
 def rating_tiles(ratings: pl.DataFrame, register: pl.DataFrame) -> dict[str, int]:
@@ -81,9 +82,11 @@ def rating_tiles(ratings: pl.DataFrame, register: pl.DataFrame) -> dict[str, int
     the counts the pills below open.  Returns the milestones per rating."""
     held = dict(ratings.select("dca_rating", "milestones").iter_rows())
     rated = {r: int(held[r]) for r in pdata.rating_counts(register) if held.get(r)}
-    for column, (rating, n) in zip(st.columns(max(len(rated), 1)), rated.items(), strict=False):
-        with column:
-            st.metric(rating_word(rating), format_count(n), help=pdata.DCA_HELP, border=True)
+    tiles.draw(
+        [Tile(rating_word(r), format_count(n), help=pdata.DCA_HELP) for r, n in rated.items()],
+        "ratings",
+        per_row=max(len(rated), 1),
+    )
     reds = pdata.names(register.filter(pl.col("dca_rating") == "red"))
     if reds:
         st.markdown("**Rated red:** " + "; ".join(safe_markdown(name) for name in reds))
@@ -124,7 +127,7 @@ milestones_n, achieved, overdue, slipped = (
     int(ratings[c].sum()) for c in ("milestones", "achieved", "overdue", "slipped")
 )
 
-tiles = (  # label, value, caption, metric
+summary = (  # label, value, caption, metric
     (
         "Benefits planned",
         format_gbp(planned, fixed=True),
@@ -162,10 +165,13 @@ tiles = (  # label, value, caption, metric
     ),
 )
 # Rows of three (dashboard.tiles): five in a row cut £343.5m short on a laptop.
-for column, (label, value, caption, metric) in zip(tile_columns(len(tiles)), tiles, strict=True):
-    with column:
-        st.metric(label, value, help=data.definition(metric), border=True)
-        st.caption(caption)
+tiles.draw(
+    [
+        Tile(label, value, notes=(caption,), help=data.definition(metric))
+        for label, value, caption, metric in summary
+    ],
+    "programme",
+)
 
 
 def milestones_tab() -> None:
@@ -176,12 +182,26 @@ def milestones_tab() -> None:
     late, due = pdata.slipped(register), pdata.overdue(register)
     left, right = st.columns(2)
     with left:
-        st.metric("Overdue", format_count(overdue), help=OVERDUE_HELP, border=True)
-        st.caption("Not achieved, and the forecast date (else the baseline) has passed.")
+        overdue_note = "Not achieved, and the forecast date (else the baseline) has passed."
+        tiles.draw(
+            [Tile("Overdue", format_count(overdue), notes=(overdue_note,), help=OVERDUE_HELP)],
+            "overdue",
+            per_row=1,
+        )
         show_list(pdata.overdue_list(due, as_at), "No milestone is overdue.")
     with right:
-        st.metric("Slipped", format_count(slipped), help=SLIPPED_HELP, border=True)
-        st.caption(largest_slip(late))
+        tiles.draw(
+            [
+                Tile(
+                    "Slipped",
+                    format_count(slipped),
+                    notes=(largest_slip(late),),
+                    help=SLIPPED_HELP,
+                )
+            ],
+            "slipped",
+            per_row=1,
+        )
         show_list(pdata.slip_list(late), "No milestone is later than its baseline.")
 
 

@@ -15,7 +15,7 @@ from functools import partial
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, compare, data, glossary, identity, scope, trail, url_state
+from dashboard import charts, compare, data, glossary, identity, scope, tiles, trail, url_state
 from dashboard import charts_workforce as cw
 from dashboard import extracts as ex
 from dashboard.charts import Measure
@@ -31,6 +31,7 @@ from dashboard.components import (
 from dashboard.formatting import format_count, format_date, format_gbp, format_short_date
 from dashboard.headlines import add_months, format_fte
 from dashboard.safe_text import safe_markdown
+from dashboard.tiles import Tile
 from queries.catalogue import disclosure_rule
 from queries.runner import load_sql
 
@@ -56,17 +57,20 @@ def workforce(by: tuple[str, ...] = (), day=as_at) -> pl.DataFrame:
 st.subheader(f"As at {format_date(as_at)}")
 totals = workforce()
 total = totals.row(0, named=True) if not totals.is_empty() else {}
-for column, (label, value) in zip(
-    st.columns(3),
-    (
-        ("Headcount", format_count(total.get("headcount", 0))),
-        ("FTE", format_fte(total.get("fte", 0.0))),
-        ("Paybill (£ a year)", format_gbp(total.get("paybill_gbp", 0.0), fixed=True)),
-    ),
-    strict=True,
-):
-    definition = PAYBILL_HELP if label.startswith("Paybill") else data.definition("workforce")
-    column.metric(label, value, help=definition, border=True)
+tiles.draw(
+    [
+        Tile(
+            "Headcount", format_count(total.get("headcount", 0)), help=data.definition("workforce")
+        ),
+        Tile("FTE", format_fte(total.get("fte", 0.0)), help=data.definition("workforce")),
+        Tile(
+            "Paybill (£ a year)",
+            format_gbp(total.get("paybill_gbp", 0.0), fixed=True),
+            help=PAYBILL_HELP,
+        ),
+    ],
+    "workforce",
+)
 st.caption(data.definition("workforce"))
 
 

@@ -16,9 +16,9 @@ LOADED = 30_000  # ms: the first run of a page starts the server's caches
 
 
 def headcount(page: Page):
-    """The headline headcount (the first metric labelled Headcount)."""
-    metric = page.get_by_test_id("stMetric").filter(has_text="Headcount").first
-    return metric.get_by_test_id("stMetricValue")
+    """The headline headcount (the first tile labelled Headcount)."""
+    tile = page.get_by_test_id("wpTile").filter(has_text="Headcount").first
+    return tile.locator(".wp-tile-value")
 
 
 def overview_ready(page: Page) -> None:

@@ -22,6 +22,7 @@ import pytest
 from playwright.sync_api import Page
 
 from dashboard.navigation import PAGES
+from dashboard.tiles import CSS, Tile, tiles_html
 from tests.browser.conftest import REPO, serve, settled
 from tests.pages import tab_paths
 
@@ -35,13 +36,16 @@ MEASURE = """() => {
   const box = (el) => { const r = el.getBoundingClientRect();
     return {left: r.left, right: r.right, top: r.top, bottom: r.bottom}; };
   const cut = (el) => el.scrollWidth > el.clientWidth + 1;
-  const tiles = [...document.querySelectorAll('[data-testid="stMetric"]')].map((tile) => {
-    const value = tile.querySelector('[data-testid="stMetricValue"]');
-    const label = tile.querySelector('[data-testid="stMetricLabel"]');
-    const parts = [value, ...value.querySelectorAll('*'), label,
-                   ...label.querySelectorAll('[data-testid="stMarkdownContainer"]')];
+  // A word broken across lines is cut too: "£21.6bn" must not read "£21.6b" then "n".
+  const lines = (el) => { const range = document.createRange(); range.selectNodeContents(el);
+    return new Set([...range.getClientRects()].filter((r) => r.width > 0)
+                   .map((r) => Math.round(r.top))).size; };
+  const broken = (el) => !/\\s/.test(el.innerText.trim()) && lines(el) > 1;
+  const tiles = [...document.querySelectorAll('[data-testid="wpTile"]')].map((tile) => {
+    const value = tile.querySelector('.wp-tile-value');
+    const label = tile.querySelector('.wp-tile-label');
     return {text: `${label.innerText.trim()}: ${value.innerText.trim()}`,
-            cut: parts.some(cut), box: box(tile)};
+            cut: [value, label].some((el) => cut(el) || broken(el)), box: box(tile)};
   });
   const charts = [...document.querySelectorAll('.js-plotly-plot')].map((plot) => {
     const find = (selector) => plot.querySelector(selector);
@@ -176,3 +180,18 @@ def test_the_check_finds_what_the_issue_saw() -> None:
     assert problems({**clean, "charts": [{**chart, "svg": wide}]}) == [
         "chart past the screen's edge: 't'"
     ]
+
+
+@pytest.mark.parametrize(("width", "cut"), [(400, False), (90, True)])
+def test_the_measure_sees_a_value_wrapped_inside_a_word(browser, width: int, cut: bool) -> None:
+    """A tile drawn as the pages draw it (dashboard.tiles), in a box wide enough for its
+    value and in one too narrow: there the value breaks inside "£21.6bn", which reads as cut."""
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    try:
+        block = tiles_html([Tile("Paybill", "£21.6bn")], "t", per_row=1)
+        page.set_content(f'<style>{CSS}</style><div style="width: {width}px">{block}</div>')
+        (tile,) = page.evaluate(MEASURE)["tiles"]
+        assert tile["text"] == "Paybill: £21.6bn"
+        assert tile["cut"] is cut
+    finally:
+        page.close()
