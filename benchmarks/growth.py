@@ -30,8 +30,9 @@ from datetime import date
 from pathlib import Path
 
 from benchmarks.measure import Run, measure
-from pipeline.demo.generate import default_start, delivery_dates, month_end
+from pipeline.demo.generate import default_start, delivery_dates
 from pipeline.warehouse import current_path
+from queries.dates import month_end
 
 WORKFORCE = [sys.executable, "-m", "pipeline.cli"]
 END = date(2026, 11, 24)
@@ -91,7 +92,7 @@ def query_commands(warehouse: Path, start: date) -> dict[str, list[str]]:
     """
     dates = delivery_dates(start, END)
     middle = dates[len(dates) // 2]
-    year_back = max(month_end(END.year - 1, END.month), start)
+    year_back = max(month_end(date(END.year - 1, END.month, 1)), start)
     wh = ["--warehouse", str(warehouse)]
     by = ["--by", "organisation_code,grade"]
     return {

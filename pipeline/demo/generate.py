@@ -9,7 +9,6 @@ bytes.  With ``--native`` the same tables are written in each cluster's own syst
 
 from __future__ import annotations
 
-import calendar
 import time
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
@@ -33,6 +32,7 @@ from pipeline.demo.writer import write_delivery
 from pipeline.errors import UsageError
 from pipeline.reference import load_organisations
 from pipeline.settings import Settings
+from queries.dates import add_months, is_month_end, month_end, month_ends
 
 DEFAULT_MONTH_ENDS = 24
 DAILY_DELIVERIES = 7
@@ -46,32 +46,15 @@ LEAD_ORGANISATION = {
 }
 
 
-def month_end(year: int, month: int) -> date:
-    return date(year, month, calendar.monthrange(year, month)[1])
-
-
-def month_ends_between(start: date, end: date) -> list[date]:
-    out, year, month = [], start.year, start.month
-    while (current := month_end(year, month)) <= end:
-        if current >= start:
-            out.append(current)
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-    return out
-
-
 def default_start(end: date, count: int = DEFAULT_MONTH_ENDS) -> date:
     """The ``count``-th month-end counting back from ``end`` (``end`` itself counts if one)."""
-    year, month = end.year, end.month
-    if month_end(year, month) > end:
-        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
-    for _ in range(count - 1):
-        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
-    return month_end(year, month)
+    last = end if is_month_end(end) else month_end(add_months(end.replace(day=1), -1))
+    return add_months(last, 1 - count)
 
 
 def delivery_dates(start: date, end: date) -> list[date]:
     daily = [end - timedelta(days=i) for i in range(DAILY_DELIVERIES)]
-    return sorted(set(month_ends_between(start, end)) | {d for d in daily if d >= start})
+    return sorted(set(month_ends(start, end)) | {d for d in daily if d >= start})
 
 
 def _check_options(landing: Path, scale: float, start: date, end: date) -> None:
@@ -137,8 +120,8 @@ def generate(
         for code, size in zip(register.code, register.headcount_2023, strict=True)
     }
     dates = delivery_dates(start, end)
-    month_ends = [d for d in dates if d == month_end(d.year, d.month)]
-    migration = month_ends[len(month_ends) // 2] if month_ends else dates[len(dates) // 2]
+    ends = [d for d in dates if is_month_end(d)]
+    migration = ends[len(ends) // 2] if ends else dates[len(dates) // 2]
     task = progress.add_task("demo", total=len(dates) * (len(CLUSTERS) + 1)) if progress else None
     previous_ledger: dict[str, pa.Table] = {}
     written = []

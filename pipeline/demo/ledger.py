@@ -11,7 +11,6 @@ at-least-once feeds do.
 
 from __future__ import annotations
 
-import calendar
 from datetime import date
 
 import numpy as np
@@ -20,6 +19,7 @@ import pyarrow as pa
 
 from pipeline.contract import LedgerRow, arrow_schema
 from pipeline.demo import calibration as cal
+from queries.dates import is_month_end
 
 PAYROLL_LINES = {  # account category → share of salary
     "payroll_salary": 1.0,
@@ -49,10 +49,6 @@ DESCRIPTIONS = {
 }
 MONTHLY_WORKING_DAYS = cal.WORKING_DAYS_A_YEAR / 12
 _LEDGER_SCHEMA = arrow_schema(LedgerRow)
-
-
-def is_month_end(when: date) -> bool:
-    return when.day == calendar.monthrange(when.year, when.month)[1]
 
 
 def cost_centre_count(headcount_2023_scaled: float) -> int:

@@ -22,6 +22,7 @@ import numpy as np
 import pyarrow as pa
 
 from pipeline.contract import CLUSTERS, BenefitRow, MilestoneRow, arrow_schema
+from queries.dates import month_end
 
 D = date.fromisoformat
 KNOWN_UNTIL = D("2026-06-30")  # the sources' horizon: later outturns are designed + jitter
@@ -212,11 +213,6 @@ def largest_remainder(total: int, weights: list[int] | tuple[int, ...]) -> list[
     return [q + (i in bonus) for i, (q, _) in enumerate(shares)]
 
 
-def _month_end(day: date) -> date:
-    first_of_next = date(day.year + day.month // 12, day.month % 12 + 1, 1)
-    return first_of_next - timedelta(days=1)
-
-
 def _outturn(seed: int, milestone_id: str, cluster: str, designed: date) -> date:
     """The published date, or a designed future date moved by a seeded (mostly later) jitter.
 
@@ -243,8 +239,8 @@ def _forecast(seed: int, milestone_id: str, baseline: date, outturn: date, day: 
             continue
         remaining = (outturn - review).days / span  # 1 at the start, 0 at the outturn
         days = gap * (1 - remaining) + z * (0.05 * abs(gap) + 15) * remaining
-        estimate = _month_end(baseline + timedelta(days=round(days)))
-        forecast = max(estimate, _month_end(review + timedelta(days=1)))
+        estimate = month_end(baseline + timedelta(days=round(days)))
+        forecast = max(estimate, month_end(review + timedelta(days=1)))
     return forecast
 
 

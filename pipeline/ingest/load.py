@@ -17,7 +17,7 @@ from pipeline.contract import PROGRAMME, ContingentRow, EmployeeRow, column_spec
 from pipeline.ingest import stage
 from pipeline.ingest.history import HistoryTable, apply_snapshot
 from pipeline.ingest.log import LOADED, LOADED_WITH_QUARANTINE, RESTATED, LogEntry, write_log
-from pipeline.ingest.sql import ident, idents
+from pipeline.ingest.sql import ident, idents, transaction
 from pipeline.ingest.verify import CheckedDelivery
 
 # employees.parquet is kept as three version tables keyed by (cluster, person_id), split by
@@ -56,17 +56,12 @@ def load_delivery(
     organisations: list[str],
 ) -> LogEntry:
     """Load the delivery and log it, all in one transaction; fills in and returns ``entry``."""
-    con.execute("BEGIN TRANSACTION")
     try:
-        _load(con, checked, entry, organisations)
-        write_log(con, entry)
-        con.execute("COMMIT")
+        with transaction(con):
+            _load(con, checked, entry, organisations)
+            write_log(con, entry)
     except BaseException:
-        # A COMMIT that failed (a full disk) has ended the transaction already, and a fatal
-        # error ends the database: the error to report is the one that stopped the load.
-        with contextlib.suppress(duckdb.Error):
-            con.execute("ROLLBACK")
-        with contextlib.suppress(duckdb.Error):
+        with contextlib.suppress(duckdb.Error):  # keep the error that stopped the load
             stage.drop_temp(con, list(checked.files))
         raise
     stage.drop_temp(con, list(checked.files))

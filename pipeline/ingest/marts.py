@@ -15,12 +15,12 @@ month-ends' views; a changed register or schema rebuilds all.
 
 from __future__ import annotations
 
-import calendar
-import contextlib
-from datetime import date, timedelta
+from datetime import date
 
 import duckdb
 
+from pipeline.ingest.sql import transaction
+from queries.dates import month_ends
 from queries.runner import SQL_DIR, prepare
 
 MONTH_END_GROUPS_SQL = SQL_DIR / "_month_end_groups.sql"
@@ -44,16 +44,8 @@ def refresh_month_end_groups(con: duckdb.DuckDBPyConnection, since: date | None)
     in one transaction; returns the month-ends rebuilt (the view after the latest extract
     included)."""
     text = MONTH_END_GROUPS_SQL.read_text()
-    with prepare(con, text, BOUNDS_SQL) as cursor:
-        cursor.execute("BEGIN TRANSACTION")
-        try:
-            rebuilt = _rebuild(cursor, text, since)
-            cursor.execute("COMMIT")
-        except BaseException:
-            with contextlib.suppress(duckdb.Error):  # keep the error that stopped the rebuild
-                cursor.execute("ROLLBACK")
-            raise
-    return rebuilt
+    with prepare(con, text, BOUNDS_SQL) as cursor, transaction(cursor):
+        return _rebuild(cursor, text, since)
 
 
 def _rebuild(cursor: duckdb.DuckDBPyConnection, text: str, since: date | None) -> int:
@@ -97,13 +89,3 @@ def _rebuild(cursor: duckdb.DuckDBPyConnection, text: str, since: date | None) -
             {"date_from": after, "date_after": after},
         )
     return len(ends)
-
-
-def month_ends(start: date, end: date) -> list[date]:
-    """The month-ends from ``start`` (a month-end) to ``end``, both included."""
-    out = []
-    while start <= end:
-        out.append(start)
-        following = start + timedelta(days=1)
-        start = following.replace(day=calendar.monthrange(following.year, following.month)[1])
-    return out

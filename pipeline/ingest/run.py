@@ -19,7 +19,6 @@ while one holds the lock says that it is waiting (or, with ``wait=False``, stops
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import time
 from collections import Counter
 from collections.abc import Collection
@@ -32,6 +31,7 @@ import duckdb
 from pipeline import warehouse as wh
 from pipeline.contract import PROGRAMME
 from pipeline.errors import UsageError, printable
+from pipeline.hashing import sha256_file
 from pipeline.ingest.discover import discover
 from pipeline.ingest.errors import DeliveryRefused
 from pipeline.ingest.load import load_delivery
@@ -59,6 +59,7 @@ from pipeline.ingest.schema import (
     upgrade_schema,
 )
 from pipeline.ingest.shrink import previous_snapshot
+from pipeline.ingest.sql import transaction
 from pipeline.ingest.verify import check_delivery
 from pipeline.locks import LockHeld
 from pipeline.reference import organisations_by_cluster
@@ -95,7 +96,7 @@ def run_ingest(
         )
     register = settings.organisations_csv
     try:
-        register_sha = hashlib.sha256(register.read_bytes()).hexdigest()
+        register_sha = sha256_file(register)
     except OSError as error:
         raise UsageError(f"cannot read {printable(register)}: {error.strerror}") from None
     run = _Run(settings, reporter, today or date.today(), frozenset(allow_empty), register_sha)
@@ -196,20 +197,19 @@ class _Run:
         path, previous = wh.new_version(settings.warehouse, compact=compact)
         con = wh.connect_writable(path)
         try:
-            con.execute("BEGIN TRANSACTION")
             rebuild_marts = True  # whole, unless only snapshots changed (below)
-            if has_schema(con):
-                found = upgrade_schema(con)
-                if found != SCHEMA_VERSION:
-                    reporter.line(
-                        f"warehouse schema upgraded from version {found} to {SCHEMA_VERSION}"
-                    )
+            with transaction(con):
+                if has_schema(con):
+                    found = upgrade_schema(con)
+                    if found != SCHEMA_VERSION:
+                        reporter.line(
+                            f"warehouse schema upgraded from version {found} to {SCHEMA_VERSION}"
+                        )
+                    else:
+                        rebuild_marts = register_changed(con, settings.organisations_csv)
                 else:
-                    rebuild_marts = register_changed(con, settings.organisations_csv)
-            else:
-                create_schema(con)
-            refresh_organisations(con, settings.organisations_csv)
-            con.execute("COMMIT")
+                    create_schema(con)
+                refresh_organisations(con, settings.organisations_csv)
             changed: list[date] = []
             by_cluster = organisations_by_cluster(settings.organisations_csv)
             register = frozenset().union(*by_cluster.values())
@@ -281,8 +281,7 @@ class _Run:
         except DeliveryRefused as refusal:
             result = entry()
             result.reason = refusal.reason
-            con.execute("BEGIN TRANSACTION")
-            write_log(con, result)
-            con.execute("COMMIT")
+            with transaction(con):
+                write_log(con, result)
         self.reporter.line(summary(result, d.label, time.perf_counter() - clock))
         return result

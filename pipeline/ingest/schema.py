@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from pathlib import Path
 
@@ -10,6 +9,7 @@ import duckdb
 
 from pipeline.contract import FEEDS, ContingentRow, EmployeeRow, LedgerRow, column_specs
 from pipeline.errors import UsageError
+from pipeline.hashing import sha256_file
 from pipeline.ingest.sql import ENUM_TYPE_SUFFIX, ident
 
 SCHEMA_VERSION = "4"
@@ -116,7 +116,7 @@ def upgrade_schema(con: duckdb.DuckDBPyConnection) -> str | None:
 
 def register_changed(con: duckdb.DuckDBPyConnection, csv: Path) -> bool:
     row = con.execute("SELECT value FROM warehouse_meta WHERE key = 'register_sha256'").fetchone()
-    return (row[0] if row else None) != hashlib.sha256(csv.read_bytes()).hexdigest()
+    return (row[0] if row else None) != sha256_file(csv)
 
 
 def refresh_organisations(con: duckdb.DuckDBPyConnection, csv: Path) -> None:
@@ -131,5 +131,5 @@ def refresh_organisations(con: duckdb.DuckDBPyConnection, csv: Path) -> None:
     con.execute("DELETE FROM warehouse_meta WHERE key = 'register_sha256'")
     con.execute(
         "INSERT INTO warehouse_meta VALUES ('register_sha256', $sha)",
-        {"sha": hashlib.sha256(csv.read_bytes()).hexdigest()},
+        {"sha": sha256_file(csv)},
     )

@@ -1,4 +1,5 @@
-"""SQL building blocks shared by the ingest: identifier quoting and the warehouse's types.
+"""SQL building blocks shared by the ingest: identifier quoting, the warehouse's types, and
+the one transaction block every write uses.
 
 Values are always bound as ``$name`` parameters.  Identifiers come only from the contract's
 column names and are quoted here, in one place.
@@ -6,9 +7,14 @@ column names and are quoted here, in one place.
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterator
+
+import duckdb
 
 from pipeline.contract import ColumnSpec
+from queries.runner import quote as ident  # the one way an identifier enters SQL text
 
 # Contract columns whose warehouse type is an ENUM named ``<column>_t`` (see schema.sql).
 ENUM_TYPE_SUFFIX = "_t"
@@ -22,11 +28,6 @@ _SQL_TYPES = {
     "decimal": "DECIMAL(18, 2)",
 }
 OPEN_END = "9999-12-31"  # valid_to of a version that is still current
-
-
-def ident(name: str) -> str:
-    """A quoted SQL identifier."""
-    return '"' + name.replace('"', '""') + '"'
 
 
 def idents(names: list[str] | tuple[str, ...], prefix: str = "") -> str:
@@ -60,3 +61,19 @@ def bound(sql: str, params: dict[str, object]) -> dict[str, object]:
     """The subset of ``params`` that ``sql`` uses (DuckDB refuses unused parameters)."""
     used = set(re.findall(r"\$(\w+)", sql))
     return {name: value for name, value in params.items() if name in used}
+
+
+@contextlib.contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """``BEGIN`` … ``COMMIT``; on any error, ``ROLLBACK`` and the error raised again.  A
+    ``ROLLBACK`` that fails itself is passed over: a ``COMMIT`` that failed (a full disk) has
+    ended the transaction already, and a fatal error ends the database, so the error to report
+    is the one that stopped the work."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+        con.execute("COMMIT")
+    except BaseException:
+        with contextlib.suppress(duckdb.Error):
+            con.execute("ROLLBACK")
+        raise

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from pipeline.contract import ContingentRow, ContractRow, EmployeeRow, LedgerRow, column_specs
 from pipeline.errors import printable
+from pipeline.hashing import sha256_file
 from pipeline.sources.systems import SYSTEMS
 
 MAX_BYTES = 1 << 20  # a mapping file is a few hundred lines; anything larger is not one
@@ -106,7 +107,7 @@ def mapping_digest(folder: Path, name: str) -> str:
     """sha256 of the mapping file's bytes, or a marker when it cannot be read: part of a native
     delivery's identity, so that a changed (or newly added) mapping re-tries a refusal."""
     try:
-        return hashlib.sha256(mapping_path(folder, name).read_bytes()).hexdigest()
+        return sha256_file(mapping_path(folder, name))
     except OSError as error:
         return f"unreadable: {error.strerror}"
 
