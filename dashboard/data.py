@@ -24,12 +24,13 @@ import duckdb
 import polars as pl
 import streamlit as st
 
-from dashboard import glossary, trail
+from dashboard import trail
 from dashboard.scope import current_clusters, record_level_clusters
 from pipeline.settings import get_settings
 from pipeline.warehouse import WarehouseMissing, current_path, unreadable
 from queries import runner
 from queries.constants import STANDARD_PARAMS
+from queries.definitions import definition as metric_definition
 
 CACHE_TTL = "1h"
 # DuckDB keeps what it reads in a buffer pool of up to 80% of the machine's memory by default;
@@ -206,10 +207,11 @@ def feed_status(as_at: date, clusters: Iterable[str]) -> pl.DataFrame:
 
 
 def definition(name: str) -> str:
-    """What a metric measures, in a sentence for a leader: its plain definition
-    (:data:`dashboard.glossary.DEFINITIONS`; every metric has one, tests/test_plain_words.py).
-    Never the SQL header, which is written for developers and may name columns."""
-    return glossary.DEFINITIONS[name]
+    """What a metric measures, in a sentence for a leader: the ``plain`` sentence of its
+    definition (``queries/sql/<name>.toml``; tests/test_plain_words.py), as the pages' "how
+    defined" texts and the extracts' about sheet say it.  Never its developers' description,
+    which names columns and files."""
+    return metric_definition(name).plain
 
 
 # --- what the filters may offer ---------------------------------------------------------------

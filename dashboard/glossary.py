@@ -3,8 +3,9 @@ their one-sentence definitions for leaders, the names of the contract's codes (p
 regions, account categories, stages...), the labels of columns, and the glossary of terms a
 leader may not know.
 
-The SQL headers define the metrics for developers, in column names and with references to the
-contract; a page shows the sentences here instead (:func:`dashboard.data.definition`).  Codes
+Each metric's definition (queries/sql/<metric>.toml) describes it for developers, in column
+names and with references to the contract, and says it for leaders in one plain sentence: a
+page shows that sentence (:data:`DEFINITIONS`, :func:`dashboard.data.definition`).  Codes
 stay codes in the files people download; on screen a code reads as its name.  "Paybill" and
 "pay spend" are two different numbers, so each has one definition here, used everywhere.
 
@@ -19,6 +20,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from pipeline.contract import REGIONS
+from queries.definitions import definitions
 
 NOT_RECORDED = "Not recorded"
 
@@ -87,51 +89,9 @@ ABBREVIATIONS: dict[str, str] = {
     "pp": "percentage points",
 }
 
-# Metric → "Name: what it is." for a leader (the name before the colon is the metric's name).
-DEFINITIONS: dict[str, str] = {
-    "workforce": "Workforce: headcount, FTE and annualised basic paybill as at a date.",
-    "workforce_trend": "Workforce trend: headcount, FTE and annualised basic paybill at each "
-    "month-end between two dates.",
-    "representation": "Representation: the shares of women and of ethnic minorities among the "
-    "people whose sex or ethnicity is recorded, as at a date.",
-    "flows": "Flows: who joined, who left and who moved into or out of a group of organisations "
-    "between an earlier date and a later one.",
-    "cluster_moves": "Moves between clusters: people in one cluster at the first date and in "
-    "another at the second.",
-    "turnover": "Turnover: people leaving the civil service in the 12 months to a date, as a "
-    "share of the average headcount over those months.",
-    "contingent": "Contingent labour: workers engaged off-payroll, their FTE and annualised "
-    "cost, as at a date.",
-    "spend": "Spend: what the finance ledger posted over a range of accounting months, each "
-    "ledger line counted once, however late it arrived.",
-    "spend_as_at": "Spend as at a date: what the finance ledger had posted by a date over a "
-    "range of accounting months, each ledger line counted once.",
-    "cost_per_fte": "Cost per FTE: the fully loaded cost of the people an organisation employs "
-    "or engages, per payroll full-time equivalent, over 12 complete accounting months.",
-    "reconciliation": "Reconciliation: a month's pay as the HR records imply it against the pay "
-    "spend the ledger posted.",
-    "hr_finance_ratio": "HR and finance ratios: staff of the HR and finance professions per 100 "
-    "employees as at a date, beside the civil service's published benchmarks.",
-    "spans_layers": "Spans and layers: how many people each manager leads directly (span of "
-    "control) and how many management levels an organisation has (layers), as at a date, from "
-    "who reports to whom.",
-    "milestones": "Milestones: the programme's milestones as at a date, counted as achieved, "
-    "overdue, slipped and by delivery confidence.",
-    "milestone_slippage": "Milestone slippage: how far each milestone's date has moved from its "
-    "baseline, delivery by delivery of the register.",
-    "register_changes": "Register changes: what changed in the programme register between two "
-    "of its versions: milestones slipped, brought forward, achieved, re-rated, added or removed, "
-    "and benefit lines moved.",
-    "benefits": "Benefits: the programme's planned and realised benefits, and its cost, as at a "
-    "date; benefits and cost are never added together.",
-    "benefits_cumulative": "Benefits cumulative: the programme's planned and realised benefits "
-    "and costs, year by year and added up over the years.",
-    "benefits_npv": "Benefits NPV: the net present value of the programme's benefits less its "
-    "cost, discounted at HM Treasury's Green Book rate.",
-    "ledger_periods": "Ledger periods: which accounting months of the clusters' ledgers are "
-    "complete as at a date.",
-    "employee_records": "Employee records: the people in post as at a date, one row per person.",
-}
+# Metric → "Name: what it is." for a leader (the name before the colon is the metric's name):
+# each metric's ``plain`` sentence, defined once in its queries/sql/<metric>.toml.
+DEFINITIONS: dict[str, str] = {name: spec.plain for name, spec in definitions().items()}
 
 # The contract's codes as they read (extracts.md section 8 and the files' code lists).
 PROFESSIONS: dict[str, str] = {

@@ -1,9 +1,11 @@
 """The metrics callers may ask for by name, and the disclosure rule each one's output follows.
 
-The metric itself (what is counted, its grain, parameters, dimensions and measures) is defined
-once, in its SQL file; this module only lists the files that are public metrics and says how
-their measures are protected (shared/contract/access.md).  The rules are built on first use so
-that asking for a metric's rows does not load the disclosure machinery (polars, numpy).
+The metric itself (what is counted, its grain, parameters, dimensions, columns and how its
+measures are protected, shared/contract/access.md) is defined once, in its TOML file
+(:mod:`queries.definitions`); this module lists the metrics callers may ask for and builds
+each protected metric's :class:`~queries.disclosure.DisclosureRule` from its definition.  The
+rules are built on first use so that asking for a metric's rows does not load the disclosure
+machinery (polars, numpy).
 
 Two lists: :data:`METRICS`, the command line's (fixed by its contract), and
 :data:`EXTRACT_METRICS`, every metric the pages show, offered by the Extracts page.  A measure
@@ -16,7 +18,9 @@ dimensions nor measures: :data:`ROW_KEYS` identify rows as a dimension would (pr
 from __future__ import annotations
 
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from queries.definitions import metric_names, raw
 
 if TYPE_CHECKING:
     from queries.disclosure import DisclosureRule
@@ -25,139 +29,61 @@ if TYPE_CHECKING:
 METRICS: tuple[str, ...] = ("workforce", "flows", "contingent", "spend", "milestones", "benefits")
 # Every metric the pages show, for the Extracts page: all but the record-level rows
 # (employee_records, their own section there) and cluster_moves, which the Flows page protects
-# with its origin and destination as the dimensions (dashboard/charts_workforce.py).
+# with its origin and destination as the dimensions (dashboard/tables.py: moves_table).
 EXTRACT_METRICS: tuple[str, ...] = (
     "workforce", "workforce_trend", "representation", "flows", "turnover", "contingent",
     "spend", "spend_as_at", "cost_per_fte", "reconciliation", "hr_finance_ratio", "spans_layers",
     "milestones", "milestone_slippage", "benefits", "benefits_cumulative", "benefits_npv",
 )  # fmt: skip
-ROW_KEYS: dict[str, tuple[str, ...]] = {
-    "workforce_trend": ("month_end",),
-    "benefits_cumulative": ("financial_year",),
-}
-LABELS: dict[str, tuple[str, ...]] = {
-    "turnover": ("period_end", "month_ends_covered"),
-    "cost_per_fte": ("months",),
-    "hr_finance_ratio": ("hr_target_per_100", "hr_2023_per_100", "finance_2023_per_100"),
-}
-FLOW_MEASURES = (
-    "headcount_start", "joiners", "leavers", "transfers_in", "transfers_out", "headcount_end",
-)  # fmt: skip
 
 
-HR_SIDE = ("hr_paybill_gbp", "hr_salary_gbp", "hr_pension_gbp", "hr_ni_gbp")
-LEDGER_SIDE = ("ledger_paybill_gbp", "ledger_salary_gbp", "ledger_pension_gbp", "ledger_ni_gbp")
-NPV_MEASURES = (
-    "planned_benefits_pv", "planned_cost_pv", "planned_npv", "actual_benefits_pv",
-    "actual_cost_pv", "actual_npv", "forecast_npv",
-)  # fmt: skip
+# Columns that are neither dimensions nor measures of a rule, from the definitions.
+# Read from the TOML as it is (queries.definitions.raw: no pydantic on a query's path), and
+# only the metric asked for: a query reads one file, not all of them.
+@cache
+def _said(name: str) -> dict[str, Any]:
+    return raw(name)["disclosure"]
+
+
+def _by_metric(key: str) -> dict[str, tuple[str, ...]]:
+    return {n: tuple(_said(n)[key]) for n in metric_names() if _said(n).get(key)}
+
+
+def __getattr__(attr: str) -> object:
+    """``ROW_KEYS`` and ``LABELS`` (metric → columns), read when first asked for."""
+    if attr in ("ROW_KEYS", "LABELS"):
+        return _by_metric(attr.lower())
+    raise AttributeError(f"module {__name__!r} has no attribute {attr!r}")
 
 
 @cache
-def _rules() -> dict[str, DisclosureRule]:
-    from queries.disclosure import DisclosureRule
+def _rule(name: str) -> DisclosureRule | None:
+    """The rule of a protected metric, built from its definition's ``[disclosure]``."""
+    from queries.disclosure import DisclosureRule, Ratio
 
-    workforce = DisclosureRule(
-        population="headcount", counts=("headcount", "fte"), money=("paybill_gbp",)
+    if name not in metric_names():
+        return None
+    said = _said(name)
+    if not said["protected"]:
+        return None
+    return DisclosureRule(
+        population=said.get("population"),
+        counts=tuple(said.get("counts", ())),
+        money=tuple(said.get("money", ())),
+        identities=tuple(tuple(group) for group in said.get("identities", ())),
+        ratios=tuple(Ratio(**ratio) for ratio in said.get("ratios", ())),
     )
-    spend = DisclosureRule(population=None, money=("amount_gbp",))
-    return {
-        "workforce": workforce,
-        "workforce_trend": workforce,
-        "flows": DisclosureRule(population=None, counts=FLOW_MEASURES, identities=(FLOW_MEASURES,)),
-        "contingent": DisclosureRule(
-            population="workers", counts=("workers", "fte"), money=("annualised_cost_gbp",)
-        ),
-        "spend": spend,
-        "spend_as_at": spend,
-        # Hours released are about the programme, not about people: rounded to the nearest
-        # 10 like money, never suppressed as a small count.
-        "benefits": DisclosureRule(
-            population=None, money=("planned_gbp", "actual_gbp", "hours_released")
-        ),
-        **_page_rules(),
-    }
-
-
-def _page_rules() -> dict[str, DisclosureRule]:
-    """The rules of the metrics only the pages (and the Extracts page) show."""
-    from queries.disclosure import MIN_AVERAGE_POPULATION, DisclosureRule, Ratio
-
-    def mean(column: str, decimals: int = 1) -> Ratio:
-        """A mean over the managers: over at least 10 of them, as mean salaries are."""
-        return Ratio(column, "managers", minimum=MIN_AVERAGE_POPULATION, decimals=decimals)
-
-    def per_fte(column: str) -> Ratio:
-        """£ per FTE: a mean over at least 10 FTE, to the nearest £10."""
-        return Ratio(column, "average_fte", "cost_gbp", MIN_AVERAGE_POPULATION, decimals=-1)
-
-    return {
-        # A rate is suppressed with its leavers (3 leavers of 40 would read back from 7.5%).
-        "turnover": DisclosureRule(
-            population="average_headcount",
-            counts=("leavers",),
-            ratios=(Ratio("turnover_rate", "average_headcount", "leavers"),),
-        ),
-        "representation": DisclosureRule(
-            population="headcount",
-            counts=("women", "sex_recorded", "ethnic_minority", "ethnicity_known"),
-            ratios=(
-                Ratio("women_share", "sex_recorded", "women"),
-                Ratio("ethnic_minority_share", "ethnicity_known", "ethnic_minority"),
-            ),
-        ),
-        # Layers describe the group's hierarchy, not a person: shown with their row.
-        "spans_layers": DisclosureRule(
-            population="headcount",
-            counts=("managers",),
-            ratios=(
-                mean("mean_span"),
-                mean("median_span"),
-                mean("share_small_spans", decimals=3),
-                Ratio("layers", "headcount", decimals=0),
-            ),
-        ),
-        # Payroll FTE stands for the people (FTE never exceeds headcount, so this errs safe).
-        "cost_per_fte": DisclosureRule(
-            population="average_fte",
-            money=("payroll_gbp", "contingent_gbp", "cost_gbp"),
-            identities=(("cost_gbp", "payroll_gbp", "contingent_gbp"),),
-            ratios=(per_fte("cost_per_fte_gbp"), per_fte("annual_cost_per_fte_gbp")),
-        ),
-        "hr_finance_ratio": DisclosureRule(
-            population="headcount",
-            counts=("hr_staff", "finance_staff"),
-            ratios=(
-                Ratio("hr_per_100", "headcount", "hr_staff", decimals=1),
-                Ratio("finance_per_100", "headcount", "finance_staff", decimals=1),
-            ),
-        ),
-        # flagged (1 when over tolerance) says something of the variance: it goes with it.
-        "reconciliation": DisclosureRule(
-            population="headcount",
-            money=(*HR_SIDE, *LEDGER_SIDE, "variance_gbp"),
-            identities=(
-                HR_SIDE,
-                LEDGER_SIDE,
-                ("variance_gbp", "ledger_paybill_gbp", "hr_paybill_gbp"),
-            ),
-            ratios=(
-                Ratio("variance_pct", "hr_paybill_gbp", "variance_gbp"),
-                Ratio("flagged", "hr_paybill_gbp", "variance_gbp", decimals=0),
-            ),
-        ),
-        "benefits_cumulative": DisclosureRule(
-            population=None,
-            money=("planned_gbp", "actual_gbp", "cumulative_planned_gbp", "cumulative_actual_gbp"),
-        ),
-        "benefits_npv": DisclosureRule(population=None, money=NPV_MEASURES),
-    }
 
 
 def disclosure_rule(metric: str) -> DisclosureRule | None:
     """The rule for a metric's output; None for metrics that count no people (milestones,
     milestone_slippage)."""
-    return _rules().get(metric)
+    return _rule(metric)
+
+
+@cache
+def _npv_measures() -> tuple[str, ...]:
+    return tuple(column["name"] for column in raw("benefits_npv")["columns"])
 
 
 # The precision a measure is written with (issue 14): by what the column holds, since a name
@@ -173,7 +99,7 @@ FIXED_DECIMALS: dict[str, int] = {"mean_slip_days": 1, "hours_released": 2}
 
 def written_decimals(column: str) -> int | None:
     """The decimal places ``column`` is written with; None to write it as it is."""
-    if column.endswith("_gbp") or column in NPV_MEASURES:
+    if column.endswith("_gbp") or column in _npv_measures():
         return MONEY_DECIMALS
     if column in FTE_COLUMNS:
         return FTE_DECIMALS

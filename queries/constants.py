@@ -1,25 +1,38 @@
-"""Published rates the metrics bind as parameters, each defined once.
+"""Published rates the metrics bind as parameters, each defined once: in its metric's TOML file.
 
 The SQL files declare these as ``$parameters`` rather than writing the numbers in, so a rate
-lives in one place and a caller may run a what-if with another value.  Callers that want the
-published values pass :data:`STANDARD_PARAMS` along with their own (the runner ignores values a
-metric does not declare).
+lives in one place (its default and source in ``queries/sql/<metric>.toml``) and a caller may
+run a what-if with another value.  The runner binds a parameter's default when the caller gives
+none; the names here are for the pages' words ("flagged over 2%") and for the demo generator,
+which posts the payroll on-costs at the very rates the reconciliation checks
+(``pipeline.demo.calibration`` imports them from here: pipeline may import queries, never the
+other way round).  Callers that pass :data:`STANDARD_PARAMS` along with their own get the same
+values the runner would fill in (it ignores values a metric does not declare).
 
-* The employer on-cost rates are the ones the payroll ledger posts (pipeline.demo.calibration,
-  which holds the published DWP rates the issue fixes at 27% pension and 14% NI); the
+* The employer on-cost rates are the ones the payroll ledger posts (reconciliation.toml); the
   HR-to-ledger reconciliation must use the same rates or it would report its own difference.
-* The discount rate is the Green Book's Social Time Preference Rate, 3.5% real, which holds for
-  the first 30 years of an appraisal (shared/reference/domain.md §5.2).
-* The reconciliation tolerance: a month whose HR-derived and ledger paybill differ by more than
-  2% is flagged for a finance business partner to explain.
+* The discount rate is the Green Book's Social Time Preference Rate (benefits_npv.toml).
+* The reconciliation tolerance: the difference above which a month is flagged
+  (reconciliation.toml).
+* The working days a year contingent day rates are annualised over (contingent.toml).
 """
 
 from __future__ import annotations
 
-from pipeline.demo.calibration import EMPLOYER_NI_RATE, EMPLOYER_PENSION_RATE
+from queries.definitions import defaults
 
-GREEN_BOOK_DISCOUNT_RATE = 0.035
-RECONCILIATION_TOLERANCE = 0.02
+
+def _default(metric: str, name: str) -> float:
+    value = defaults(metric)[name]
+    assert isinstance(value, int | float), (metric, name)  # a rate: the model holds it so
+    return value
+
+
+EMPLOYER_PENSION_RATE = _default("reconciliation", "pension_rate")
+EMPLOYER_NI_RATE = _default("reconciliation", "ni_rate")
+RECONCILIATION_TOLERANCE = _default("reconciliation", "tolerance")
+GREEN_BOOK_DISCOUNT_RATE = _default("benefits_npv", "discount_rate")
+WORKING_DAYS_A_YEAR = int(_default("contingent", "working_days"))
 
 STANDARD_PARAMS: dict[str, float] = {
     "pension_rate": EMPLOYER_PENSION_RATE,
@@ -34,4 +47,5 @@ __all__ = [
     "GREEN_BOOK_DISCOUNT_RATE",
     "RECONCILIATION_TOLERANCE",
     "STANDARD_PARAMS",
+    "WORKING_DAYS_A_YEAR",
 ]

@@ -1,9 +1,10 @@
 """The query runner: one SQL file per metric, run with bound values and the caller's scope.
 
-Every metric is one file in ``queries/sql/``.  Its header says what it computes, its grain, its
-``$parameters``, its dimensions and its measures; the runner reads the header, checks the
-caller's dimensions and filters against the metric's fixed list, renders the three markers a
-file may hold and binds every value:
+Every metric is one SQL file in ``queries/sql/``, with its definition beside it
+(``<metric>.toml``, :mod:`queries.definitions`: its ``$parameters``, dimensions and columns).
+The runner checks the caller's dimensions and filters against the metric's fixed list, renders
+the three markers a file may hold and binds every value, a parameter's default (a published
+rate) where the caller gives none:
 
 * ``{{dims}}``: the chosen dimensions as a select list (each ``coalesce(.., 'unknown')``, so a
   null is reported as the group ``unknown``), ending with a comma, or nothing;
@@ -26,15 +27,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
 
+from queries.definitions import SQL_DIR, defaults, raw
+
 if TYPE_CHECKING:  # polars is imported by DuckDB's .pl() when a caller asks for a frame
     import polars as pl
 
-SQL_DIR = Path(__file__).with_name("sql")
 COMMON_SQL = SQL_DIR / "_common.sql"
 CLUSTERS = ("DEFENCE", "OVERSEAS", "MATRIX", "SYNERGY", "UNITY")
 _MARKER = re.compile(r"\{\{(\w+)\}\}")
@@ -79,54 +80,27 @@ def quote(identifier: str) -> str:
 
 @dataclass(frozen=True)
 class SqlFile:
-    """A metric's SQL file and what its header declares."""
+    """A metric's SQL text and what its definition (``queries/sql/<name>.toml``) declares."""
 
     name: str
     text: str
-    purpose: str
     params: dict[str, str]  # name → declared type
     dimensions: tuple[str, ...]
     measures: tuple[str, ...]
-
-
-def _header(text: str) -> list[str]:
-    lines = []
-    for line in text.splitlines():
-        if not line.startswith("--"):
-            break
-        lines.append(line[2:].strip())
-    return lines
-
-
-def _section(header: list[str], label: str) -> str:
-    """The text of a ``Label: ...`` header entry, continuation lines included."""
-    out, taking = [], False
-    for line in header:
-        if re.match(r"^[A-Z][a-z]+:", line):
-            taking = line.startswith(label + ":")
-            if taking:
-                line = line[len(label) + 1 :]
-        if taking:
-            out.append(line.strip())
-    return " ".join(out)
+    defaults: dict[str, object]  # the rates a caller may leave out
 
 
 @cache
 def load_sql(name: str) -> SqlFile:
-    """Parse ``queries/sql/<name>.sql``."""
-    text = (SQL_DIR / f"{name}.sql").read_text()
-    header = _header(text)
-    params = dict(re.findall(r"\$([a-z_]+) \(([A-Z\[\]]+)", _section(header, "Params")))
-    dims = tuple(d.strip() for d in _section(header, "Dimensions").split(",") if d.strip())
-    plain = re.sub(r"\([^)]*\)", "", _section(header, "Measures"))
-    measures = tuple(m.strip() for m in plain.split(",") if m.strip())
+    """``queries/sql/<name>.sql`` with its definition (:func:`queries.definitions.definition`)."""
+    spec = raw(name)  # the TOML as read: no pydantic on a query's path (queries.definitions)
     return SqlFile(
         name=name,
-        text=text,
-        purpose=header[0] if header else "",
-        params=params,
-        dimensions=dims,
-        measures=measures,
+        text=(SQL_DIR / f"{name}.sql").read_text(),
+        params={p["name"]: p["type"] for p in spec.get("parameters", ())},
+        dimensions=tuple(spec.get("dimensions", ())),
+        measures=tuple(c["name"] for c in spec.get("columns", ())),
+        defaults=defaults(name),
     )
 
 
@@ -172,6 +146,8 @@ def render(sql: SqlFile, by: Sequence[str], where: Mapping[str, Sequence[str]]) 
 
 
 def _check_params(sql: SqlFile, values: Mapping[str, object]) -> dict[str, object]:
+    """The declared parameters' values: the caller's, else the definition's default."""
+    values = {**sql.defaults, **values}
     missing = sorted(set(sql.params) - set(values))
     if missing:
         raise QueryError(f"{sql.name} needs {', '.join('$' + m for m in missing)}")
@@ -180,6 +156,8 @@ def _check_params(sql: SqlFile, values: Mapping[str, object]) -> dict[str, objec
         value = values[name]
         if kind == "DATE" and not isinstance(value, date):
             raise QueryError(f"${name} must be a date, got {value!r}")
+        if kind == "INTEGER" and (isinstance(value, bool) or not isinstance(value, int)):
+            raise QueryError(f"${name} must be a whole number, got {value!r}")
         out[name] = value
     return out
 

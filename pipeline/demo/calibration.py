@@ -8,6 +8,12 @@ from __future__ import annotations
 
 from datetime import date
 
+# The rates a metric binds are defined once, in its definition (queries/sql/*.toml): the demo
+# posts its ledger at the same ones, so that the reconciliation and the contingent cost match.
+from queries.constants import EMPLOYER_NI_RATE as EMPLOYER_NI_RATE
+from queries.constants import EMPLOYER_PENSION_RATE as EMPLOYER_PENSION_RATE
+from queries.constants import WORKING_DAYS_A_YEAR as WORKING_DAYS_A_YEAR
+
 REFERENCE_DATE = date(2023, 3, 31)
 ANNUAL_GROWTH = 0.03  # headcount grew ~3% a year 2023→2025 (519,780 → 549,660)
 
@@ -150,12 +156,11 @@ DAY_RATE_RANGE = {  # £ a day, (low, high) of a log-uniform draw (ASSUMED marke
     "specialist_contractor": (450, 850), "consultant": (800, 1_600),
 }  # fmt: skip
 CONTINGENT_ENGAGEMENT_MONTHS = (3, 18)
-WORKING_DAYS_A_YEAR = 220
+# WORKING_DAYS_A_YEAR (220, ASSUMED): imported above from queries (contingent.toml).
 
 # Payroll on-costs as the ledger posts them (DWP WMI July 2023: pension ~26%, NI ~17% of
-# salary; the issue fixes the demo at 27% and 14%).  The reconciliation uses the same rates.
-EMPLOYER_PENSION_RATE = 0.27
-EMPLOYER_NI_RATE = 0.14
+# salary; the issue fixes the demo at 27% and 14%): EMPLOYER_PENSION_RATE and EMPLOYER_NI_RATE,
+# imported above from queries (reconciliation.toml), which checks the ledger at the same rates.
 ALLOWANCES_RATE = 0.025
 OVERTIME_RATE = 0.012
 

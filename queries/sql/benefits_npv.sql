@@ -1,23 +1,4 @@
--- Benefits NPV: net present value of the programme's benefits less its cost, from the
--- register as at a date (extracts.md §7), at a constant discount rate (the Green Book's 3.5%
--- real, queries/constants.py, holds for the first 30 years; the register's profiles are
--- shorter).
---   Each financial year's value is discounted to $base_year (year 0): year t = (first
---     calendar year of the financial year) - (that of $base_year); factor = (1 + r) ^ -t,
---     so years before the base year are carried forward at the same rate.
---   Benefits are cashable_saving + non_cashable_efficiency; cost is programme_cost.
---   planned_*: the whole approved profile (planned_gbp).
---   actual_*: realised to date: actual_gbp over the years and measures that have one (a
---     null actual counts as 0).
---   forecast_npv: the current estimate of the whole profile: actual_gbp where there is one,
---     planned_gbp otherwise.
--- Grain: one row per group of the requested dimensions; without dimensions, one row of totals.
--- Params: $as_at (DATE), $base_year (VARCHAR: YYYY-YY, e.g. 2021-22), $discount_rate
---   (DOUBLE: real, a year, 0.035 = 3.5%), $clusters (VARCHAR[]: the caller's scope; empty
---   means no rows)
--- Dimensions: cluster
--- Measures: planned_benefits_pv, planned_cost_pv, planned_npv, actual_benefits_pv,
---   actual_cost_pv, actual_npv, forecast_npv (£ at base-year values)
+-- The metric benefits_npv: its definition (parameters, dimensions, columns) is benefits_npv.toml.
 WITH
 profile AS (
     SELECT * FROM benefits_as_at($as_at)

@@ -1,13 +1,4 @@
--- Cluster moves: people in one cluster at A and in another cluster at B, counted by origin and
--- destination (extracts.md §7: each date as at, one person one count, via people_at).  A move
--- counts only when both its ends are in the caller's scope, so a scoped caller learns nothing
--- about clusters outside it; joiners, leavers and moves within a cluster are not moves here.
--- Grain: one row per (from_cluster, to_cluster) pair with at least one move; most moves first,
---   ties by origin in reverse order of its code, then by destination.
--- Params: $date_from (DATE: A), $date_to (DATE: B),
---   $clusters (VARCHAR[]: the caller's scope; empty means no rows)
--- Dimensions:
--- Measures: from_cluster, to_cluster, moves (people)
+-- The metric cluster_moves: its definition (parameters, dimensions, columns) is cluster_moves.toml.
 WITH
 at_start AS (
     SELECT person_id, cluster FROM people_at($date_from)

@@ -1,9 +1,4 @@
--- Contingent labour: workers engaged off-payroll, their FTE and annualised cost, as at a date.
--- Grain: one row per group of the requested dimensions; without dimensions, one row of totals.
--- Params: $as_at (DATE), $clusters (VARCHAR[]: the caller's scope; empty means no rows)
--- Dimensions: cluster, department, organisation_code, category
--- Measures: workers (people), fte (full-time equivalents), annualised_cost_gbp (£ a year:
---   sum of day_rate_gbp × fte × 220 working days)
+-- The metric contingent: its definition (parameters, dimensions, columns) is contingent.toml.
 WITH workers AS (
     SELECT * FROM contingent_at($as_at)
     WHERE list_contains($clusters, cluster) {{filters}}
@@ -11,7 +6,7 @@ WITH workers AS (
 SELECT {{dims}}
     count(*) AS workers,
     sum(fte) AS fte,
-    sum(day_rate_gbp * fte * 220) AS annualised_cost_gbp
+    sum(day_rate_gbp * fte * CAST($working_days AS INTEGER)) AS annualised_cost_gbp
 FROM workers
 GROUP BY ALL
 HAVING count(*) > 0

@@ -1,28 +1,4 @@
--- Cost per FTE: the fully loaded cost of the people an organisation employs or engages, per
--- payroll full-time equivalent, over the complete accounting periods of a range.
---   periods: the periods from $period_from to $period_to that are complete as at $as_at for
---     every cluster in scope (ledger_complete_through in _common.sql: the cluster has a
---     delivery dated on or after the period's last day, on or before $as_at) and whose
---     month-end the warehouse covers.  A partial period (the month being posted) is left out,
---     so it never reads as a fall in cost.
---   cost_gbp = payroll_gbp + contingent_gbp, where payroll_gbp is the periods' ledger lines
---     of every payroll_* account category (salary, allowances, overtime, non-consolidated,
---     employer pension and NI) and contingent_gbp those of contingent_labour; each line once,
---     as the ledger stood at $as_at (posted and delivered on or before it).
---   average_fte: payroll FTE (employees only) at the month-end of each period, as an as-at
---     view (extracts.md §7; read from the month-end mart, queries/sql/_month_end_groups.sql),
---     summed and divided by months, the number of periods.  Contingent workers' FTE is left
---     out of the denominator on purpose: work moved off-payroll then shows as a higher cost
---     per payroll FTE.
---   cost_per_fte_gbp = cost_gbp ÷ average_fte over the whole range (null when no FTE);
---   annual_cost_per_fte_gbp = cost_per_fte_gbp × 12 ÷ months.
--- Grain: one row per group of the requested dimensions; without dimensions, one row of totals.
--- Params: $period_from (VARCHAR: YYYY-MM), $period_to (VARCHAR: YYYY-MM), $as_at (DATE),
---   $clusters (VARCHAR[]: the caller's scope; empty means no rows)
--- Dimensions: cluster, department, organisation_code
--- Measures: payroll_gbp, contingent_gbp, cost_gbp (£ over the periods), months (count),
---   average_fte (full-time equivalents), cost_per_fte_gbp (£ per FTE over the periods),
---   annual_cost_per_fte_gbp (£ per FTE a year)
+-- The metric cost_per_fte: its definition (parameters, dimensions, columns) is cost_per_fte.toml.
 WITH
 complete AS (
     SELECT min(complete_through) AS through

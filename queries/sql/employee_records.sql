@@ -1,14 +1,4 @@
--- Employee records: the people in post as at a date, one row per person (extracts.md §7,
--- one person one count): the record-level extract, open only to callers with record-level
--- rights, who bind as the scope only the clusters those rights cover (access.md).
--- Grain: one row per person in post; the dimensions only filter (records are not grouped).
--- Params: $as_at (DATE), $clusters (VARCHAR[]: the clusters whose records the caller may
---   download; empty means no rows)
--- Dimensions: cluster, department, organisation_code, grade
--- Measures: person_key, employee_id, cluster, extract_date (the snapshot used),
---   organisation_code, department, grade, profession, region, employment_type, fte,
---   annual_salary_gbp (£ a year, full-time equivalent), civil_service_start_date,
---   organisation_start_date, sex, ethnicity, disability, age_band
+-- The metric employee_records: its definition (parameters, dimensions, columns) is employee_records.toml.
 SELECT
     persons.person_key, people.employee_id, people.cluster, people.extract_date,
     people.organisation_code, people.department, CAST(people.grade AS VARCHAR) AS grade,

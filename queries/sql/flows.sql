@@ -1,14 +1,4 @@
--- Flows: joiners, leavers and transfers of a group of organisations between two dates A < B
--- (extracts.md §7).  A group is the requested dimensions' values within the caller's scope and
--- filters; moving from one group to another is a transfer out of one and into the other, and
--- moving from outside the scope into it is a transfer in.  Always:
---   headcount_end = headcount_start + joiners - leavers + transfers_in - transfers_out
--- Grain: one row per group of the requested dimensions; without dimensions, one row of totals.
--- Params: $date_from (DATE: A), $date_to (DATE: B),
---   $clusters (VARCHAR[]: the caller's scope; empty means no rows)
--- Dimensions: cluster, department, organisation_code
--- Measures: headcount_start, joiners, leavers, transfers_in, transfers_out, headcount_end
---   (people)
+-- The metric flows: its definition (parameters, dimensions, columns) is flows.toml.
 WITH
 at_start AS (
     SELECT person_id, cluster, department, organisation_code

@@ -1,17 +1,4 @@
--- Milestone slippage: how each milestone's dates moved across the programme register's
--- deliveries, up to a date.  Every loaded PROGRAMME delivery with extract_date <= $as_at is
--- one reading of the register; a milestone appears in each delivery that holds it.
---   slip_days: (actual date, else forecast date) minus that delivery's baseline date, in days
---     (positive: later than baseline; null when the milestone has neither);
---   slip_change_days: slip_days minus its value in the previous delivery that held the
---     milestone (null in the first).
--- Strategy-wide milestones (cluster ALL) are in a scope only when it holds all five clusters,
--- as in milestones.sql.
--- Grain: one row per (milestone_id, extract_date).
--- Params: $as_at (DATE), $clusters (VARCHAR[]: the caller's scope; empty means no rows)
--- Dimensions: cluster, stage
--- Measures: milestone_id, extract_date (the register delivery), title, baseline_date,
---   forecast_date, actual_date (dates), slip_days, slip_change_days (days)
+-- The metric milestone_slippage: its definition (parameters, dimensions, columns) is milestone_slippage.toml.
 WITH
 register AS (
     SELECT *,

@@ -1,28 +1,4 @@
--- Reconciliation: a month's pay as HR records imply it against the pay spend the ledger posted.
---   HR side: the workforce as at the period's month-end (extracts.md §7, one person one
---     count): salary = sum of annual_salary_gbp × fte ÷ 12; employer pension = salary ×
---     $pension_rate; employer NI = salary × $ni_rate (the flat published on-cost rates the
---     payroll posts: queries/constants.py).
---   Ledger side: the period's lines of account categories payroll_salary,
---     payroll_employer_pension and payroll_employer_ni, each line once, as the ledger stood
---     at $as_at (posted and delivered on or before it: ledger_at in _common.sql).  Allowances,
---     overtime and non-consolidated pay are left out: HR records do not hold them.  A period
---     still being posted (partial as at $as_at: ledger_periods.sql) shows a ledger side short
---     of the month; the pages open on the latest complete period.
---   headcount: the people behind the HR side (the population for disclosure control);
---   variance_gbp = ledger_paybill_gbp - hr_paybill_gbp (positive: the ledger paid more);
---   variance_pct = variance_gbp ÷ hr_paybill_gbp (null when the HR side is 0);
---   flagged: |variance_pct| > $tolerance, or ledger pay with no HR paybill behind it.
--- Each side is grouped by its own organisation_code and cluster; a group on one side only
--- still shows (the other side is 0).
--- Grain: one row per group of the requested dimensions; without dimensions, one row of totals.
--- Params: $period (VARCHAR: YYYY-MM), $as_at (DATE), $pension_rate (DOUBLE), $ni_rate (DOUBLE),
---   $tolerance (DOUBLE: a share, 0.02 = 2%),
---   $clusters (VARCHAR[]: the caller's scope; empty means no rows)
--- Dimensions: cluster, department, organisation_code
--- Measures: headcount (people on the HR side), hr_salary_gbp, hr_pension_gbp, hr_ni_gbp,
---   hr_paybill_gbp, ledger_salary_gbp, ledger_pension_gbp, ledger_ni_gbp, ledger_paybill_gbp,
---   variance_gbp (£ in the month), variance_pct (share), flagged (boolean)
+-- The metric reconciliation: its definition (parameters, dimensions, columns) is reconciliation.toml.
 WITH
 hr AS (
     SELECT cluster, department, organisation_code,

@@ -1,21 +1,4 @@
--- Register changes: what changed in the programme register between two of its versions, for
--- the programme board.  The versions are the register in force on $date_from and on $date_to
--- (the latest PROGRAMME delivery on or before each; none before the first: everything is then
--- added).  A milestone is:
---   added / removed: in one version only;
---   achieved: an actual date in the later version and none in the earlier (difference: the
---     actual date minus the earlier forecast, in days);
---   slipped / brought_forward: not achieved in either and its forecast later / earlier
---     (difference: the days it moved);
---   re_rated: its delivery confidence rating changed (old and new ratings).
--- A benefit line (cluster, financial year, measure) is moved when its planned, actual or hours
--- released changed (difference: new minus old, £ or hours), and added / removed as milestones.
--- Strategy-wide milestones (cluster ALL) are in a scope only when it holds all five clusters.
--- Grain: one row per (item, change, field).
--- Params: $date_from (DATE), $date_to (DATE), $clusters (VARCHAR[]: the caller's scope)
--- Dimensions: cluster
--- Measures: kind, item, title, change, field, old_value, new_value (text), difference (days,
---   £ or hours), earlier_version, later_version (dates)
+-- The metric register_changes: its definition (parameters, dimensions, columns) is register_changes.toml.
 WITH
 versions AS (
     SELECT max(extract_date) FILTER (WHERE extract_date <= $date_from) AS earlier_version,

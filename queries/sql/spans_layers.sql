@@ -1,21 +1,4 @@
--- Spans and layers: the shape of line management as at a date, from manager_employee_id.
--- The people are the as-at workforce (extracts.md §7, one person one count), each with the
--- manager_employee_id of the snapshot they are counted from; a manager id is an employee_id
--- of the same cluster's snapshot.
---   managers: people with at least one direct report (self-reports ignored);
---   a manager's span: their direct reports, in whichever organisation those sit;
---   mean_span, median_span: over the group's managers (null without managers);
---   share_small_spans: managers with fewer than 3 direct reports ÷ managers;
---   layers: the depth of the deepest chain of the group's own hierarchy.  A person with no
---     manager, or whose manager is outside the group or not in the as-at workforce, is a top,
---     at layer 1; each report is one layer below their manager, within the group.  So an
---     organisation counts its own layers, and a cluster its layers from the top of each of its
---     hierarchies.  People in a management cycle (never reached from a top) have no layer.
--- Grain: one row per group of the requested dimensions; without dimensions, one row of totals.
--- Params: $as_at (DATE), $clusters (VARCHAR[]: the caller's scope; empty means no rows)
--- Dimensions: cluster, department, organisation_code
--- Measures: headcount, managers (people), mean_span, median_span (direct reports a manager),
---   share_small_spans (share, 0 to 1), layers (count)
+-- The metric spans_layers: its definition (parameters, dimensions, columns) is spans_layers.toml.
 WITH RECURSIVE
 managers_at AS (
     SELECT CAST(cluster AS VARCHAR) AS cluster, employee_id, manager_employee_id

@@ -1,14 +1,4 @@
--- Workforce trend: headcount, FTE and annualised basic paybill at each month-end between two
--- dates: the workforce metric (extracts.md §7) as at every month-end m with
--- $date_from <= m <= $date_to, one person one count at each.  Month-ends before the first
--- snapshot, or after the last month-end on or before the latest one, give no rows.  Read from
--- the month-end mart the ingest keeps (queries/sql/_month_end_groups.sql).
--- Grain: one row per month-end and group of the requested dimensions.
--- Params: $date_from (DATE), $date_to (DATE),
---   $clusters (VARCHAR[]: the caller's scope; empty means no rows)
--- Dimensions: cluster, department, organisation_code, grade
--- Measures: month_end (date of the as-at view), headcount (people), fte (full-time
---   equivalents), paybill_gbp (£ a year: sum of annual_salary_gbp × fte)
+-- The metric workforce_trend: its definition (parameters, dimensions, columns) is workforce_trend.toml.
 SELECT {{dims}}
     month_end,
     CAST(sum(headcount) AS BIGINT) AS headcount,
