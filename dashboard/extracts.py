@@ -16,11 +16,10 @@ workbook is told never to turn a string into a formula, a link or a number.
 
 from __future__ import annotations
 
-import calendar
 import io
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 import polars as pl
 import xlsxwriter
@@ -28,6 +27,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from dashboard import glossary
 from pipeline.contract import REGIONS
+from queries.dates import month_end, month_ends
 from queries.disclosure import (
     COUNT_BASE,
     MIN_AVERAGE_POPULATION,
@@ -248,20 +248,6 @@ def about_rows(
 # --- months ---------------------------------------------------------------------------------
 
 
-def month_end(day: date) -> date:
-    """The last day of ``day``'s month."""
-    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
-
-
-def month_ends(first: date, last: date) -> list[date]:
-    """The month-ends from ``first`` to ``last``, both included, oldest first."""
-    out, day = [], month_end(first)
-    while day <= last:
-        out.append(day)
-        day = month_end(day + timedelta(days=1))
-    return out
-
-
 def periods(first: str, last: str) -> list[str]:
     """The accounting periods (``YYYY-MM``) from ``first`` to ``last``, both included."""
     start = date.fromisoformat(f"{first}-01")
@@ -311,12 +297,6 @@ def series_rows(series: str, frames: Iterable[tuple[object, pl.DataFrame]]) -> p
     """The runs' rows in one frame, the run's key (``series``) first."""
     keyed = [frame.select(pl.lit(key).alias(series), pl.all()) for key, frame in frames]
     return pl.concat(keyed, how="diagonal_relaxed") if keyed else pl.DataFrame()
-
-
-def financial_year(day: date) -> str:
-    """The financial year (April to March) a day falls in: ``2025-26``."""
-    start = day.year if day.month >= 4 else day.year - 1
-    return f"{start}-{(start + 1) % 100:02d}"
 
 
 # --- files ------------------------------------------------------------------------------------

@@ -23,7 +23,6 @@ month-end's, and a date between extracts does not compare the same extract with 
 from __future__ import annotations
 
 import bisect
-import calendar
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -36,24 +35,12 @@ from dashboard.formatting import (
     format_percent,
     format_short_date,
 )
+from queries.dates import add_months
 from queries.runner import CLUSTERS
 
 BENEFIT_MEASURES = ("cashable_saving", "non_cashable_efficiency")
 FULL_YEAR_PERIODS = 12  # accounting periods in a year's cost per FTE
 FULL_YEAR_MONTH_ENDS = 13  # month-ends a year's turnover reads (12 pairs)
-
-
-def month_end(day: date) -> date:
-    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day ``months`` later (earlier if negative); a month-end stays a month-end and a
-    day past the end of a shorter month becomes its end."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    return date(year, month + 1, last if day == month_end(day) else min(day.day, last))
 
 
 def comparison_base(as_at: date, dates: Sequence[date]) -> date:

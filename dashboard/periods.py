@@ -23,7 +23,8 @@ import polars as pl
 
 from dashboard import glossary
 from dashboard.formatting import format_short_date
-from dashboard.headlines import FULL_YEAR_MONTH_ENDS, FULL_YEAR_PERIODS, add_months, month_end
+from dashboard.headlines import FULL_YEAR_MONTH_ENDS, FULL_YEAR_PERIODS
+from queries.dates import add_months, month_end
 
 NOT_AVAILABLE = "Not available"
 

@@ -23,7 +23,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import data, trail
-from dashboard.charts_programme import DCA_LABELS, STAGE_LABELS, milestone_name
+from dashboard.charts.milestones import DCA_LABELS, STAGE_LABELS, milestone_name
 from dashboard.headlines import cluster_rank
 
 # Strategy-wide milestones (cluster ALL) belong to a scope that holds all five clusters, as in

@@ -1,9 +1,10 @@
 """Rows of headline tiles that read whole on a laptop and on a phone, drawn as one element.
 
 A page's tiles are one ``st.html`` element, not an ``st.metric`` (with its caption) in a column
-each.  At scale 1.0 the Overview's seven tiles were 23 of the page's 73 elements, and every
-element is a message the browser renders on its own: drawn as one, a new tab's Overview was
-about 0.2 s sooner (issue 14; docs/benchmarks.md).  The tile keeps what ``st.metric`` showed:
+each.  The Overview's seven tiles were 23 of the page's 73 elements (columns, metrics,
+captions), each a message the server sends and the browser renders on its own; drawn as one,
+the page has 51 (issue 14; the browser benchmark's figures are in docs/benchmarks.md).  The
+tile keeps what ``st.metric`` showed:
 the label, the value, the change beside it (an arrow, green or red only where up is good),
 notes under it, and the definition behind a "?" that opens it (a ``<details>``: reached by
 Tab, opened by Enter or a click, read by screen readers, no script).

@@ -14,8 +14,9 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import charts, charts_cache
-from dashboard import charts_workforce as cw
+from dashboard.charts import cache as charts_cache
+from dashboard.charts import line as charts
+from dashboard.charts import waterfall as cw
 from pipeline import audit
 from pipeline.settings import Settings, get_settings
 from tests import pages

@@ -16,7 +16,7 @@ from urllib.parse import parse_qs
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import charts_programme as cp
+from dashboard.charts import milestones as cp
 from pipeline import audit
 from pipeline.settings import Settings, get_settings
 from tests import pages, tiny_warehouse, tiny_warehouse_extra

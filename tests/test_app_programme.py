@@ -38,7 +38,7 @@ import pyarrow.parquet as pq
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import charts_programme as cp
+from dashboard.charts import milestones as cp
 from dashboard.safe_text import safe_markdown
 from pipeline.contract import MilestoneRow, arrow_schema
 from pipeline.demo.writer import write_delivery

@@ -9,8 +9,9 @@ import plotly.graph_objects as go
 import polars as pl
 import pytest
 
-from dashboard import charts_programme as cp
-from dashboard import charts_spend as cs
+from dashboard import charts as cp
+from dashboard import charts as cs
+from dashboard import tables
 from dashboard.charts import GREY, PALETTE
 
 SLIPPAGE = pl.DataFrame(
@@ -233,7 +234,7 @@ def test_a_partial_month_is_hatched_and_left_out_of_the_average() -> None:
         assert shapes == {"2026-09": "", "2026-10": "", "2026-11 (partial)": "/"}
     (average,) = [s for s in figure.layout.shapes if s.type == "line"]
     assert average.y0 == pytest.approx(120.0)  # £120m a month over the two complete months
-    assert cs.complete_average(SPEND) == pytest.approx((120e6 * 2 + 60e6) / 3)
+    assert tables.complete_average(SPEND) == pytest.approx((120e6 * 2 + 60e6) / 3)
     assert "complete months" in figure.layout.annotations[0].text
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 
-from dashboard import charts_workforce as cw
+from dashboard import charts as cw
+from dashboard import tables
 from dashboard.charts import FTE, HEADCOUNT
 from pipeline.contract import REGIONS
 
@@ -96,7 +97,7 @@ def test_diversity_shares_only_where_the_counts_are_shown() -> None:
             "ethnic_minority_share": [0.25, 2 / 30, 0.0],
         }
     )
-    table = cw.diversity_table(frame, ("grade",)).sort("grade")
+    table = tables.diversity_table(frame, ("grade",)).sort("grade")
     rows = {r["grade"]: r for r in table.iter_rows(named=True)}
     assert rows["AO"]["women_share"] == 0.5
     assert rows["AO"]["women_share_text"] == "50.0%"

@@ -24,8 +24,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard import charts
-from dashboard import charts_programme as cp
-from dashboard import charts_workforce as cw
+from dashboard import charts as cp
+from dashboard import charts as cw
 from dashboard.safe_text import (
     LABEL_LIMIT,
     TITLE_LIMIT,

@@ -11,8 +11,8 @@ from typing import get_args
 import polars as pl
 import pytest
 
-from dashboard import charts_programme as cp
 from dashboard import glossary
+from dashboard.charts import milestones as cp
 from pipeline import contract
 
 DASHBOARD = Path(__file__).resolve().parents[1] / "dashboard"

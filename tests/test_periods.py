@@ -254,7 +254,7 @@ def test_a_rate_without_a_whole_year_says_why() -> None:
 
 def test_partial_bars_are_hatched_and_the_others_are_not() -> None:
     from dashboard import charts
-    from dashboard.charts_programme import spend_chart
+    from dashboard.charts import spend_chart
 
     frame = pl.DataFrame(
         {

@@ -391,7 +391,7 @@ def test_every_code_of_the_contract_reads_as_a_name(column: str) -> None:
 
 
 def test_charts_name_every_account_category() -> None:
-    from dashboard import charts_programme as cp
+    from dashboard import glossary as cp
 
     assert set(cp.ACCOUNT_LABELS) == set(get_args(contract.AccountCategory))
     assert cp.ACCOUNT_LABELS["other_non_pay"] == "Other non-pay"

@@ -13,17 +13,19 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import charts_programme as cp
-from dashboard import charts_spend, data, glossary, periods, tiles, url_state
-from dashboard.charts_cache import figure
+from dashboard import data, periods, tables, tiles, url_state
+from dashboard.charts import bar, stacked
+from dashboard.charts.cache import figure
 from dashboard.components import chart_with_table, open_page
 from dashboard.filters import not_applied_text
 from dashboard.formatting import format_count, format_date, format_gbp, format_percent
 from dashboard.tiles import Tile
 from queries.constants import RECONCILIATION_TOLERANCE, STANDARD_PARAMS
+from queries.definitions import defaults
 from queries.runner import load_sql
 
-FLAG = "⚠ Over tolerance"
+BENCHMARKS = defaults("hr_finance_ratio")  # the HR benchmarks, drawn as reference lines
+
 CONTINGENT_SPEND_HELP = (
     "Contingent labour spend: what the ledgers posted for agency, interim and other "
     "off-payroll workers in the periods shown, as the ledger stood at the as-at date."
@@ -59,30 +61,11 @@ def not_applied(name: str) -> None:
         st.caption(f"Here {not_applied_text(ignored)}.")
 
 
-def money(frame: pl.DataFrame, column: str) -> float:
-    return float(frame[column].cast(pl.Float64).sum()) if not frame.is_empty() else 0.0
-
-
 def labelled(frame: pl.DataFrame) -> pl.DataFrame:
     """Spend rows with each period as it reads, a partial one marked (``2026-11 (to 29 Nov,
     partial)``)."""
     labels = {p: periods.partial_label(p, status) for p in frame["period"].unique().to_list()}
     return frame.with_columns(pl.col("period").replace_strict(labels, return_dtype=pl.String))
-
-
-def spend_table(rows: pl.DataFrame) -> pl.DataFrame:
-    """The spend chart's numbers: each account category by its name, with the group the chart
-    draws it in (:data:`dashboard.glossary.SPEND_GROUPS`)."""
-    return rows.sort("period", "account_category").select(
-        pl.col("period").alias("Period"),
-        pl.col("account_category").replace(glossary.ACCOUNT_LABELS).alias("Account category"),
-        pl.col("account_category")
-        .replace_strict(
-            glossary.SPEND_GROUPS, default=glossary.OTHER_SPEND_GROUP, return_dtype=pl.String
-        )
-        .alias("In the chart as"),
-        pl.col("amount_gbp").alias("Spend (£)"),
-    )
 
 
 # --- which periods are complete, and the year of them the totals cover ------------------------
@@ -116,12 +99,7 @@ def category_total(frame: pl.DataFrame, kind: str) -> str:
     """A category's total over the complete year, or not available without one."""
     if last is None:
         return periods.NOT_AVAILABLE
-    rows = frame.filter(
-        pl.col("account_category").str.starts_with("payroll_")
-        if kind == "pay"
-        else pl.col("account_category") == kind
-    )
-    return format_gbp(money(rows, "amount_gbp"), fixed=True)  # one precision along the row
+    return format_gbp(tables.category_spend(frame, kind), fixed=True)  # one precision in a row
 
 
 contingent = metric("contingent", {"as_at": as_at}, ("cluster",))
@@ -132,7 +110,7 @@ spend_tiles = (  # label, value, definition
     ("Pay spend", category_total(year, "pay"), periods.PAY_SPEND_HELP),
     ("Contingent labour", category_total(year, "contingent_labour"), CONTINGENT_SPEND_HELP),
     ("Consultancy", category_total(year, "consultancy"), CONSULTANCY_HELP),
-    ("Contingent FTE", format_count(money(contingent, "fte"), 1),
+    ("Contingent FTE", format_count(tables.total(contingent, "fte"), 1),
      data.definition("contingent")),
 )  # fmt: skip
 tiles.draw(
@@ -152,12 +130,12 @@ def spend_tab() -> None:
     st.subheader("Pay spend and other spend")
     chart_with_table(
         figure(
-            charts_spend.spend_chart,
+            stacked.spend_chart,
             chart_rows,
             f"Ledger spend by account category, {range_text} (£ a month)",
             partial,
         ),
-        spend_table(chart_rows),
+        tables.spend_table(chart_rows),
         key="spend",
     )
     st.caption(
@@ -181,7 +159,7 @@ def per_fte_tab() -> None:
     if months == periods.FULL_YEAR_PERIODS:
         chart_with_table(
             figure(
-                cp.bar_chart,
+                bar.bar_chart,
                 per_fte,
                 "organisation_code",
                 (("annual_cost_per_fte_gbp", "Cost per FTE a year"),),
@@ -191,15 +169,7 @@ def per_fte_tab() -> None:
                 number_format=",.0f",
                 prefix="£",
             ),
-            per_fte.select(
-                pl.col("cluster").alias("Cluster"),
-                pl.col("organisation_code").alias("Organisation"),
-                pl.col("payroll_gbp").alias("Pay spend (£)"),
-                pl.col("contingent_gbp").alias("Contingent labour (£)"),
-                pl.col("average_fte").alias("Average payroll FTE"),
-                pl.col("months").alias("Months"),
-                pl.col("annual_cost_per_fte_gbp").alias("Cost per FTE (£ a year)"),
-            ),
+            tables.cost_per_fte_table(per_fte),
             key="per_fte",
         )
     else:
@@ -218,18 +188,20 @@ def contingent_tab() -> None:
     )
     chart_with_table(
         figure(
-            charts_spend.spend_chart,
+            stacked.spend_chart,
             off_payroll,
             f"Contingent labour and consultancy spend, {range_text} (£ a month)",
             partial,
         ),
-        spend_table(off_payroll),
+        tables.spend_table(off_payroll),
         key="off_payroll",
     )
+    workers, fte, cost = (
+        tables.total(contingent, column) for column in ("workers", "fte", "annualised_cost_gbp")
+    )
     st.markdown(
-        f"As at {format_date(as_at)}: **{format_count(money(contingent, 'workers'))}** contingent "
-        f"workers, **{format_count(money(contingent, 'fte'), 1)}** FTE, annualised cost "
-        f"**{format_gbp(money(contingent, 'annualised_cost_gbp'))}** a year."
+        f"As at {format_date(as_at)}: **{format_count(workers)}** contingent workers, "
+        f"**{format_count(fte, 1)}** FTE, annualised cost **{format_gbp(cost)}** a year."
     )
     st.caption(data.definition("contingent"))
 
@@ -262,20 +234,11 @@ def reconciliation_tab() -> None:
         f"**{format_percent(RECONCILIATION_TOLERANCE)}** (the tolerance), or the ledger paid with "
         "no HR pay behind it."
     )
-    table = recon.select(
-        pl.when(pl.col("flagged")).then(pl.lit(FLAG)).otherwise(pl.lit("Within tolerance"))
-        .alias("Flag"),
-        pl.col("cluster").alias("Cluster"),
-        pl.col("organisation_code").alias("Organisation"),
-        pl.col("headcount").alias("Headcount"),
-        pl.col("hr_paybill_gbp").round(2).alias("HR pay cost (£)"),
-        pl.col("ledger_paybill_gbp").round(2).alias("Ledger pay spend (£)"),
-        pl.col("variance_gbp").round(2).alias("Variance (£)"),
-        (pl.col("variance_pct") * 100).round(1).alias("Variance (%)"),
-    )  # fmt: skip
+    table = tables.reconciliation_table(recon)
 
     def _highlight(row) -> list[str]:
-        colour = "background-color: #fbe9e7; font-weight: bold" if row["Flag"] == FLAG else ""
+        over = row["Flag"] == tables.RECONCILIATION_FLAG
+        colour = "background-color: #fbe9e7; font-weight: bold" if over else ""
         return [colour] * len(row)
 
     st.dataframe(
@@ -307,22 +270,18 @@ def ratios_tab() -> None:
     ratio = metric("hr_finance_ratio", {"as_at": as_at}, ("cluster",))
     chart_with_table(
         figure(
-            cp.bar_chart,
+            bar.bar_chart,
             ratio,
             "cluster",
             (("hr_per_100", "HR staff"), ("finance_per_100", "Finance staff")),
             "HR and finance staff per 100 employees by cluster (people per 100)",
             ("Cluster", "Staff per 100 employees"),
-            references=((1.0, "HR target: 1 per 100"), (2.5, "Civil service 2023: 2.5 (1 per 40)")),
+            references=(  # the benchmarks the metric binds, from its definition
+                (BENCHMARKS["hr_target_per_100"], "HR target: 1 per 100"),
+                (BENCHMARKS["hr_2023_per_100"], "Civil service 2023: 2.5 (1 per 40)"),
+            ),
         ),
-        ratio.select(
-            pl.col("cluster").alias("Cluster"),
-            pl.col("headcount").alias("Headcount"),
-            pl.col("hr_staff").alias("HR staff"),
-            pl.col("finance_staff").alias("Finance staff"),
-            pl.col("hr_per_100").round(1).alias("HR per 100"),
-            pl.col("finance_per_100").round(1).alias("Finance per 100"),
-        ),
+        tables.ratio_table(ratio),
         key="ratio",
     )
     st.caption(
@@ -337,7 +296,7 @@ def ratios_tab() -> None:
     )
     chart_with_table(
         figure(
-            cp.bar_chart,
+            bar.bar_chart,
             spans,
             "organisation_code",
             (("mean_span", "Mean span"), ("layers", "Layers")),
@@ -345,16 +304,7 @@ def ratios_tab() -> None:
             "(direct reports; layers)",
             ("Organisation", "Direct reports a manager; layers"),
         ),
-        spans.select(
-            pl.col("cluster").alias("Cluster"),
-            pl.col("organisation_code").alias("Organisation"),
-            pl.col("headcount").alias("Headcount"),
-            pl.col("managers").alias("Managers"),
-            pl.col("mean_span").round(1).alias("Mean span"),
-            pl.col("median_span").alias("Median span"),
-            (pl.col("share_small_spans") * 100).round(1).alias("Managers with under 3 reports (%)"),
-            pl.col("layers").alias("Layers"),
-        ),
+        tables.spans_table(spans),
         key="spans",
     )
     st.caption(data.definition("spans_layers"))

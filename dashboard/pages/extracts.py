@@ -30,8 +30,8 @@ from dashboard.components import (
 )
 from dashboard.filters import not_applied_text
 from dashboard.formatting import format_count, format_date
-from dashboard.headlines import add_months
 from queries.catalogue import EXTRACT_METRICS, LABELS, ROW_KEYS, disclosure_rule
+from queries.dates import add_months, financial_year, month_end
 from queries.runner import KEPT_APART, QueryError, load_sql
 
 view = open_page(
@@ -77,7 +77,7 @@ dates: dict[str, object] = {}
 first, second = st.columns(2)
 if monthly and series == "month_end":
     back = -12 if "as_at" in sql.params else -6  # a year of month-ends; half a year of flows
-    start = max(ex.month_end(add_months(as_at.replace(day=1), back)), view.options.first_date)
+    start = max(month_end(add_months(as_at.replace(day=1), back)), view.options.first_date)
     dates["from"] = view.date_input(first, "From", start, key="extracts.series_from")
     dates["to"] = view.date_input(second, "To", as_at, key="extracts.series_to")
     if dates["from"] >= dates["to"]:
@@ -121,7 +121,7 @@ if "period" in sql.params:
     )
 if "base_year" in sql.params:  # discounted to the financial year of the (last) date, as shown
     last = dates.get("to", dates.get("as_at", as_at))
-    dates["base_year"] = ex.financial_year(last if isinstance(last, date) else as_at)
+    dates["base_year"] = financial_year(last if isinstance(last, date) else as_at)
 
 where = filters.where(sql.dimensions)
 ignored = filters.not_applied(sql.dimensions)

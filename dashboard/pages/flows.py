@@ -7,14 +7,14 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import charts_workforce as cw
-from dashboard import data, tiles, trail, url_state
-from dashboard.charts_cache import figure
+from dashboard import data, tables, tiles, trail, url_state
+from dashboard.charts import bar, heatmap, measures, pyramid, waterfall
+from dashboard.charts.cache import figure
 from dashboard.components import chart_with_table, open_page
 from dashboard.filters import not_applied_text
 from dashboard.formatting import format_count, format_date, format_percent
-from dashboard.headlines import add_months
 from dashboard.tiles import Tile
+from queries.dates import add_months
 from queries.runner import load_sql
 
 view = open_page(
@@ -25,7 +25,7 @@ view = open_page(
 filters, clusters, as_at = view.filters, view.clusters, view.filters.as_at
 FLOWS = load_sql("flows").dimensions
 TURNOVER = load_sql("turnover").dimensions
-LABELS = {column: label for column, label, _ in cw.FLOW_STEPS}
+LABELS = {column: label for column, label, _ in waterfall.FLOW_STEPS}
 
 st.subheader("Between two dates")
 left, right = st.columns(2)
@@ -57,7 +57,7 @@ row = total.row(0, named=True) if not total.is_empty() else {}
 tiles.draw(
     [
         Tile(label, format_count(abs(value)), help=data.definition("flows"))
-        for label, value in cw.flow_steps(row)
+        for label, value in waterfall.flow_steps(row)
     ],
     "flows",
 )
@@ -78,10 +78,10 @@ def turnover_table(frame: pl.DataFrame, dim: str) -> pl.DataFrame:
 
 def steps_tab() -> None:
     """The flows between the two dates as a waterfall (the first tab)."""
-    steps = pl.DataFrame(cw.flow_steps(row), schema=["step", "people"], orient="row")
+    steps = pl.DataFrame(waterfall.flow_steps(row), schema=["step", "people"], orient="row")
     chart_with_table(
         figure(
-            cw.flows_waterfall,
+            waterfall.flows_waterfall,
             row,
             f"Headcount from {format_date(date_from)} to {format_date(date_to)} (people)",
         ),
@@ -115,8 +115,8 @@ def clusters_tab() -> None:
     st.caption("A transfer between clusters is out of one and into the other.")
 
     st.subheader("Moves between clusters")
-    moves = cw.moves_table(data.metric("cluster_moves", clusters, period))
-    trail.note(cells_suppressed=cw.suppressed_cells(moves))
+    moves = tables.moves_table(data.metric("cluster_moves", clusters, period))
+    trail.note(cells_suppressed=tables.suppressed_cells(moves))
     if moves.is_empty():
         st.caption(
             f"Nobody in one cluster of the scope at {format_date(date_from)} was in another at "
@@ -124,7 +124,7 @@ def clusters_tab() -> None:
         )
     else:
         chart_with_table(
-            figure(cw.moves_matrix, moves),
+            figure(heatmap.moves_matrix, moves),
             moves.select("from_cluster", "to_cluster", "moves_text"),
             {"from_cluster": "From cluster", "to_cluster": "To cluster", "moves_text": "Moves"},
             key="moves",
@@ -141,7 +141,9 @@ def turnover_tab() -> None:
     st.subheader("Turnover in the year")
     turnover_where = filters.where(TURNOVER)
     by_grade = data.metric("turnover", clusters, {"as_at": as_at}, ("grade",), turnover_where)
-    by_grade = by_grade.sort(pl.col("grade").map_elements(cw.grade_rank, return_dtype=pl.Int64))
+    by_grade = by_grade.sort(
+        pl.col("grade").map_elements(pyramid.grade_rank, return_dtype=pl.Int64)
+    )
     if not by_grade.is_empty():
         first = by_grade.row(0, named=True)
         covered = first["month_ends_covered"]
@@ -152,10 +154,10 @@ def turnover_tab() -> None:
         )
     chart_with_table(
         figure(
-            cw.bar_chart,
+            bar.bar_chart,
             by_grade,
             "grade",
-            cw.TURNOVER,
+            measures.TURNOVER,
             "Turnover by grade (% of average headcount)",
             labels={"unknown": "Not recorded"},
             category_title="Grade",
@@ -171,10 +173,10 @@ def turnover_tab() -> None:
     names = {code: f"{name} ({code})" for code, name in organisations.items()}
     chart_with_table(
         figure(
-            cw.bar_chart,
+            bar.bar_chart,
             by_org.head(TOP),
             "organisation_code",
-            cw.TURNOVER,
+            measures.TURNOVER,
             f"Turnover by organisation, highest {TOP} (% of average headcount)",
             labels=names,
             horizontal=True,

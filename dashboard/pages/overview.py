@@ -16,12 +16,15 @@ from functools import partial
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, data, glossary, periods, tiles, url_state
+from dashboard import data, glossary, periods, tiles, url_state
 from dashboard import headlines as hl
-from dashboard.charts_cache import figure
+from dashboard.charts import line
+from dashboard.charts.cache import figure
+from dashboard.charts.measures import HEADCOUNT
 from dashboard.components import changes_tile, chart_with_table, lazy_expander, open_page
 from dashboard.filters import not_applied_text
 from dashboard.formatting import format_count, format_date, format_gbp, format_percent
+from queries.dates import add_months, month_end
 from queries.runner import load_sql
 
 view = open_page(
@@ -89,7 +92,7 @@ st.subheader(f"As at {format_date(as_at)}")
 top = st.container()
 
 st.subheader("Headcount at each month-end")
-start = hl.month_end(hl.add_months(as_at, -24))
+start = month_end(add_months(as_at, -24))
 split = "cluster" if url_state.toggle(st, "Show each cluster", key="overview.split") else None
 trend = data.metric(
     "workforce_trend",
@@ -100,9 +103,9 @@ trend = data.metric(
 )
 chart_with_table(
     figure(
-        charts.trend_chart,
+        line.trend_chart,
         trend,
-        charts.HEADCOUNT,
+        HEADCOUNT,
         f"Headcount at each month-end, {start:%B %Y} to {as_at:%B %Y} (people)",
         split=split,
     ),

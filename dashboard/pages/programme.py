@@ -10,15 +10,14 @@ the register's codes; a delivery's titles go through :mod:`dashboard.safe_text`.
 
 from __future__ import annotations
 
-from datetime import date
-
 import polars as pl
 import streamlit as st
 
-from dashboard import charts_programme as cp
 from dashboard import data, identity, register_changes, register_editor, tiles, url_state
 from dashboard import programme_data as pdata
-from dashboard.charts_cache import figure
+from dashboard.charts import bar, line, timeline
+from dashboard.charts.cache import figure
+from dashboard.charts.milestones import DCA_LABELS
 from dashboard.components import chart_with_table, open_page
 from dashboard.filters import not_applied_text
 from dashboard.formatting import format_count, format_date, format_gbp, format_percent
@@ -27,6 +26,7 @@ from dashboard.headlines import cluster_rank
 from dashboard.safe_text import safe_markdown
 from dashboard.tiles import Tile
 from queries.constants import GREEN_BOOK_DISCOUNT_RATE, STANDARD_PARAMS
+from queries.dates import financial_year
 from queries.runner import load_sql
 
 # The business case the clusters estimated (Cabinet Office, 10 March 2023).
@@ -48,15 +48,9 @@ SLIPPED_HELP = (
 )
 
 
-def financial_year(day: date) -> str:
-    """The financial year (April to March) a day falls in: ``2025-26``."""
-    start = day.year if day.month >= 4 else day.year - 1
-    return f"{start}-{(start + 1) % 100:02d}"
-
-
 def rating_word(rating: str | None) -> str:
     """A delivery confidence rating as it reads: ``Amber/green``."""
-    return cp.DCA_LABELS.get(rating or "unknown", "Other rating")
+    return DCA_LABELS.get(rating or "unknown", "Other rating")
 
 
 def show_list(frame: pl.DataFrame, none: str) -> None:
@@ -231,7 +225,7 @@ def confidence_tab() -> None:
     )
     st.plotly_chart(
         figure(
-            cp.milestone_timeline,
+            timeline.milestone_timeline,
             shown,
             as_at,
             f"{what}: baseline, forecast and actual dates, by cluster (date)",
@@ -248,10 +242,10 @@ def confidence_tab() -> None:
     st.dataframe(pdata.table(shown), hide_index=True, column_config=pdata.TABLE_CONFIG)
     st.caption(data.definition("milestones"))
     chart_with_table(
-        figure(cp.dca_chart, ratings, "Milestones by delivery confidence rating (count)"),
+        figure(bar.dca_chart, ratings, "Milestones by delivery confidence rating (count)"),
         ratings.select(
             pl.col("dca_rating")
-            .replace_strict(cp.DCA_LABELS, default="Other rating", return_dtype=pl.String)
+            .replace_strict(DCA_LABELS, default="Other rating", return_dtype=pl.String)
             .alias("Rating"),
             pl.col("milestones").alias("Milestones"),
             pl.col("achieved").alias("Achieved"),
@@ -277,7 +271,7 @@ def slippage_tab() -> None:
     slips = slippage.filter(pl.col("cluster") == chosen) if chosen else slippage.clear()
     chart_with_table(
         figure(
-            cp.slippage_chart,
+            line.slippage_chart,
             slips,
             f"Slip of each {chosen or ''} milestone against its baseline (days)",
         ),
@@ -308,7 +302,7 @@ def benefits_tab() -> None:
         rows = benefits.filter(pl.col("measure") == measure)
         chart_with_table(
             figure(
-                cp.planned_actual_chart,
+                bar.planned_actual_chart,
                 rows,
                 f"{label}: planned and realised by financial year (£)",
                 f"{label} (£)",
@@ -334,7 +328,7 @@ def benefits_tab() -> None:
     )
     chart_with_table(
         figure(
-            cp.bar_chart,
+            bar.bar_chart,
             npv_by_cluster,
             "cluster",
             npv_columns,

@@ -15,11 +15,11 @@ from functools import partial
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, compare, data, glossary, identity, scope, tiles, trail, url_state
-from dashboard import charts_workforce as cw
+from dashboard import compare, data, glossary, identity, scope, tables, tiles, trail, url_state
 from dashboard import extracts as ex
-from dashboard.charts import Measure
-from dashboard.charts_cache import figure
+from dashboard.charts import bar, diverging, pyramid, tilemap
+from dashboard.charts.cache import figure
+from dashboard.charts.measures import FTE, HEADCOUNT, PAYBILL, Measure
 from dashboard.components import (
     CSV_MIME,
     XLSX_MIME,
@@ -29,10 +29,11 @@ from dashboard.components import (
     open_page,
 )
 from dashboard.formatting import format_count, format_date, format_gbp, format_short_date
-from dashboard.headlines import add_months, format_fte
+from dashboard.headlines import format_fte
 from dashboard.safe_text import safe_markdown
 from dashboard.tiles import Tile
 from queries.catalogue import disclosure_rule
+from queries.dates import add_months
 from queries.runner import load_sql
 
 PAYBILL_HELP = glossary.PAYBILL  # HR paybill, never the ledger's pay spend
@@ -191,27 +192,27 @@ def show_comparison(date_a: date, date_b: date, key: str, measure: Measure) -> N
     )
     coded = key == "profession"  # its codes are its names in snake case: the name alone
     labels = {c: n if n == c or coded else f"{n} ({c})" for c, n in names.items()}
-    movers = compare.largest_movers(table, measure.column, cw.TOP_MOVERS)
+    movers = compare.largest_movers(table, measure.column, diverging.TOP_MOVERS)
     title = (
         f"The largest movers by {compare.KEYS[key].lower()}: change in "
         f"{measure.label.lower()}, {a} to {b} ({measure.unit})"
     )
     st.plotly_chart(
-        figure(cw.movers_chart, movers, key, measure, title, labels=labels),
+        figure(diverging.movers_chart, movers, key, measure, title, labels=labels),
         width="stretch",
         config={"displaylogo": False},
     )
     st.caption(
-        f"The {cw.TOP_MOVERS} groups whose {measure.label.lower()} changed most either way. "
+        f"The {diverging.TOP_MOVERS} groups whose {measure.label.lower()} changed most either way. "
         "Increases are teal and marked +, decreases maroon and marked \u2212."
     )
     comparison_downloads(at_a, at_b, key, names, (date_a, date_b))
 
 
 LEVELS = {"cluster": "Cluster", "department": "Department", "organisation_code": "Organisation"}
-MEASURES = {"Headcount": charts.HEADCOUNT, "FTE": charts.FTE}
+MEASURES = {"Headcount": HEADCOUNT, "FTE": FTE}
 TOP = 10
-MOVERS = {"headcount": charts.HEADCOUNT, "fte": charts.FTE, "paybill_gbp": cw.PAYBILL}
+MOVERS = {"headcount": HEADCOUNT, "fte": FTE, "paybill_gbp": PAYBILL}
 
 
 def organisation_tab() -> None:
@@ -234,7 +235,7 @@ def organisation_tab() -> None:
     groups = workforce((level,)).sort(measure.column, descending=True)
     chart_with_table(
         figure(
-            cw.bar_chart,
+            bar.bar_chart,
             groups,
             level,
             measure,
@@ -261,18 +262,18 @@ def grades_tab() -> None:
     st.subheader("Grades and professions")
     by_grade = workforce(("grade",))
     chart_with_table(
-        figure(cw.grade_pyramid, by_grade, charts.HEADCOUNT, "Headcount by grade (people)"),
-        by_grade.sort(pl.col("grade").map_elements(cw.grade_rank, return_dtype=pl.Int64)),
+        figure(pyramid.grade_pyramid, by_grade, HEADCOUNT, "Headcount by grade (people)"),
+        by_grade.sort(pl.col("grade").map_elements(pyramid.grade_rank, return_dtype=pl.Int64)),
         key="grades",
     )
     st.caption("Grades run from administrative assistant (AA) up to permanent secretary (PS).")
     by_profession = workforce(("profession",)).sort("headcount", descending=True).head(TOP)
     chart_with_table(
         figure(
-            cw.bar_chart,
+            bar.bar_chart,
             glossary.plain_table(by_profession),
             "profession",
-            charts.HEADCOUNT,
+            HEADCOUNT,
             f"The {TOP} largest professions by headcount (people)",
             horizontal=True,
             category_title="Profession",
@@ -287,11 +288,11 @@ def regions_tab() -> None:
     st.subheader("Where people work")
     by_region = workforce(("region",))
     chart_with_table(
-        figure(cw.region_tiles, by_region, charts.HEADCOUNT, "Headcount by ITL1 region (people)"),
+        figure(tilemap.region_tiles, by_region, HEADCOUNT, "Headcount by ITL1 region (people)"),
         by_region.select("region", "headcount", "fte", "paybill_gbp"),  # regions by name
         key="regions",
     )
-    unplaced = by_region.filter(~pl.col("region").is_in(list(cw.TILES)))["headcount"].sum()
+    unplaced = by_region.filter(~pl.col("region").is_in(list(tilemap.TILES)))["headcount"].sum()
     st.caption(
         "One tile per International Territorial Level 1 (ITL1) region of the UK, and one for "
         f"staff based overseas. Region not recorded: {format_count(unplaced)} people."
@@ -304,13 +305,17 @@ def diversity_tab() -> None:
     representation = data.metric(
         "representation", clusters, params, ("grade",), filters.where(REPRESENTATION)
     )
-    diversity = cw.diversity_table(representation, ("grade",))
-    trail.note(cells_suppressed=cw.suppressed_cells(diversity))
+    diversity = tables.diversity_table(representation, ("grade",))
+    trail.note(cells_suppressed=tables.suppressed_cells(diversity))
     chart_with_table(
         figure(
-            cw.shares_chart, diversity, "Women and ethnic minorities by grade (% of those recorded)"
+            pyramid.shares_chart,
+            diversity,
+            "Women and ethnic minorities by grade (% of those recorded)",
         ),
-        diversity.sort(pl.col("grade").map_elements(cw.grade_rank, return_dtype=pl.Int64)).select(
+        diversity.sort(
+            pl.col("grade").map_elements(pyramid.grade_rank, return_dtype=pl.Int64)
+        ).select(
             pl.col("grade").alias("Grade"),
             pl.col("headcount_text").alias("Headcount"),
             pl.col("women_share_text").alias("Women"),

@@ -3,7 +3,7 @@ opened) does not build them again (issue 14).
 
 Building a figure through Plotly's ``update_layout`` and its property validators cost 0.3-0.5 s
 a run on Workforce, Cost and Programme, paid again on every visit although the numbers had not
-changed.  :func:`figure` calls a builder of :mod:`dashboard.charts` (or ``charts_*``) through
+changed.  :func:`figure` calls a builder of :mod:`dashboard.charts` (one module per kind) through
 ``st.cache_resource``, keyed by the builder and every argument (the data frame hashed by
 Streamlit, by its contents).  The chart modules stay free of Streamlit, so they are tested
 alone.

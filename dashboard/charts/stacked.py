@@ -1,13 +1,11 @@
-"""The ledger's spend as the Cost page charts it: frames in, Plotly figures out, no Streamlit.
+"""Stacked bars: the ledger's spend by group of account categories in each period.
 
 Twelve account categories are too many colours to tell apart, so the chart stacks them in six
 groups (:data:`dashboard.glossary.SPEND_GROUPS`: the payroll accounts are one, IT systems and
-estates another), each with a colour of its own from the Government Analysis Function's
-palette and the other non-pay the only grey; the table beside the chart keeps every category
-by its name.  Money is drawn in £m or £bn, named in the axis title, never with Plotly's SI
-suffixes.  A month still being posted (a *partial* period, :mod:`dashboard.periods`) is
-hatched, labelled partial by the page, and left out of the dashed average of the complete
-months: half a month never reads as a fall in spend.
+estates another), each with a colour of its own from the palette and the other non-pay the only
+grey; the table beside the chart keeps every category by its name.  A month still being posted
+(a *partial* period, :mod:`dashboard.periods`) is hatched, labelled partial by the page, and
+left out of the dashed average of the complete months: half a month never reads as a fall.
 """
 
 from __future__ import annotations
@@ -17,38 +15,12 @@ from collections.abc import Iterable
 import plotly.graph_objects as go
 import polars as pl
 
-from dashboard.charts import COLOURS, GREY, _layout, mark_partial
+from dashboard.charts.bar import mark_partial
+from dashboard.charts.template import COLOURS, GREY, layout, no_data
 from dashboard.formatting import money_axis
 from dashboard.glossary import OTHER_SPEND_GROUP, SPEND_GROUPS
 from dashboard.safe_text import safe_label
-
-
-def spend_groups(spend: pl.DataFrame) -> pl.DataFrame:
-    """``spend`` (``period``, ``account_category``, ``amount_gbp``) added up by period and the
-    chart's group of each category (:data:`dashboard.glossary.SPEND_GROUPS`; a category the
-    list does not know goes with the other non-pay), as ``period``, ``group``, ``amount_gbp``."""
-    return (
-        spend.with_columns(
-            pl.col("account_category")
-            .replace_strict(SPEND_GROUPS, default=OTHER_SPEND_GROUP, return_dtype=pl.String)
-            .alias("group")
-        )
-        .group_by("period", "group")
-        .agg(pl.col("amount_gbp").cast(pl.Float64).sum())
-        .sort("period", "group")
-    )
-
-
-def complete_average(spend: pl.DataFrame, partial: Iterable[str] = ()) -> float | None:
-    """The mean of the periods' totals, the ``partial`` periods left out: a month still being
-    posted is not a month's spend.  None without a complete period."""
-    left_out = set(partial)
-    totals = (
-        spend.filter(~pl.col("period").is_in(list(left_out)))
-        .group_by("period")
-        .agg(pl.col("amount_gbp").cast(pl.Float64).sum())
-    )
-    return None if totals.is_empty() else float(totals["amount_gbp"].mean())  # type: ignore[arg-type]
+from dashboard.tables import complete_average, spend_groups
 
 
 def spend_chart(spend: pl.DataFrame, title: str, partial: Iterable[str] = ()) -> go.Figure:
@@ -91,7 +63,7 @@ def spend_chart(spend: pl.DataFrame, title: str, partial: Iterable[str] = ()) ->
             annotation_text="Average of the complete months",
             annotation_position="top left",
         )
-    _layout(
+    layout(
         figure,
         axis.titled(title, add=False),
         "Accounting period (month)",
@@ -102,9 +74,4 @@ def spend_chart(spend: pl.DataFrame, title: str, partial: Iterable[str] = ()) ->
     figure.update_xaxes(type="category")
     figure.update_yaxes(tickformat=",")
     mark_partial(figure, partial)
-    if spend.is_empty():
-        figure.add_annotation(
-            text="No data for these filters", showarrow=False, xref="paper", yref="paper",
-            x=0.5, y=0.5,
-        )  # fmt: skip
-    return figure
+    return no_data(figure, spend.is_empty())
