@@ -26,6 +26,7 @@ import streamlit as st
 
 from dashboard import trail
 from dashboard.scope import current_clusters, record_level_clusters
+from pipeline.contract import PROGRAMME  # the strategy office's register: a feed, not a cluster
 from pipeline.settings import get_settings
 from pipeline.warehouse import WarehouseMissing, current_path, unreadable
 from queries import runner
@@ -37,7 +38,6 @@ CACHE_TTL = "1h"
 # the server's share is bounded here so that its memory stays flat (issue 7: under 2 GB).  The
 # pages' heaviest query, an as-at view of the whole civil service, needs a fraction of this.
 DUCKDB_MEMORY = "1GB"
-PROGRAMME = "PROGRAMME"  # the strategy office's register: a feed, not a cluster
 
 
 def published() -> Path | None:

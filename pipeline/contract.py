@@ -28,6 +28,8 @@ import pyarrow as pa
 from annotated_types import Ge, Gt, Le, Lt
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from queries.dates import ACCOUNTING_PERIOD
+
 CONTRACT_VERSION = "1.0"
 SUPPORTED_MAJOR_VERSIONS = frozenset({"1"})
 
@@ -125,7 +127,7 @@ THREE_POINT_RATINGS = frozenset({"green", "amber", "red"})
 MilestoneCluster = Literal["DEFENCE", "OVERSEAS", "MATRIX", "SYNERGY", "UNITY", "ALL"]
 Measure = Literal["cashable_saving", "non_cashable_efficiency", "programme_cost"]
 
-PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+PERIOD_PATTERN = ACCOUNTING_PERIOD
 FINANCIAL_YEAR_PATTERN = r"^\d{4}-\d{2}$"
 
 

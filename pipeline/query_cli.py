@@ -40,6 +40,7 @@ from pipeline.cli import DATE
 from pipeline.errors import UsageError, printable
 from pipeline.warehouse import WarehouseMissing, connect_readonly
 from queries.catalogue import METRICS, written_decimals
+from queries.dates import ACCOUNTING_PERIOD
 from queries.runner import (
     CLUSTERS,
     KEPT_APART,
@@ -51,7 +52,7 @@ from queries.runner import (
     relation,
 )
 
-_PERIOD = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$")  # \d would take any script's digits
+_PERIOD = re.compile(ACCOUNTING_PERIOD)
 UNKNOWN = "unknown"  # the group of null values (runner.render)
 SHOWN = 6  # valid values listed in a message
 

@@ -11,6 +11,9 @@ from __future__ import annotations
 import calendar
 from datetime import date, timedelta
 
+# An accounting period, ``YYYY-MM`` (ASCII digits only: ``\d`` would take any script's).
+ACCOUNTING_PERIOD = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+
 
 def month_end(day: date) -> date:
     """The last day of ``day``'s month."""

@@ -3,11 +3,19 @@ added, financial years."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
 
-from queries.dates import add_months, financial_year, is_month_end, month_end, month_ends
+from queries.dates import (
+    ACCOUNTING_PERIOD,
+    add_months,
+    financial_year,
+    is_month_end,
+    month_end,
+    month_ends,
+)
 
 
 def test_a_month_end_is_the_months_last_day_leap_years_included() -> None:
@@ -48,3 +56,14 @@ def test_adding_months_keeps_the_day_or_the_month_end(day, months, expected) -> 
 )
 def test_a_financial_year_runs_april_to_march(day: date, year: str) -> None:
     assert financial_year(day) == year
+
+
+def test_an_accounting_period_is_year_and_month_in_ascii_digits() -> None:
+    """One pattern for the contract's ledger rule and the CLI's --from/--to (issue 17)."""
+    from pipeline import contract
+    from pipeline.query_cli import _PERIOD
+
+    assert contract.PERIOD_PATTERN == ACCOUNTING_PERIOD == _PERIOD.pattern
+    assert re.fullmatch(ACCOUNTING_PERIOD, "2026-01") and re.fullmatch(ACCOUNTING_PERIOD, "2026-12")
+    for wrong in ("2026-13", "2026-00", "2026-1", "26-01", "٢٠٢٦-01"):  # Arabic-Indic digits
+        assert not re.fullmatch(ACCOUNTING_PERIOD, wrong), wrong

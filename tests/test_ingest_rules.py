@@ -238,7 +238,7 @@ CASES.update(
             "ledger",
             _rows(ledger, 3, period="2026-13"),
             [3],
-            r"period must match ^\d{4}-(0[1-9]|1[0-2])$",
+            r"period must match ^[0-9]{4}-(0[1-9]|1[0-2])$",
         ),
         "ledger organisation of another cluster": (
             "ledger",
