@@ -435,7 +435,7 @@ def main() -> None:
     if not CHROMIUM.exists():
         parser.error(f"{CHROMIUM} is missing: apt-get install chromium")
     if args.warehouse:
-        from pipeline.warehouse import current_path
+        from core.warehouse import current_path
 
         if current_path(args.warehouse) is None:  # the pages would say "nothing loaded"
             parser.error(f"--warehouse {args.warehouse}: no published warehouse there (CURRENT)")

@@ -30,9 +30,9 @@ from datetime import date
 from pathlib import Path
 
 from benchmarks.measure import Run, measure
+from core.dates import month_end
+from core.warehouse import current_path
 from pipeline.demo.generate import default_start, delivery_dates
-from pipeline.warehouse import current_path
-from queries.dates import month_end
 
 WORKFORCE = [sys.executable, "-m", "pipeline.cli"]
 END = date(2026, 11, 24)

@@ -30,11 +30,11 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.contract import CLUSTERS
+from core.contract import CLUSTERS
+from core.settings import Settings
+from core.warehouse import connect_writable, current_path
 from pipeline.ingest.report import Reporter
 from pipeline.ingest.run import run_ingest
-from pipeline.settings import Settings
-from pipeline.warehouse import connect_writable, current_path
 
 HISTORY_TABLES = ("persons", "employee_history", "salary_history", "manager_history")
 

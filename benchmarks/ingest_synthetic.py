@@ -20,9 +20,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipeline.contract import AGE_BANDS, CLUSTERS, GRADES, PROFESSIONS, REGIONS
-from pipeline.demo.writer import write_delivery
-from pipeline.reference import load_organisations
+from core.contract import AGE_BANDS, CLUSTERS, GRADES, PROFESSIONS, REGIONS
+from core.delivery import write_delivery
+from core.reference import load_organisations
 
 TEAM_SIZE = 8
 ACCOUNTS = ("payroll_salary", "payroll_allowances", "consultancy", "estates", "it_systems")

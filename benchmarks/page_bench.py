@@ -32,7 +32,7 @@ def bench(warehouse: Path) -> list[dict]:
     os.environ["WORKFORCE_AUDIT"] = str(scratch / "audit.sqlite")
     from streamlit.testing.v1 import AppTest
 
-    from pipeline.settings import get_settings
+    from core.settings import get_settings
 
     get_settings.cache_clear()
     rows = []

@@ -243,7 +243,7 @@ def bench(landing: Path, warehouse: Path, repeats: int = 5) -> list[dict]:
 def in_process(warehouse: Path, repeats: int = 20) -> list[dict]:
     """Per as-at date: the median and slowest of ``repeats`` warm runs of the workforce metric
     by organisation and grade, in milliseconds, and its headcount."""
-    from pipeline.warehouse import connect_readonly
+    from core.warehouse import connect_readonly
     from queries.runner import CLUSTERS, Request, run
 
     rows = []

@@ -54,7 +54,7 @@ def bench(landing: Path, warehouse: Path, saves: int = 3) -> dict[str, object]:
         )
         from streamlit.testing.v1 import AppTest
 
-        from pipeline.settings import get_settings
+        from core.settings import get_settings
 
         get_settings.cache_clear()
         at = AppTest.from_function(_script, default_timeout=300)

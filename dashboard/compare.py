@@ -22,9 +22,9 @@ from datetime import date
 
 import polars as pl
 
+from core.contract import REGIONS
 from dashboard import glossary
 from dashboard.formatting import format_short_date
-from pipeline.contract import REGIONS
 from queries.disclosure import SUPPRESSED, DisclosureRule, protect
 
 # The breakdowns two dates can be compared by (a fixed list: a key is checked against it).

@@ -18,6 +18,8 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 from streamlit.elements.lib.mutable_expander_container import ExpanderContainer
 
+from core.settings import get_settings
+from core.warehouse import WarehouseUnreadable
 from dashboard import data, footer, glossary, identity, trail, url_state
 from dashboard.filters import (
     URL_KEYS,
@@ -32,8 +34,6 @@ from dashboard.formatting import format_short_date
 from dashboard.headlines import Change, freshness_label
 from dashboard.identity import plain
 from dashboard.tiles import Tile
-from pipeline.settings import get_settings
-from pipeline.warehouse import WarehouseUnreadable
 
 
 def nothing_loaded(warehouse: str) -> str:

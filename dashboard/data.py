@@ -24,11 +24,11 @@ import duckdb
 import polars as pl
 import streamlit as st
 
+from core.contract import PROGRAMME  # the strategy office's register: a feed, not a cluster
+from core.settings import get_settings
+from core.warehouse import WarehouseMissing, current_path, unreadable
 from dashboard import trail
 from dashboard.scope import current_clusters, record_level_clusters
-from pipeline.contract import PROGRAMME  # the strategy office's register: a feed, not a cluster
-from pipeline.settings import get_settings
-from pipeline.warehouse import WarehouseMissing, current_path, unreadable
 from queries import runner
 from queries.constants import STANDARD_PARAMS
 from queries.definitions import definition as metric_definition

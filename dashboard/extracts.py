@@ -10,7 +10,7 @@ extracted, when, by whom and how; the ``to_*`` builders turn the rows into the b
 
 Text in the rows comes from deliveries (a milestone's title, a cost centre) and the about rows
 hold filters from the URL: all of it is hostile.  The CSV and Excel builders neutralise every
-text cell a spreadsheet could run as a formula (:mod:`queries.spreadsheet`), and the Excel
+text cell a spreadsheet could run as a formula (:mod:`core.spreadsheet`), and the Excel
 workbook is told never to turn a string into a formula, a link or a number.
 """
 
@@ -25,9 +25,10 @@ import polars as pl
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
+from core.contract import REGIONS
+from core.dates import month_end, month_ends
+from core.spreadsheet import neutral_text, neutralise
 from dashboard import glossary
-from pipeline.contract import REGIONS
-from queries.dates import month_end, month_ends
 from queries.disclosure import (
     COUNT_BASE,
     MIN_AVERAGE_POPULATION,
@@ -39,7 +40,6 @@ from queries.disclosure import (
     render,
 )
 from queries.runner import SqlFile
-from queries.spreadsheet import neutral_text, neutralise
 
 PREVIEW_ROWS = 200
 MOST_RUNS = 24  # months a metric is run for in one extract (each run is a query)

@@ -23,7 +23,7 @@ from datetime import date
 
 import streamlit as st
 
-from pipeline.contract import GRADES
+from core.contract import GRADES
 
 UNKNOWN = "unknown"  # how the metrics report a missing grade (queries.runner)
 GRADE_OPTIONS = (*GRADES, UNKNOWN)

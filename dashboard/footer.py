@@ -34,11 +34,11 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from core.access import CLUSTERS, Grant
 from dashboard import extracts
 from dashboard.filters import Filters
 from dashboard.formatting import format_date, format_short_date
 from dashboard.identity import Caller, plain
-from pipeline.access import CLUSTERS, Grant
 from queries.catalogue import disclosure_rule
 
 KEY = "wp-footer"  # the footer's container: ``.st-key-wp-footer`` in the page

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from pipeline.contract import REGIONS
+from core.contract import REGIONS
 from queries.definitions import definitions
 
 NOT_RECORDED = "Not recorded"

@@ -29,13 +29,13 @@ from datetime import date, timedelta
 
 import polars as pl
 
+from core.dates import add_months
 from dashboard.formatting import (
     format_count,
     format_gbp,
     format_percent,
     format_short_date,
 )
-from queries.dates import add_months
 from queries.runner import CLUSTERS
 
 BENEFIT_MEASURES = ("cashable_saving", "non_cashable_efficiency")

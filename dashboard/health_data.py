@@ -6,7 +6,7 @@ Why read the row, not parse the reason.  A value missing from a mapping quaranti
 with the reason ``grade 'B3' is not in DEFENCE.toml [grade]`` (``pipeline/sources/derive.py``),
 several reasons joined by ``'; '``.  The value is the cluster's text and may itself hold quotes,
 ``'; '`` or a whole made-up reason, so a pattern over the reason cannot tell where it ends.
-Instead, for each mapped column of the delivery's system (``pipeline.sources.systems``), the
+Instead, for each mapped column of the delivery's system (``core.systems``), the
 value is read from the row as delivered (the quarantine keeps its native columns), trimmed as
 the ingest trims it, and counted when the reason holds exactly the segment the ingest writes
 for that value.  A cluster can still forge a segment inside another column's value; it would
@@ -25,8 +25,8 @@ from collections.abc import Iterable
 import polars as pl
 import streamlit as st
 
+from core import systems
 from dashboard import data
-from pipeline.sources import systems
 
 # The systems' names as their users know them (sources.md §2 ``system``).
 SYSTEM_NAMES = {

@@ -3,9 +3,9 @@
 With an ``[auth]`` section in ``.streamlit/secrets.toml`` the user signs in with ``st.login``
 and their email comes from the identity provider.  Without one (a laptop, a demo, a test) it
 comes from ``WORKFORCE_DEMO_USER`` and every page says so.  Either way the email is looked up
-in the access policy (:mod:`pipeline.access`); nothing here grants anything by itself.
+in the access policy (:mod:`core.access`); nothing here grants anything by itself.
 
-The email is normalised once, here at the boundary (``pipeline.access.normalise_email``: NFKC,
+The email is normalised once, here at the boundary (``core.access.normalise_email``: NFKC,
 case-folded), and that one form is used for the policy and the audit log.  An email the
 normalisation refuses (a look-alike such as the KELVIN SIGN, a control character) gets no
 grant, nor does a signed-in email the identity provider has not verified (``email_verified``).
@@ -19,9 +19,9 @@ from dataclasses import dataclass
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
+from core.access import AccessPolicyError, Grant, grant_for, normalise_email
+from core.settings import get_settings
 from dashboard.safe_text import safe_markdown
-from pipeline.access import AccessPolicyError, Grant, grant_for, normalise_email
-from pipeline.settings import get_settings
 
 ANONYMOUS = "anonymous"
 CLAIMED_MAX = 254  # the longest email (RFC 5321); a longer claim is cut where it is shown

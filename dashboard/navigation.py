@@ -2,7 +2,7 @@
 
 ``app.py`` calls :func:`serve` on every run.  Who the caller is comes from
 :mod:`dashboard.identity`; which pages their role has, in which order, from
-:data:`pipeline.access.PAGES_BY_ROLE`.  Someone without a grant gets one page saying so (and
+:data:`core.access.PAGES_BY_ROLE`.  Someone without a grant gets one page saying so (and
 the refusal is audited).  The navigation lists the role's pages only; every other page is
 registered too, hidden, as a page that records the refused visit and says so, so a direct link
 (``/audit_log`` for a leader) is refused and audited rather than quietly sent to the default

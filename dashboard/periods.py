@@ -21,10 +21,10 @@ from datetime import date
 
 import polars as pl
 
+from core.dates import add_months, month_end
 from dashboard import glossary
 from dashboard.formatting import format_short_date
 from dashboard.headlines import FULL_YEAR_MONTH_ENDS, FULL_YEAR_PERIODS
-from queries.dates import add_months, month_end
 
 NOT_AVAILABLE = "Not available"
 

@@ -11,13 +11,13 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
+from core.access import CLUSTERS
+from core.register import workbook
+from core.register.edits import differences
+from core.register.versions import Register
 from dashboard import register_forms, trail
 from dashboard.identity import Caller, plain
 from dashboard.register_session import OUTCOME, apply, can_edit, opened, under
-from pipeline.access import CLUSTERS
-from pipeline.register import workbook
-from pipeline.register.edits import differences
-from pipeline.register.versions import Register
 
 UPLOAD = "register.upload"
 _UPLOADED = "register.uploaded"  # the register read from the uploaded workbook

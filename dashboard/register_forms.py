@@ -9,12 +9,8 @@ from typing import get_args
 
 import streamlit as st
 
-from dashboard.glossary import code_label
-from dashboard.identity import Caller
-from dashboard.register_session import apply, under
-from dashboard.safe_text import one_line
-from pipeline.contract import DcaRating, DcaScale, MilestoneCluster, Stage
-from pipeline.register.edits import (
+from core.contract import DcaRating, DcaScale, MilestoneCluster, Stage
+from core.register.edits import (
     BenefitRealised,
     Change,
     MilestoneUpdate,
@@ -23,7 +19,11 @@ from pipeline.register.edits import (
     record_benefit,
     update_milestone,
 )
-from pipeline.register.versions import Register
+from core.register.versions import Register
+from dashboard.glossary import code_label
+from dashboard.identity import Caller
+from dashboard.register_session import apply, under
+from dashboard.safe_text import one_line
 
 RATINGS: tuple[str, ...] = get_args(DcaRating)
 UPDATE, ADD, BENEFIT = "register.update", "register.add", "register.benefit"

@@ -2,7 +2,7 @@
 
 The editor opens the register in force and keeps that version as the one the edit started from
 (:func:`opened`), so a save over a version someone else has since replaced is refused by
-:func:`pipeline.register.save.save`, naming who saved and when, and the form keeps what was
+:func:`core.register.save.save`, naming who saved and when, and the form keeps what was
 typed, to apply again once the register is reloaded.  A form is judged when its button is
 pressed (:func:`apply`, from its callback, before the page is drawn again), so each fault is
 then drawn under the field it is about (:func:`under`); a save is audited field by field before
@@ -17,13 +17,11 @@ from collections.abc import Callable
 import streamlit as st
 from pydantic import ValidationError
 
-from dashboard import data, identity
-from dashboard.identity import Caller, plain
-from pipeline import audit
-from pipeline.access import CLUSTERS
-from pipeline.register.check import Fault
-from pipeline.register.edits import Change, RegisterEditError
-from pipeline.register.save import (
+from core import audit
+from core.access import CLUSTERS
+from core.register.check import Fault
+from core.register.edits import Change, RegisterEditError
+from core.register.save import (
     NotLoaded,
     RegisterInvalid,
     SaveConflict,
@@ -31,8 +29,10 @@ from pipeline.register.save import (
     load_in_a_process_of_its_own,
     save,
 )
-from pipeline.register.versions import Register, read_current
-from pipeline.settings import get_settings
+from core.register.versions import Register, read_current
+from core.settings import get_settings
+from dashboard import data, identity
+from dashboard.identity import Caller, plain
 
 EDIT_ROLES = frozenset({"strategy_office", "admin"})
 OPENED = "register.opened"  # the register as the editor opened it (its version included)

@@ -1,4 +1,4 @@
-"""What the dashboard writes to the audit log (:mod:`pipeline.audit`): views, what they showed,
+"""What the dashboard writes to the audit log (:mod:`core.audit`): views, what they showed,
 downloads and refused visits.
 
 A view is recorded before its page draws any data (:func:`record_view`, as the page opens):
@@ -28,10 +28,10 @@ from datetime import date
 
 import streamlit as st
 
+from core import audit
+from core.access import AccessPolicyError, Grant, grant_for
+from core.settings import get_settings
 from dashboard.identity import Caller, plain
-from pipeline import audit
-from pipeline.access import AccessPolicyError, Grant, grant_for
-from pipeline.settings import get_settings
 
 _RUN = "_audit_run"  # this run: page, rows, cells suppressed, whether it queried data
 _LAST_VIEW = "_audit_last_view"  # page and filters of the view last recorded (or shown)

@@ -24,7 +24,6 @@ leak into another page's link.  :func:`show_link` keeps the sidebar's "Copy link
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import date
 from typing import Any, TypeVar
@@ -32,9 +31,10 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
+from core.dates import ISO_DATE
+
 T = TypeVar("T")
 MOST_TEXT = 200  # characters of text a link may carry into a text box
-_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _TAB_DEFAULTS = "_url_state.tab_defaults"  # each lazy tabs' default, kept while drawn
 _SLOT = "_url_state.slot"  # this run's sidebar placeholder for the link, and what it shows
 
@@ -70,7 +70,7 @@ def decode_date(
     raw: Sequence[str], lowest: date | None = None, highest: date | None = None
 ) -> date | None:
     """The last value as a date written ``YYYY-MM-DD`` exactly, kept within the bounds."""
-    if not raw or not _ISO_DAY.fullmatch(raw[-1]):
+    if not raw or not ISO_DATE.fullmatch(raw[-1]):
         return None
     try:
         day = date.fromisoformat(raw[-1])

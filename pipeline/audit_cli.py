@@ -1,7 +1,7 @@
 """``workforce audit verify``: the audit log checked from outside the dashboard; and
 ``workforce audit init``, which starts a new log on purpose.
 
-An operator runs it by hand or from a daily job: it walks the whole log (:func:`pipeline.audit.
+An operator runs it by hand or from a daily job: it walks the whole log (:func:`core.audit.
 verify`) and prints one line.  Intact: the number of entries and the head ``SEQ:HASH``, exit 0;
 a job that records that head somewhere the app servers cannot write can later pass it back with
 ``--expect-head``, which catches the log and its anchor rolled back together.  Anything else
@@ -24,7 +24,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pipeline.errors import UsageError, printable
+from core.errors import UsageError, printable
 
 
 def add_audit_parser(sub: Any) -> None:
@@ -49,7 +49,7 @@ def add_audit_parser(sub: Any) -> None:
 def audit_main(settings: Any, args: argparse.Namespace) -> int:
     """Run ``workforce audit verify`` or ``init``; one line to stdout (done, intact) or to
     stderr (anything else), escaped for the terminal."""
-    from pipeline import audit
+    from core import audit
 
     path = args.log or settings.audit
     if args.audit_command == "init":

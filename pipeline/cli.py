@@ -11,21 +11,20 @@ delivery was refused, the others loaded".  Dates are exactly ``YYYY-MM-DD``.
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from pipeline.errors import UsageError, printable
+from core.dates import ISO_DATE
+from core.errors import UsageError, printable
 
 # Exactly YYYY-MM-DD: date.fromisoformat also takes 20261031 and 2026-W44-6.
-DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _date(text: str) -> date:
     try:
-        if not DATE.fullmatch(text):
+        if not ISO_DATE.fullmatch(text):
             raise ValueError
         return date.fromisoformat(text)
     except ValueError:
@@ -34,7 +33,7 @@ def _date(text: str) -> date:
 
 def _delivery(text: str) -> tuple[str, date]:
     """``CLUSTER/YYYY-MM-DD``, naming one cluster delivery (``--allow-empty``)."""
-    from pipeline.contract import CLUSTERS
+    from core.contract import CLUSTERS
 
     cluster, _, day = text.partition("/")
     if cluster not in CLUSTERS:
@@ -45,7 +44,7 @@ def _delivery(text: str) -> tuple[str, date]:
 
 
 def _settings(args: argparse.Namespace):
-    from pipeline.settings import Settings
+    from core.settings import Settings
 
     overrides = {
         key: getattr(args, key)

@@ -23,7 +23,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from pipeline.errors import UsageError, printable
+from core.errors import UsageError, printable
 
 
 def add_map_parser(sub: Any) -> None:
@@ -57,7 +57,7 @@ class DryRun:
 
 
 def _delivery(folder: Path, mappings: Path):
-    from pipeline.contract import CLUSTERS
+    from core.contract import CLUSTERS
     from pipeline.ingest.discover import MANIFEST, Delivery, _extract_date
 
     when = _extract_date(folder.name)
@@ -81,11 +81,11 @@ def dry_run(folder: Path, settings: Any, con: Any = None) -> DryRun:
     import duckdb
     from pydantic import SecretStr
 
+    from core.reference import organisations_by_cluster
     from pipeline.ingest import stage
     from pipeline.ingest.errors import DeliveryRefused
     from pipeline.ingest.native import Sources, no_secret_reason
     from pipeline.ingest.verify import check_delivery
-    from pipeline.reference import organisations_by_cluster
 
     delivery = _delivery(folder, settings.mappings)
     report = DryRun(delivery.label, delivery.mapping_name())
@@ -118,8 +118,8 @@ def dry_run(folder: Path, settings: Any, con: Any = None) -> DryRun:
 
 
 def _file_report(con: Any, checked: Any, f: Any) -> FileReport:
-    from pipeline.ingest.sql import ident
-    from pipeline.sources import systems
+    from core import systems
+    from pipeline.sql import ident
 
     stem = f.name.removesuffix(".parquet")
     report = FileReport(f.shown, f.rows)

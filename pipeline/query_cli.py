@@ -9,7 +9,7 @@ Bad input exits 2 with one line before any row is written: a date that is not ex
 ``YYYY-MM-DD``, an ``--output`` whose folder does not exist or cannot be written, and a
 ``--where`` value that its dimension never takes (``cluster=ATLANTIS`` would otherwise print a
 header and no rows, as if ATLANTIS had nobody).  The code lists are the contract's
-(:mod:`pipeline.contract`, imported only when ``--where`` is given); organisations and
+(:mod:`core.contract`, imported only when ``--where`` is given); organisations and
 departments are the register as loaded into the warehouse, the table the metrics join.
 ``unknown`` (the group of null values) is always valid.  ``benefits`` without ``measure`` in
 ``--by`` exits 2 too: benefits and programme cost are never added together (the runner refuses
@@ -21,7 +21,7 @@ DECIMAL columns, so a CSV carries ``500000036.30``, not the float sum ``50000003
 That is no disclosure rounding (cli.md's "unrounded" stands): only the binary noise goes.
 
 CSV cells a spreadsheet would run as a formula are prefixed with ``'``
-(:mod:`queries.spreadsheet`); JSON and Parquet are written as they are.
+(:mod:`core.spreadsheet`); JSON and Parquet are written as they are.
 """
 
 from __future__ import annotations
@@ -36,11 +36,10 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.cli import DATE
-from pipeline.errors import UsageError, printable
-from pipeline.warehouse import WarehouseMissing, connect_readonly
+from core.dates import ACCOUNTING_PERIOD, ISO_DATE
+from core.errors import UsageError, printable
+from core.warehouse import WarehouseMissing, connect_readonly
 from queries.catalogue import METRICS, written_decimals
-from queries.dates import ACCOUNTING_PERIOD
 from queries.runner import (
     CLUSTERS,
     KEPT_APART,
@@ -59,7 +58,7 @@ SHOWN = 6  # valid values listed in a message
 
 def _date(text: str, option: str) -> date:
     try:
-        if not DATE.fullmatch(text):
+        if not ISO_DATE.fullmatch(text):
             raise ValueError
         return date.fromisoformat(text)
     except ValueError:
@@ -120,7 +119,7 @@ def _values(cursor: duckdb.DuckDBPyConnection, metric: str, dim: str) -> _Values
         column = "parent_department_code" if dim == "department" else dim
         rows = cursor.execute(f"SELECT DISTINCT {quote(column)} FROM organisations ORDER BY 1")
         return _codes([code for (code,) in rows.fetchall() if code is not None])
-    from pipeline import contract  # pydantic and pyarrow: only for a --where
+    from core import contract  # pydantic and pyarrow: only for a --where
 
     models = {
         "workforce": contract.EmployeeRow,
@@ -218,9 +217,9 @@ def _write(cursor: duckdb.DuckDBPyConnection, rel: duckdb.DuckDBPyRelation, fmt:
 
 def spreadsheet_safe(rel: duckdb.DuckDBPyRelation) -> duckdb.DuckDBPyRelation:
     """``rel`` with every text cell a spreadsheet could run as a formula prefixed with ``'``
-    (:func:`queries.spreadsheet.neutral_sql`, in SQL over whole columns); other columns, and
+    (:func:`core.spreadsheet.neutral_sql`, in SQL over whole columns); other columns, and
     text that is a plain number such as a protected "-120", as they are."""
-    from queries.spreadsheet import neutral_sql
+    from core.spreadsheet import neutral_sql
 
     columns = [
         duckdb.SQLExpression(f"{neutral_sql(name)} AS {quote(name)}")

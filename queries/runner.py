@@ -31,13 +31,13 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
+from core.feeds import CLUSTERS as CLUSTERS  # re-exported for the runner's callers
 from queries.definitions import SQL_DIR, defaults, raw
 
 if TYPE_CHECKING:  # polars is imported by DuckDB's .pl() when a caller asks for a frame
     import polars as pl
 
 COMMON_SQL = SQL_DIR / "_common.sql"
-CLUSTERS = ("DEFENCE", "OVERSEAS", "MATRIX", "SYNERGY", "UNITY")
 _MARKER = re.compile(r"\{\{(\w+)\}\}")
 _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.settings import Settings, get_settings
+from core.settings import Settings, get_settings
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -1,7 +1,7 @@
 """Small hand-made deliveries for the ingest tests, written with the project's own writer.
 
 Rows are plain dicts so a test can break exactly one value; :func:`cluster_delivery` and
-:func:`programme_delivery` write them through :func:`pipeline.demo.writer.write_delivery`
+:func:`programme_delivery` write them through :func:`core.delivery.write_delivery`
 (``conform=False`` for files that must stay broken).  Organisation codes come from the
 committed register (``data/reference/organisations.csv``).
 """
@@ -19,11 +19,11 @@ from typing import Any
 
 import pyarrow as pa
 
-from pipeline.contract import PROGRAMME, arrow_schema, files_for
-from pipeline.demo.writer import write_delivery
+from core.contract import PROGRAMME, arrow_schema, files_for
+from core.delivery import write_delivery
+from core.settings import Settings
+from core.warehouse import CURRENT, connect_readonly, current_path
 from pipeline.ingest import ingest_main
-from pipeline.settings import Settings
-from pipeline.warehouse import CURRENT, connect_readonly, current_path
 
 REFERENCE = Path(__file__).resolve().parents[1] / "data" / "reference"
 ORGS = {

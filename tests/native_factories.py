@@ -19,7 +19,7 @@ from typing import Any
 
 from ingest_factories import REFERENCE
 
-from pipeline.settings import Settings
+from core.settings import Settings
 
 NATIVE = Path(__file__).resolve().parent / "native"
 MAPPINGS = NATIVE / "mappings"

@@ -14,7 +14,7 @@ import pytest
 from streamlit.runtime.state.common import user_key_from_element_id
 from streamlit.testing.v1 import AppTest
 
-from pipeline.settings import Settings, get_settings
+from core.settings import Settings, get_settings
 
 PAGES = Path(__file__).resolve().parents[1] / "dashboard" / "pages"
 

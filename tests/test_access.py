@@ -1,4 +1,4 @@
-"""The access policy file (pipeline/access.py) and the pages each role gets.  The audit log's
+"""The access policy file (core/access.py) and the pages each role gets.  The audit log's
 tests are in test_audit_log.py."""
 
 from __future__ import annotations
@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from dashboard.navigation import sections
-from pipeline.access import (
+from core.access import (
     PAGES_BY_ROLE,
     POLICY_MAX_BYTES,
     AccessPolicyError,
@@ -19,7 +18,8 @@ from pipeline.access import (
     normalise_email,
     parse_policy,
 )
-from pipeline.contract import CLUSTERS
+from core.contract import CLUSTERS
+from dashboard.navigation import sections
 
 REPO = Path(__file__).resolve().parents[1]
 

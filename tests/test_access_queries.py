@@ -6,7 +6,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from pipeline.warehouse import connect_readonly
+from core.warehouse import connect_readonly
 from queries.constants import STANDARD_PARAMS
 from queries.runner import CLUSTERS, KEPT_APART, SQL_DIR, Request, load_sql, run
 from tests.tiny_warehouse import A, B, build

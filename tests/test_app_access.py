@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core import audit
+from core.access import PAGES_BY_ROLE, Grant
+from core.settings import Settings
 from dashboard import trail
 from dashboard.identity import Caller
 from dashboard.navigation import PAGES
-from pipeline import audit
-from pipeline.access import PAGES_BY_ROLE, Grant
-from pipeline.settings import Settings
 from tests import pages
 from tests.tiny_warehouse import build
 
@@ -274,7 +274,7 @@ def test_the_query_layer_gives_records_only_to_those_with_rights(
 
     pages.sign_in(tiny.warehouse.parent, monkeypatch, role="analyst", record_level=False)
     monkeypatch.setenv("WORKFORCE_WAREHOUSE", str(tiny.warehouse))
-    from pipeline.settings import get_settings
+    from core.settings import get_settings
 
     get_settings.cache_clear()
     day, asked = date(2026, 2, 28), ("SYNERGY", "UNITY")

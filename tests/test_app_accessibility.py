@@ -14,11 +14,11 @@ import axe_playwright_python
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core import audit
+from core.access import PAGES_BY_ROLE
+from core.settings import Settings
 from dashboard import style
 from dashboard.navigation import BY_KEY, STATEMENT
-from pipeline import audit
-from pipeline.access import PAGES_BY_ROLE
-from pipeline.settings import Settings
 from tests import pages
 from tests.tiny_warehouse import build
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from pipeline.settings import Settings, get_settings
+from core.settings import Settings, get_settings
 from tests import pages, tiny_periods, tiny_warehouse, tiny_warehouse_extra
 
 FLAG = "⚠ Over tolerance"

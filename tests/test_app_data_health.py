@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core.settings import Settings, get_settings
 from dashboard import data
 from pipeline.ingest import ingest_main
-from pipeline.settings import Settings, get_settings
 from queries.runner import CLUSTERS
 from tests import pages
 from tests.ingest_factories import cluster_delivery, employees
@@ -353,7 +353,7 @@ def test_a_warehouse_from_before_mapping_files_shows_contract_deliveries(
     columns in its load log: the page still opens, every delivery a contract one."""
     import duckdb
 
-    from pipeline.warehouse import current_path
+    from core.warehouse import current_path
     from tests.native_factories import native_settings
 
     settings = native_settings(tmp_path)

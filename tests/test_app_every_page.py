@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from pipeline.settings import get_settings
+from core.settings import get_settings
 
 REPO = Path(__file__).resolve().parents[1]
 PAGES = sorted(p.stem for p in (REPO / "dashboard" / "pages").glob("[!_]*.py"))
@@ -15,9 +15,9 @@ NEEDS_NO_WAREHOUSE = ("audit_log", "accessibility")  # the audit log; no data at
 
 
 def test_every_page_is_routed_by_the_app() -> None:
+    from core.access import PAGES_BY_ROLE
     from dashboard.navigation import PAGES as ROUTED
     from dashboard.navigation import STATEMENT
-    from pipeline.access import PAGES_BY_ROLE
 
     assert sorted(spec.key for spec in (*ROUTED, STATEMENT)) == PAGES
     assert all((REPO / spec.path).exists() for spec in (*ROUTED, STATEMENT))

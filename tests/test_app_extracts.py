@@ -16,9 +16,9 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core import audit
+from core.settings import Settings, get_settings
 from dashboard import data, trail
-from pipeline import audit
-from pipeline.settings import Settings, get_settings
 from tests import pages
 from tests.pages import open_page
 from tests.tiny_warehouse import build

@@ -13,7 +13,7 @@ from datetime import date
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from pipeline.settings import Settings, get_settings
+from core.settings import Settings, get_settings
 from tests import pages
 from tests.pages import open_page
 from tests.tiny_warehouse import A, build

@@ -14,11 +14,11 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core import audit
+from core.settings import Settings, get_settings
 from dashboard.charts import cache as charts_cache
 from dashboard.charts import line as charts
 from dashboard.charts import waterfall as cw
-from pipeline import audit
-from pipeline.settings import Settings, get_settings
 from tests import pages
 from tests.tiny_warehouse import build
 

@@ -16,9 +16,9 @@ from urllib.parse import parse_qs
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core import audit
+from core.settings import Settings, get_settings
 from dashboard.charts import milestones as cp
-from pipeline import audit
-from pipeline.settings import Settings, get_settings
 from tests import pages, tiny_warehouse, tiny_warehouse_extra
 from tests.pages import open_page
 

@@ -24,8 +24,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from pipeline.settings import Settings, get_settings
-from pipeline.warehouse import CURRENT
+from core.settings import Settings, get_settings
+from core.warehouse import CURRENT
 from tests import tiny_periods
 from tests.pages import tile_list
 from tests.tiny_warehouse import build

@@ -38,12 +38,12 @@ import pyarrow.parquet as pq
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core.contract import MilestoneRow, arrow_schema
+from core.delivery import write_delivery
+from core.settings import Settings, get_settings
 from dashboard.charts import milestones as cp
 from dashboard.safe_text import safe_markdown
-from pipeline.contract import MilestoneRow, arrow_schema
-from pipeline.demo.writer import write_delivery
 from pipeline.ingest import ingest_main
-from pipeline.settings import Settings, get_settings
 from tests import pages, tiny_warehouse, tiny_warehouse_extra
 from tests.pages import tile_list as tiles_of
 from tests.tiny_warehouse_extra import M3

@@ -12,9 +12,9 @@ import pytest
 from ingest_factories import cluster_delivery, make_settings, programme_delivery
 from streamlit.testing.v1 import AppTest
 
-from pipeline import audit
+from core import audit
+from core.register.edits import MilestoneUpdate, update_milestone
 from pipeline.ingest import ingest_main
-from pipeline.register.edits import MilestoneUpdate, update_milestone
 from pipeline.register.save import load_in_a_process_of_its_own, save
 from tests.pages import ADMIN, sign_in
 
@@ -159,7 +159,7 @@ def workbook_of(settings, change) -> bytes:
 
     from openpyxl import load_workbook
 
-    from pipeline.register import workbook
+    from core.register import workbook
 
     book = load_workbook(io.BytesIO(workbook.write(in_force())))
     change(book)
@@ -305,7 +305,7 @@ def test_benefits_realised_are_recorded(settings, monkeypatch):
 
 
 def test_an_upload_is_read_once_not_at_every_rerun(settings, monkeypatch):
-    from pipeline.register import workbook
+    from core.register import workbook
 
     reads = []
     real = workbook.read

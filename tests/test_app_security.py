@@ -22,12 +22,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
+from core import audit
+from core.access import Grant
+from core.settings import Settings, get_settings
 from dashboard import trail
 from dashboard.identity import Caller
 from dashboard.navigation import PAGES
-from pipeline import audit
-from pipeline.access import Grant
-from pipeline.settings import Settings, get_settings
 from tests import pages
 from tests.test_app_access import errors, has_data, unescaped
 from tests.tiny_warehouse import build

@@ -1,4 +1,4 @@
-"""The audit log (pipeline/audit/) on real SQLite files: appends and reads, the keyed chain,
+"""The audit log (core/audit/) on real SQLite files: appends and reads, the keyed chain,
 the numbering, the anchor, what it stores, and ``workforce audit verify``.
 
 The tampering tests do what an attacker with write access to the file would: drop the
@@ -19,11 +19,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from pipeline import audit
-from pipeline.audit import entries, seal
-from pipeline.audit import log as audit_log
+from core import audit
+from core.audit import entries, seal
+from core.audit import log as audit_log
+from core.settings import get_settings
 from pipeline.cli import main
-from pipeline.settings import get_settings
 
 REPO = Path(__file__).resolve().parents[1]
 PAGE = REPO / "dashboard" / "pages" / "audit_log.py"
@@ -292,7 +292,7 @@ def test_appends_from_processes_and_threads_keep_one_chain_and_anchor(tmp_path: 
     log = tmp_path / "audit.sqlite"
     audit.append(log, entry(0))  # the log and its key exist before the race
     child = (
-        "import sys; from pathlib import Path; from pipeline import audit\n"
+        "import sys; from pathlib import Path; from core import audit\n"
         "for n in range(15):\n"
         "    audit.append(Path(sys.argv[1]), audit.Entry('p@x.gov.uk', 'admin', 'view', 'p'))\n"
     )
@@ -507,7 +507,7 @@ def test_the_page_walks_the_whole_log_once_a_run(
         return con
 
     monkeypatch.setattr(audit_log, "connect", traced)
-    monkeypatch.setattr(sys.modules["pipeline.audit.verify"], "connect", traced)
+    monkeypatch.setattr(sys.modules["core.audit.verify"], "connect", traced)
 
     def walks() -> int:  # statements that read entries without a bound on how many
         reads = [s for s in statements if "FROM audit_log" in s]

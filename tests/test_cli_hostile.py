@@ -16,9 +16,9 @@ import duckdb
 import pytest
 from ingest_factories import REFERENCE, cluster_delivery, employees, ledger
 
+from core.settings import Settings
 from pipeline.ingest import ingest_main
 from pipeline.query_cli import spreadsheet_safe
-from pipeline.settings import Settings
 from tests.tiny_warehouse import build
 
 ROOT = Path(__file__).resolve().parents[1]

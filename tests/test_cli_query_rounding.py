@@ -25,12 +25,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline.contract import BenefitRow, ContingentRow, EmployeeRow, LedgerRow, arrow_schema
-from pipeline.demo.writer import write_delivery
+from core.contract import BenefitRow, ContingentRow, EmployeeRow, LedgerRow, arrow_schema
+from core.delivery import write_delivery
+from core.settings import Settings
+from core.warehouse import current_path
 from pipeline.ingest import ingest_main
 from pipeline.query_cli import fixed_precision
-from pipeline.settings import Settings
-from pipeline.warehouse import current_path
 from queries.catalogue import METRICS
 from tests.tiny_warehouse import REFERENCE, milestone_table
 

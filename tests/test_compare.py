@@ -29,8 +29,8 @@ import duckdb
 import polars as pl
 import pytest
 
+from core.warehouse import connect_readonly
 from dashboard import compare
-from pipeline.warehouse import connect_readonly
 from queries.catalogue import disclosure_rule
 from queries.runner import CLUSTERS, Request, run
 from tests.tiny_warehouse import A, B, build

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import polars as pl
 
+from core.contract import REGIONS
 from dashboard import charts as cw
 from dashboard import tables
 from dashboard.charts import FTE, HEADCOUNT
-from pipeline.contract import REGIONS
 
 
 def test_bar_chart_has_a_title_units_and_a_bar_per_row() -> None:

@@ -9,9 +9,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from core.settings import Settings, get_settings
+from core.warehouse import CURRENT, WarehouseMissing
 from dashboard import data
-from pipeline.settings import Settings, get_settings
-from pipeline.warehouse import CURRENT, WarehouseMissing
 from queries.runner import CLUSTERS
 from tests.tiny_warehouse import A, B, build
 
@@ -128,8 +128,8 @@ def test_definitions_are_the_glossarys_plain_sentences() -> None:
 
 def test_the_servers_duckdb_memory_is_bounded(tmp_path) -> None:
     """DuckDB's default buffer pool is 80% of the machine; the server's is 1 GB (10^9 bytes)."""
+    from core.warehouse import current_path
     from dashboard import data
-    from pipeline.warehouse import current_path
     from tests.tiny_warehouse import build
 
     con = data._connection(str(current_path(build(tmp_path).warehouse)))

@@ -7,8 +7,8 @@ from datetime import date
 import polars as pl
 import pytest
 
+from core.dates import add_months, month_end
 from dashboard import headlines as hl
-from queries.dates import add_months, month_end
 
 
 @pytest.mark.parametrize(

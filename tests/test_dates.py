@@ -1,4 +1,4 @@
-"""The calendar every metric, page and demo counts in (queries.dates): month-ends, months
+"""The calendar every metric, page and demo counts in (core.dates): month-ends, months
 added, financial years."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from queries.dates import (
+from core.dates import (
     ACCOUNTING_PERIOD,
     add_months,
     financial_year,
@@ -60,7 +60,7 @@ def test_a_financial_year_runs_april_to_march(day: date, year: str) -> None:
 
 def test_an_accounting_period_is_year_and_month_in_ascii_digits() -> None:
     """One pattern for the contract's ledger rule and the CLI's --from/--to (issue 17)."""
-    from pipeline import contract
+    from core import contract
     from pipeline.query_cli import _PERIOD
 
     assert contract.PERIOD_PATTERN == ACCOUNTING_PERIOD == _PERIOD.pattern

@@ -18,7 +18,7 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from pipeline.contract import (
+from core.contract import (
     CLUSTERS,
     PROGRAMME,
     DeliveryContext,
@@ -26,8 +26,8 @@ from pipeline.contract import (
     arrow_schema,
     files_for,
 )
+from core.reference import organisations_by_cluster
 from pipeline.demo.generate import default_start, delivery_dates, generate
-from pipeline.reference import organisations_by_cluster
 
 REPO = Path(__file__).resolve().parents[1]
 REGISTER = REPO / "data" / "reference" / "organisations.csv"

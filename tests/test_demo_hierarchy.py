@@ -19,15 +19,15 @@ import numpy as np
 import polars as pl
 import pytest
 
-from pipeline.contract import CLUSTERS
+from core.contract import CLUSTERS
+from core.settings import Settings
+from core.warehouse import connect_readonly
 from pipeline.demo.generate import delivery_dates, generate
 from pipeline.demo.hierarchy import layer_bounds, layer_count
 from pipeline.demo.organisations import load_register
 from pipeline.demo.population import Population
 from pipeline.demo.snapshot import employees_table
 from pipeline.ingest import ingest_main
-from pipeline.settings import Settings
-from pipeline.warehouse import connect_readonly
 from queries.runner import Request, run
 
 REPO = Path(__file__).resolve().parents[1]

@@ -20,7 +20,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from pipeline.contract import (
+from core.contract import (
     AGE_BANDS,
     CLUSTERS,
     PROGRAMME,
@@ -30,10 +30,10 @@ from pipeline.contract import (
     LedgerRow,
     column_specs,
 )
+from core.reference import organisations_by_cluster
 from pipeline.demo import native_codes
 from pipeline.demo.generate import generate
 from pipeline.demo.native import money
-from pipeline.reference import organisations_by_cluster
 
 REPO = Path(__file__).resolve().parents[1]
 REGISTER = REPO / "data" / "reference" / "organisations.csv"

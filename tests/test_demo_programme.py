@@ -7,7 +7,7 @@ from datetime import date
 import pyarrow as pa
 import pytest
 
-from pipeline.contract import (
+from core.contract import (
     CLUSTERS,
     THREE_POINT_RATINGS,
     BenefitRow,

@@ -12,8 +12,8 @@ from importlib.metadata import packages_distributions
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-PRODUCT = ("app.py", "dashboard", "queries", "pipeline")
-OURS = {"app", "dashboard", "queries", "pipeline", "benchmarks", "tests"}
+PRODUCT = ("app.py", "core", "dashboard", "queries", "pipeline")
+OURS = {"app", "core", "dashboard", "queries", "pipeline", "benchmarks", "tests"}
 
 
 def _name(requirement: str) -> str:

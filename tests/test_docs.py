@@ -98,7 +98,7 @@ def test_every_metric_is_in_the_glossary_the_readme_links() -> None:
 
 
 def test_every_setting_is_documented() -> None:
-    from pipeline.settings import Settings
+    from core.settings import Settings
 
     settings = OPERATIONS[OPERATIONS.index("## Settings") :]
     missing = [

@@ -11,8 +11,8 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core.settings import Settings, get_settings
 from dashboard import extracts as ex
-from pipeline.settings import Settings, get_settings
 from queries.catalogue import (
     EXTRACT_METRICS,
     LABELS,

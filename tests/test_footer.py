@@ -15,12 +15,12 @@ from datetime import UTC, date, datetime
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core.access import PAGES_BY_ROLE, Grant
+from core.settings import Settings
 from dashboard import footer
 from dashboard.filters import Filters
 from dashboard.identity import Caller
 from dashboard.navigation import BY_KEY
-from pipeline.access import PAGES_BY_ROLE, Grant
-from pipeline.settings import Settings
 from tests import pages
 from tests.tiny_warehouse import build
 

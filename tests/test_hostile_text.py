@@ -23,6 +23,9 @@ import pyarrow.parquet as pq
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core.delivery import write_delivery
+from core.settings import Settings, get_settings
+from core.spreadsheet import neutral_sql, neutral_text, neutralise
 from dashboard import charts
 from dashboard import charts as cp
 from dashboard import charts as cw
@@ -34,10 +37,7 @@ from dashboard.safe_text import (
     safe_labels,
     safe_markdown,
 )
-from pipeline.demo.writer import write_delivery
 from pipeline.ingest import ingest_main
-from pipeline.settings import Settings, get_settings
-from queries.spreadsheet import neutral_sql, neutral_text, neutralise
 from tests import pages, tiny_warehouse
 
 LINK = '<a href="https://evil.example">click</a>'

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ingest_factories import cluster_delivery, employees, ingest, make_settings, query
 
-from pipeline.warehouse import connect_readonly, versions
+from core.warehouse import connect_readonly, versions
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKFORCE = Path(sys.executable).with_name("workforce")
@@ -21,7 +21,7 @@ READER = textwrap.dedent(
     """
     import json, sys, time
     from pathlib import Path
-    from pipeline.warehouse import connect_readonly
+    from core.warehouse import connect_readonly
     warehouse, final = Path(sys.argv[1]), int(sys.argv[2])
     seen, errors, deadline = [], [], time.monotonic() + 60
     while time.monotonic() < deadline:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from ingest_factories import cluster_delivery, employees, ingest, make_settings, warehouse_state
 
-from pipeline.warehouse import LOCK, ingest_lock
+from core.warehouse import LOCK, ingest_lock
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKFORCE = Path(sys.executable).with_name("workforce")

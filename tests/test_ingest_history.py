@@ -20,9 +20,9 @@ from ingest_factories import (
     query,
 )
 
+from core.warehouse import connect_readonly
 from pipeline.ingest.history import HistoryTable, apply_snapshot
 from pipeline.ingest.load import CONTINGENT, EMPLOYEES, MANAGERS, SALARIES
-from pipeline.warehouse import connect_readonly
 
 # A year back, so that December is not after today (deliveries from the future are refused).
 SEP, OCT, NOV, DEC = date(2025, 9, 30), date(2025, 10, 31), date(2025, 11, 30), date(2025, 12, 31)

@@ -26,8 +26,8 @@ from ingest_factories import (
 )
 from native_factories import manifest, native_settings, oracle_delivery, oracle_rows
 
+from core.errors import printable
 from pipeline.demo.generate import generate
-from pipeline.errors import printable
 from pipeline.ingest import ingest_main, status_main
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -13,8 +13,8 @@ import duckdb
 import pytest
 from ingest_factories import cluster_delivery, employees, ingest, make_settings
 
+from core.warehouse import current_path
 from pipeline.ingest.marts import refresh_month_end_groups
-from pipeline.warehouse import current_path
 from queries.runner import prepare
 
 AUG, SEP, OCT = date(2026, 8, 31), date(2026, 9, 30), date(2026, 10, 31)

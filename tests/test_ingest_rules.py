@@ -29,7 +29,7 @@ from ingest_factories import (
     table,
 )
 
-from pipeline.reference import load_organisations
+from core.reference import load_organisations
 
 WHEN = date(2026, 10, 31)
 LABEL = "SYNERGY 2026-10-31"

@@ -23,14 +23,14 @@ from ingest_factories import (
     warehouse_state,
 )
 
-from pipeline.contract import ContingentRow, EmployeeRow, column_specs
-from pipeline.errors import UsageError
+from core.contract import ContingentRow, EmployeeRow, column_specs
+from core.errors import UsageError
+from core.warehouse import WarehouseMissing, connect_readonly, current_path, versions
 from pipeline.ingest import status_main
 from pipeline.ingest.load import CONTINGENT, EMPLOYEES, MANAGERS, SALARIES
 from pipeline.ingest.rules import faults_sql, row_rules
 from pipeline.ingest.schema import SCHEMA_SQL, SCHEMA_VERSION
-from pipeline.ingest.sql import Params
-from pipeline.warehouse import WarehouseMissing, connect_readonly, current_path, versions
+from pipeline.sql import Params
 
 SEP, OCT, NOV = date(2026, 9, 30), date(2026, 10, 31), date(2026, 11, 30)
 WORKFORCE = Path(sys.executable).with_name("workforce")
@@ -376,7 +376,7 @@ def test_a_loose_version_is_rewritten_compactly_with_everything_in_it(
     assert ingest(settings, capsys)[0] == 0
     before = data_contents(settings)
     log = query(settings, "SELECT * FROM load_log")
-    monkeypatch.setattr("pipeline.warehouse.COMPACT_FREE_SHARE", -1.0)  # always worth it
+    monkeypatch.setattr("core.warehouse.COMPACT_FREE_SHARE", -1.0)  # always worth it
     cluster_delivery(settings.landing, "UNITY", OCT)
     code, out = ingest(settings, capsys)
     assert code == 0

@@ -1,4 +1,4 @@
-"""The one transaction block every ingest write uses (pipeline.ingest.sql.transaction), on a
+"""The one transaction block every ingest write uses (pipeline.sql.transaction), on a
 real DuckDB: what commits stays, what fails is rolled back whole and its error is the one
 raised."""
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline.ingest.sql import transaction
+from pipeline.sql import transaction
 
 
 def rows(path: Path) -> list[tuple[int]]:

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from ingest_factories import cluster_delivery, data_contents, employees, make_settings, query
 
-from pipeline import audit
-from pipeline.access import AccessPolicyError, grant_for, load_policy
+from core import audit
+from core.access import AccessPolicyError, grant_for, load_policy
 from pipeline.cli import main
 from pipeline.ingest import ingest_main
 from tests import pages
@@ -168,8 +168,8 @@ def test_hostile_ids_reach_the_record_level_csv_neutralised(
     import io
     from contextlib import closing
 
+    from core.warehouse import connect_readonly
     from dashboard.extracts import to_csv
-    from pipeline.warehouse import connect_readonly
     from queries.runner import Request, prepare, run
 
     hostile = ['=HYPERLINK("https://evil.example","x")', "+cmd|' /C calc'!A0", "@SUM(1)", "-2+3"]

@@ -11,9 +11,9 @@ from typing import get_args
 import polars as pl
 import pytest
 
+from core import contract
 from dashboard import glossary
 from dashboard.charts import milestones as cp
-from pipeline import contract
 
 DASHBOARD = Path(__file__).resolve().parents[1] / "dashboard"
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from core.warehouse import connect_readonly
 from pipeline.demo import calibration
-from pipeline.warehouse import connect_readonly
 from queries import constants, glossary
 from queries.definitions import (
     SQL_DIR,

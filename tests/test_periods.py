@@ -14,8 +14,8 @@ import duckdb
 import polars as pl
 import pytest
 
+from core.warehouse import connect_readonly
 from dashboard import periods
-from pipeline.warehouse import connect_readonly
 from queries.constants import STANDARD_PARAMS
 from queries.runner import CLUSTERS, Request, run
 from tests.tiny_periods import FIRST, MID_OCTOBER, NOV_10, NOV_20, build

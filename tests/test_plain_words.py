@@ -24,9 +24,9 @@ from pandas.api.types import is_object_dtype, is_string_dtype
 from streamlit.runtime.state.common import TESTING_KEY
 from streamlit.testing.v1 import AppTest
 
+from core import contract
+from core.settings import Settings, get_settings
 from dashboard import glossary
-from pipeline import contract
-from pipeline.settings import Settings, get_settings
 from tests import pages, tiny_warehouse, tiny_warehouse_extra
 
 REPO = Path(__file__).resolve().parents[1]

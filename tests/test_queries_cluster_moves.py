@@ -10,7 +10,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from pipeline.warehouse import connect_readonly
+from core.warehouse import connect_readonly
 from queries.runner import CLUSTERS, QueryError, Request, load_sql, run
 from tests.tiny_warehouse import A, B, build
 

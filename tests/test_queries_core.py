@@ -12,7 +12,7 @@ import polars as pl
 import pytest
 from ingest_factories import cluster_delivery, employees, ingest, make_settings
 
-from pipeline.warehouse import connect_readonly
+from core.warehouse import connect_readonly
 from queries.runner import (
     CLUSTERS,
     QueryError,

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.warehouse import connect_readonly
+from core.warehouse import connect_readonly
 from queries.constants import EMPLOYER_NI_RATE, EMPLOYER_PENSION_RATE, STANDARD_PARAMS
 from queries.runner import CLUSTERS, Request, load_sql, prepare, run
 from tests import tiny_warehouse

@@ -10,7 +10,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from pipeline.warehouse import connect_readonly
+from core.warehouse import connect_readonly
 from queries.constants import GREEN_BOOK_DISCOUNT_RATE, STANDARD_PARAMS
 from queries.runner import CLUSTERS, QueryError, Request, load_sql, run
 from tests.tiny_warehouse_extra import M1, M2, M3, build

@@ -9,8 +9,8 @@ from datetime import date, timedelta
 import pytest
 from ingest_factories import benefits, make_settings, milestones, programme_delivery
 
+from core.warehouse import connect_readonly
 from pipeline.ingest import ingest_main
-from pipeline.warehouse import connect_readonly
 from queries.runner import CLUSTERS, Request, run
 
 OCT, NOV = date(2026, 10, 31), date(2026, 11, 20)

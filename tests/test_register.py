@@ -17,9 +17,8 @@ from ingest_factories import (
     warehouse_state,
 )
 
-from pipeline.ingest import ingest_main
-from pipeline.register.check import check
-from pipeline.register.edits import (
+from core.register.check import check
+from core.register.edits import (
     BenefitRealised,
     MilestoneUpdate,
     NewMilestone,
@@ -28,8 +27,9 @@ from pipeline.register.edits import (
     record_benefit,
     update_milestone,
 )
+from core.register.versions import current
+from pipeline.ingest import ingest_main
 from pipeline.register.save import RegisterInvalid, SaveConflict, save
-from pipeline.register.versions import current
 
 OCT = date(2026, 10, 31)
 NOV_20 = datetime(2026, 11, 20, 14, 2, 31, tzinfo=UTC)
@@ -246,7 +246,7 @@ def test_an_edit_of_a_row_that_is_not_there_or_that_changes_nothing(settings):
 
 
 def test_each_change_is_in_the_audit_log_before_the_register_is_written(settings, tmp_path):
-    from pipeline import audit
+    from core import audit
     from pipeline.register.save import change_entry
 
     log = tmp_path / "audit.sqlite"
@@ -278,7 +278,7 @@ def test_each_change_is_in_the_audit_log_before_the_register_is_written(settings
 
 
 def test_a_change_the_audit_log_cannot_hold_is_not_saved(settings):
-    from pipeline.audit import AuditError
+    from core.audit import AuditError
 
     opened = current(settings.warehouse)
     edited, changes = update_milestone(

@@ -12,8 +12,8 @@ import pytest
 from ingest_factories import benefits, milestones
 from openpyxl import load_workbook
 
-from pipeline.register.versions import Register, Version
-from pipeline.register.workbook import (
+from core.register.versions import Register, Version
+from core.register.workbook import (
     MOST_BYTES,
     WorkbookRefused,
     read,
@@ -159,7 +159,7 @@ def test_the_workbook_of_an_empty_register_reads_back_empty():
 
 
 def test_the_differences_of_an_edited_workbook_are_its_changes():
-    from pipeline.register.edits import differences
+    from core.register.edits import differences
 
     def move(book):
         book["milestones"]["F3"] = datetime(2027, 1, 15)  # M001's forecast

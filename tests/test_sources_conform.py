@@ -27,7 +27,7 @@ from native_factories import (
     oracle_rows,
 )
 
-from pipeline.contract import CLUSTER_FILES, column_specs
+from core.contract import CLUSTER_FILES, column_specs
 from pipeline.map_cli import dry_run
 from pipeline.sources import csvfile
 from pipeline.sources import person_key as pk

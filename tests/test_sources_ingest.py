@@ -29,10 +29,10 @@ from native_factories import (
     oracle_rows,
 )
 
+from core.systems import NATIVE_FILES
+from core.warehouse import current_path
 from pipeline.ingest import ingest_main, status_main
 from pipeline.sources.person_key import person_key
-from pipeline.sources.systems import NATIVE_FILES
-from pipeline.warehouse import current_path
 
 TODAY = date(2026, 11, 30)
 OCT = date(2026, 10, 31)

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from native_factories import MAPPINGS
 
-from pipeline.reference import organisations_by_cluster
-from pipeline.settings import Settings
+from core.reference import organisations_by_cluster
+from core.settings import Settings
 from pipeline.sources.mapping import MappingError, load_mapping
 
 REGISTER = frozenset().union(*organisations_by_cluster(Settings().organisations_csv).values())

@@ -31,9 +31,9 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from core.dates import add_months
+from core.settings import Settings
 from pipeline.ingest import ingest_main
-from pipeline.settings import Settings
-from queries.dates import add_months
 from tests.ingest_factories import cluster_delivery, employees, make_settings
 
 FIRST = date(2025, 9, 30)

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from pipeline.contract import (
+from core.contract import (
     BenefitRow,
     ContingentRow,
     EmployeeRow,
@@ -40,9 +40,9 @@ from pipeline.contract import (
     MilestoneRow,
     arrow_schema,
 )
-from pipeline.demo.writer import write_delivery
+from core.delivery import write_delivery
+from core.settings import Settings
 from pipeline.ingest import ingest_main
-from pipeline.settings import Settings
 
 A, B = date(2026, 1, 31), date(2026, 2, 28)
 REFERENCE = Path(__file__).resolve().parents[1] / "data" / "reference"

@@ -65,16 +65,16 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from pipeline.contract import (
+from core.contract import (
     BenefitRow,
     ContingentRow,
     EmployeeRow,
     LedgerRow,
     arrow_schema,
 )
-from pipeline.demo.writer import write_delivery
+from core.delivery import write_delivery
+from core.settings import Settings
 from pipeline.ingest import ingest_main
-from pipeline.settings import Settings
 from tests.tiny_warehouse import milestone_table
 
 M1, M2, M3 = date(2025, 11, 30), date(2025, 12, 31), date(2026, 1, 31)

@@ -9,9 +9,9 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import polars as pl
 
+from core.contract import REGIONS
 from dashboard.charts.measures import Measure, format_amount
 from dashboard.charts.template import PALETTE, TEXT, layout
-from pipeline.contract import REGIONS
 
 # Each ITL1 region's tile: (column, row), row 0 at the top; Overseas stands apart.
 TILES: dict[str, tuple[int, int]] = {

@@ -11,12 +11,12 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from core import audit
+from core.settings import get_settings
 from dashboard import tiles, trail, url_state
 from dashboard.components import open_gate
 from dashboard.formatting import format_count
 from dashboard.tiles import Tile
-from pipeline import audit
-from pipeline.settings import get_settings
 
 open_gate(
     "Audit log",

@@ -18,6 +18,7 @@ import duckdb
 import polars as pl
 import streamlit as st
 
+from core.dates import add_months, financial_year, month_end
 from dashboard import data, glossary, identity, scope, trail, url_state
 from dashboard import extracts as ex
 from dashboard.components import (
@@ -31,7 +32,6 @@ from dashboard.components import (
 from dashboard.filters import not_applied_text
 from dashboard.formatting import format_count, format_date
 from queries.catalogue import EXTRACT_METRICS, LABELS, ROW_KEYS, disclosure_rule
-from queries.dates import add_months, financial_year, month_end
 from queries.runner import KEPT_APART, QueryError, load_sql
 
 view = open_page(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from core.dates import add_months
 from dashboard import data, tables, tiles, trail, url_state
 from dashboard.charts import bar, heatmap, measures, pyramid, waterfall
 from dashboard.charts.cache import figure
@@ -14,7 +15,6 @@ from dashboard.components import chart_with_table, open_page
 from dashboard.filters import not_applied_text
 from dashboard.formatting import format_count, format_date, format_percent
 from dashboard.tiles import Tile
-from queries.dates import add_months
 from queries.runner import load_sql
 
 view = open_page(

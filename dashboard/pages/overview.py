@@ -16,6 +16,7 @@ from functools import partial
 import polars as pl
 import streamlit as st
 
+from core.dates import add_months, month_end
 from dashboard import data, glossary, periods, tiles, url_state
 from dashboard import headlines as hl
 from dashboard.charts import line
@@ -24,7 +25,6 @@ from dashboard.charts.measures import HEADCOUNT
 from dashboard.components import changes_tile, chart_with_table, lazy_expander, open_page
 from dashboard.filters import not_applied_text
 from dashboard.formatting import format_count, format_date, format_gbp, format_percent
-from queries.dates import add_months, month_end
 from queries.runner import load_sql
 
 view = open_page(

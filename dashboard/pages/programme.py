@@ -13,6 +13,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from core.dates import financial_year
 from dashboard import data, identity, register_changes, register_editor, tiles, url_state
 from dashboard import programme_data as pdata
 from dashboard.charts import bar, line, timeline
@@ -26,7 +27,6 @@ from dashboard.headlines import cluster_rank
 from dashboard.safe_text import safe_markdown
 from dashboard.tiles import Tile
 from queries.constants import GREEN_BOOK_DISCOUNT_RATE, STANDARD_PARAMS
-from queries.dates import financial_year
 from queries.runner import load_sql
 
 # The business case the clusters estimated (Cabinet Office, 10 March 2023).

@@ -15,6 +15,7 @@ from functools import partial
 import polars as pl
 import streamlit as st
 
+from core.dates import add_months
 from dashboard import compare, data, glossary, identity, scope, tables, tiles, trail, url_state
 from dashboard import extracts as ex
 from dashboard.charts import bar, diverging, pyramid, tilemap
@@ -33,7 +34,6 @@ from dashboard.headlines import format_fte
 from dashboard.safe_text import safe_markdown
 from dashboard.tiles import Tile
 from queries.catalogue import disclosure_rule
-from queries.dates import add_months
 from queries.runner import load_sql
 
 PAYBILL_HELP = glossary.PAYBILL  # HR paybill, never the ledger's pay spend

@@ -14,8 +14,8 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 
-from pipeline.contract import CLUSTERS, ContingentRow, arrow_schema
-from pipeline.contract import ContingentCategory as _Category
+from core.contract import CLUSTERS, ContingentRow, arrow_schema
+from core.contract import ContingentCategory as _Category
 from pipeline.demo import calibration as cal
 from pipeline.demo.population import EPOCH, day_number
 

@@ -19,7 +19,12 @@ import pyarrow as pa
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from pipeline.contract import CLUSTERS, PROGRAMME
+from core.contract import CLUSTERS, PROGRAMME
+from core.dates import add_months, is_month_end, month_end, month_ends
+from core.delivery import write_delivery
+from core.errors import UsageError
+from core.reference import load_organisations
+from core.settings import Settings
 from pipeline.demo import calibration as cal
 from pipeline.demo.contingent import ContingentWorkforce
 from pipeline.demo.ledger import cost_centre_count, ledger_table
@@ -28,11 +33,6 @@ from pipeline.demo.organisations import load_register
 from pipeline.demo.population import Population, day_number
 from pipeline.demo.programme import programme_tables
 from pipeline.demo.snapshot import employees_snapshot
-from pipeline.demo.writer import write_delivery
-from pipeline.errors import UsageError
-from pipeline.reference import load_organisations
-from pipeline.settings import Settings
-from queries.dates import add_months, is_month_end, month_end, month_ends
 
 DEFAULT_MONTH_ENDS = 24
 DAILY_DELIVERIES = 7

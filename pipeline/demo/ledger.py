@@ -17,9 +17,9 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 
-from pipeline.contract import LedgerRow, arrow_schema
+from core.contract import LedgerRow, arrow_schema
+from core.dates import is_month_end
 from pipeline.demo import calibration as cal
-from queries.dates import is_month_end
 
 PAYROLL_LINES = {  # account category → share of salary
     "payroll_salary": 1.0,

@@ -19,11 +19,11 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 
-from pipeline.contract import CONTRACT_VERSION
+from core.contract import CONTRACT_VERSION
+from core.hashing import sha256_file
 from pipeline.demo import native_codes as codes
 from pipeline.demo.native_codes import Source, source_for
 from pipeline.demo.native_people import birth_dates, mix, ni_numbers, sites
-from pipeline.hashing import sha256_file
 
 FILES = ("workers.csv", "contingent_workers.csv", "journal_lines.csv")
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"

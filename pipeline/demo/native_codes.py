@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import get_args
 
-from pipeline.contract import GRADES, PROFESSIONS, AccountCategory
+from core.contract import GRADES, PROFESSIONS, AccountCategory
 
 
 def _codes(text: str) -> list[str]:

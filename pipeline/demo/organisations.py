@@ -13,9 +13,9 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.contract import CLUSTERS
+from core.contract import CLUSTERS
+from core.reference import load_organisations
 from pipeline.demo import calibration as cal
-from pipeline.reference import load_organisations
 
 N_GRADES = len(cal.GRADE_ORDER)
 UNKNOWN = N_GRADES  # grade index of "unknown"

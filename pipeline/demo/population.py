@@ -12,7 +12,7 @@ from datetime import date
 
 import numpy as np
 
-from pipeline.contract import AGE_BANDS, CLUSTERS, PROFESSIONS
+from core.contract import AGE_BANDS, CLUSTERS, PROFESSIONS
 from pipeline.demo import calibration as cal
 from pipeline.demo.organisations import N_GRADES, UNKNOWN, Register
 

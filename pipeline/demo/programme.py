@@ -21,8 +21,8 @@ from datetime import date, timedelta
 import numpy as np
 import pyarrow as pa
 
-from pipeline.contract import CLUSTERS, BenefitRow, MilestoneRow, arrow_schema
-from queries.dates import month_end
+from core.contract import CLUSTERS, BenefitRow, MilestoneRow, arrow_schema
+from core.dates import month_end
 
 D = date.fromisoformat
 KNOWN_UNTIL = D("2026-06-30")  # the sources' horizon: later outturns are designed + jitter

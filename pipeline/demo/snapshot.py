@@ -12,7 +12,7 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 
-from pipeline.contract import AGE_BANDS, CLUSTERS, PROFESSIONS, EmployeeRow, arrow_schema
+from core.contract import AGE_BANDS, CLUSTERS, PROFESSIONS, EmployeeRow, arrow_schema
 from pipeline.demo import calibration as cal
 from pipeline.demo.hierarchy import assign_managers, target_spans
 from pipeline.demo.population import (

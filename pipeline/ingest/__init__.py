@@ -5,7 +5,7 @@ complete deliveries (:mod:`.discover`), decides what each needs (:mod:`.plan`), 
 file by file (:mod:`.verify`) and row by row in SQL derived from the contract's models
 (:mod:`.rules`, :mod:`.stage`), loads them into versioned history (:mod:`.load`,
 :mod:`.history`) in a new warehouse version that it publishes atomically
-(:mod:`pipeline.warehouse`, :mod:`.run`), and logs every attempt (:mod:`.log`).  A cluster's
+(:mod:`core.warehouse`, :mod:`.run`), and logs every attempt (:mod:`.log`).  A cluster's
 native export (shared/contract/sources.md) is verified by :mod:`.native` and conformed to the
 contract (:mod:`pipeline.sources`) before the same checks and load.
 """
@@ -15,8 +15,8 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import date
 
+from core.settings import Settings
 from pipeline.ingest.errors import DeliveryRefused
-from pipeline.settings import Settings
 
 __all__ = ["DeliveryRefused", "ingest_main", "status_main"]
 

@@ -33,15 +33,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from pipeline.contract import FEEDS
-from pipeline.errors import printable
-from pipeline.hashing import sha256_file
+from core.contract import FEEDS
+from core.dates import ISO_DATE
+from core.errors import printable
+from core.hashing import sha256_file
 from pipeline.sources.mapping import mapping_digest
 
 MANIFEST = "manifest.json"
 # A mapping's name: a file of the mappings folder, never a path (checked before any use).
 MAPPING_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
-_DATE_FOLDER = re.compile(r"\d{4}-\d{2}-\d{2}")
 NOT_A_LINK = "deliveries must be real files inside the landing zone"
 
 
@@ -193,7 +193,7 @@ class Delivery:
 
 def _extract_date(name: str) -> date | None:
     try:
-        return date.fromisoformat(name) if _DATE_FOLDER.fullmatch(name) else None
+        return date.fromisoformat(name) if ISO_DATE.fullmatch(name) else None
     except ValueError:
         return None
 

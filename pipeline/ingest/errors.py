@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipeline.errors import printable
+from core.errors import printable
 
 
 class DeliveryRefused(Exception):
@@ -13,7 +13,7 @@ class DeliveryRefused(Exception):
     DuckDB and pyarrow errors are translated into this at the boundary, so callers never see
     a driver exception for a bad delivery.  The reason is stored in the load log and printed,
     so it is made one line and printable here (names from the landing zone are escaped with
-    :func:`~pipeline.errors.printable` where they are put in, which keeps their newlines).
+    :func:`~core.errors.printable` where they are put in, which keeps their newlines).
     """
 
     def __init__(self, reason: str):

@@ -25,7 +25,7 @@ from datetime import date
 
 import duckdb
 
-from pipeline.ingest.sql import OPEN_END, bound, ident, idents
+from pipeline.sql import OPEN_END, bound, ident, idents
 
 
 @dataclass(frozen=True)

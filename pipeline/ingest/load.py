@@ -13,12 +13,12 @@ from datetime import date
 
 import duckdb
 
-from pipeline.contract import PROGRAMME, ContingentRow, EmployeeRow, column_specs
+from core.contract import PROGRAMME, ContingentRow, EmployeeRow, column_specs
 from pipeline.ingest import stage
+from pipeline.ingest.checked import CheckedDelivery
 from pipeline.ingest.history import HistoryTable, apply_snapshot
 from pipeline.ingest.log import LOADED, LOADED_WITH_QUARANTINE, RESTATED, LogEntry, write_log
-from pipeline.ingest.sql import ident, idents, transaction
-from pipeline.ingest.verify import CheckedDelivery
+from pipeline.sql import ident, idents, transaction
 
 # employees.parquet is kept as three version tables keyed by (cluster, person_id), split by
 # how often the columns change, so a change to one column does not copy the others: the

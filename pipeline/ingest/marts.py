@@ -19,8 +19,8 @@ from datetime import date
 
 import duckdb
 
-from pipeline.ingest.sql import transaction
-from queries.dates import month_ends
+from core.dates import month_ends
+from pipeline.sql import transaction
 from queries.runner import SQL_DIR, prepare
 
 MONTH_END_GROUPS_SQL = SQL_DIR / "_month_end_groups.sql"

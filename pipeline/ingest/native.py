@@ -5,7 +5,7 @@ manifest (the contract's, with ``"mapping"`` and the three native file names), t
 file (:func:`pipeline.sources.mapping.load_mapping`), the person_key secret, the set of
 files, and for each file its sha256, its encoding (:func:`pipeline.sources.csvfile.scan`,
 in the same read) and its header's columns.  The first fault refuses the delivery in one
-line.  What passes is a :class:`~pipeline.ingest.verify.CheckedDelivery` like a contract
+line.  What passes is a :class:`~pipeline.ingest.checked.CheckedDelivery` like a contract
 delivery's, keyed by the contract's file names, each file knowing its native name and
 holding the text it was checked as: staging then conforms that text
 (:mod:`pipeline.sources.conform`) instead of reading parquet.  Each CSV is hashed once per run
@@ -22,15 +22,15 @@ from pathlib import Path
 
 from pydantic import Field, SecretStr, model_validator
 
-from pipeline.contract import CLUSTER_FILES, Manifest
-from pipeline.errors import printable
+from core.contract import CLUSTER_FILES, Manifest
+from core.errors import printable
+from core.systems import NATIVE_FILES, native_columns
 from pipeline.ingest.discover import MAPPING_NAME, Delivery
 from pipeline.ingest.errors import DeliveryRefused
 from pipeline.ingest.shrink import Previous
 from pipeline.sources import csvfile
 from pipeline.sources.mapping import MappingError, MappingFile, load_mapping
 from pipeline.sources.person_key import SECRET_SETTING
-from pipeline.sources.systems import NATIVE_FILES, native_columns
 
 WORKERS = "workers.csv"
 
@@ -88,9 +88,9 @@ def check_native(
     previous: Previous | None = None,
 ):
     """The native delivery's manifest, mapping and files, or :class:`DeliveryRefused`;
-    ``allow_empty`` and ``previous`` as for a contract delivery (:func:`.verify.implausible`:
+    ``allow_empty`` and ``previous`` as for a contract delivery (:func:`.checked.implausible`:
     workers.csv conforms one row to one employee)."""
-    from pipeline.ingest.verify import CheckedDelivery, check_manifest, implausible
+    from pipeline.ingest.checked import CheckedDelivery, check_manifest, implausible
 
     manifest = check_manifest(delivery, NativeManifest)
     assert isinstance(manifest, NativeManifest)
@@ -115,7 +115,7 @@ def check_native(
 def _check_csv(
     delivery: Delivery, native: str, contract: str, manifest: NativeManifest, mapping: MappingFile
 ):
-    from pipeline.ingest.verify import CheckedFile
+    from pipeline.ingest.checked import CheckedFile
 
     entry, path = manifest.files[native], delivery.folder / native
     encoding = mapping.spec.encoding

@@ -22,13 +22,13 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline import warehouse as wh
+from core import warehouse as wh
+from pipeline.ingest.checked import empty_reason, future_prefix, future_reason
 from pipeline.ingest.discover import Delivery
 from pipeline.ingest.log import LoadedState, read_state
 from pipeline.ingest.native import WORKERS, no_secret_reason
 from pipeline.ingest.schema import SCHEMA_VERSION, schema_version
 from pipeline.ingest.shrink import measured_against, previous_in
-from pipeline.ingest.verify import empty_reason, future_prefix, future_reason
 
 INCOMPLETE, UNCHANGED, REFUSED_AGAIN, PROCESS = "incomplete", "unchanged", "refused again", "load"
 DeliveryKey = tuple[str, date]  # (feed, extract date)

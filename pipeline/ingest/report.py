@@ -1,7 +1,7 @@
 """What an ingest run prints: one summary line per delivery, a total line, and a rich
 progress bar while it works — the bar only when stdout is a terminal.
 
-Every line goes through :func:`~pipeline.errors.printable` on its way out: the names and
+Every line goes through :func:`~core.errors.printable` on its way out: the names and
 reasons in it come from the landing zone, and must not move the cursor or forge a line."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import TextIO
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from pipeline.errors import printable
+from core.errors import printable
 from pipeline.ingest.log import LOADED, LOADED_WITH_QUARANTINE, RESTATED, LogEntry
 
 

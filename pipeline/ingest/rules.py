@@ -1,6 +1,6 @@
 """Row rules as SQL, derived from the contract's row models (extracts.md §3–§6).
 
-:func:`row_rules` turns each :class:`~pipeline.contract.ColumnSpec` (and the few rules that
+:func:`row_rules` turns each :class:`~core.contract.ColumnSpec` (and the few rules that
 span columns or files) into a :class:`Rule`: a boolean SQL condition that is true when a row
 breaks it, and a one-line, value-free message naming the column and the rule.
 :func:`faults_sql` combines them into ONE vectorised query per file, returning the file row
@@ -12,14 +12,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipeline.contract import (
+from core.contract import (
     COMPOSITE_KEYS,
     THREE_POINT_RATINGS,
     ContractRow,
     MilestoneRow,
     column_specs,
 )
-from pipeline.ingest.sql import Params, ident, idents
+from pipeline.sql import Params, ident, idents
 
 # Incremental, at-least-once files: a key repeated with identical content is a re-send to
 # skip and count, not a fault.  Only differing content under one key is a fault.

@@ -28,10 +28,13 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline import warehouse as wh
-from pipeline.contract import PROGRAMME
-from pipeline.errors import UsageError, printable
-from pipeline.hashing import sha256_file
+from core import warehouse as wh
+from core.contract import PROGRAMME
+from core.errors import UsageError, printable
+from core.hashing import sha256_file
+from core.locks import LockHeld
+from core.reference import organisations_by_cluster
+from core.settings import Settings
 from pipeline.ingest.discover import discover
 from pipeline.ingest.errors import DeliveryRefused
 from pipeline.ingest.load import load_delivery
@@ -59,11 +62,8 @@ from pipeline.ingest.schema import (
     upgrade_schema,
 )
 from pipeline.ingest.shrink import previous_snapshot
-from pipeline.ingest.sql import transaction
 from pipeline.ingest.verify import check_delivery
-from pipeline.locks import LockHeld
-from pipeline.reference import organisations_by_cluster
-from pipeline.settings import Settings
+from pipeline.sql import transaction
 
 # What a write that fails because of the machine raises: the OS, or DuckDB writing its file,
 # spilling to disk, or committing (its write-ahead log); after a failed write DuckDB may

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.contract import FEEDS, ContingentRow, EmployeeRow, LedgerRow, column_specs
-from pipeline.errors import UsageError
-from pipeline.hashing import sha256_file
-from pipeline.ingest.sql import ENUM_TYPE_SUFFIX, ident
+from core.contract import FEEDS, ContingentRow, EmployeeRow, LedgerRow, column_specs
+from core.errors import UsageError
+from core.hashing import sha256_file
+from pipeline.sql import ENUM_TYPE_SUFFIX, ident
 
 SCHEMA_VERSION = "4"
 SCHEMA_SQL = Path(__file__).with_name("schema.sql")

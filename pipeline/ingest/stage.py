@@ -17,15 +17,15 @@ from dataclasses import dataclass
 
 import duckdb
 
-from pipeline.contract import COMPOSITE_KEYS, column_specs
+from core.contract import COMPOSITE_KEYS, column_specs
+from core.systems import native_columns
+from pipeline.ingest.checked import CheckedDelivery, CheckedFile
 from pipeline.ingest.errors import DeliveryRefused
 from pipeline.ingest.rules import faults_sql, row_rules
 from pipeline.ingest.schema import ENUM_COLUMNS
-from pipeline.ingest.sql import Params, bound, ident, idents, sql_type
-from pipeline.ingest.verify import CheckedDelivery, CheckedFile
 from pipeline.sources import conform, csvfile
 from pipeline.sources.mapping import TABLE_COLUMNS
-from pipeline.sources.systems import native_columns
+from pipeline.sql import Params, bound, ident, idents, sql_type
 
 QUARANTINE_LIMIT = 0.005  # more than 0.5% of a file's rows faulty refuses the delivery
 ROW = "_row"

@@ -1,7 +1,7 @@
 """``workforce status``: the load log, per feed and for refused deliveries (table or JSON).
 
 Reasons name files and values from the landing zone: the table prints them through
-:func:`~pipeline.errors.printable`, and JSON escapes control characters itself."""
+:func:`~core.errors.printable`, and JSON escapes control characters itself."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from datetime import date, datetime
 from rich.console import Console
 from rich.table import Table
 
-from pipeline.errors import printable
-from pipeline.settings import Settings
-from pipeline.warehouse import WarehouseMissing, connect_readonly, current_path
+from core.errors import printable
+from core.settings import Settings
+from core.warehouse import WarehouseMissing, connect_readonly, current_path
 
 # Per feed: the latest loaded date and what its load did; quarantined rows now held back.
 FEEDS_SQL = """

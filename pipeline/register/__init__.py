@@ -1,8 +1,4 @@
-"""The strategy office's milestone and benefits register, kept in the app (issue 15).
-
-The register is the PROGRAMME feed of the extract contract (extracts.md §6).  Its versions are
-the PROGRAMME deliveries loaded (:mod:`.versions`); an edit is checked against the contract and
-the editor's own rules (:mod:`.check`), made by the functions of :mod:`.edits`, which also say
-what changed, and saved as a new PROGRAMME delivery that the normal ingest loads at once
-(:mod:`.save`).  Nothing here imports Streamlit: the Programme page calls it.
-"""
+"""Saving the strategy office's register from the nightly process's side (issue 15): the same
+save as the dashboard's (:mod:`core.register.save`), with the ingest run in this process
+(:mod:`.save`) for the CLI and the tests.  The register itself (its versions, edits, checks and
+workbook) is domain core: :mod:`core.register`."""

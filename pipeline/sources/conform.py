@@ -24,12 +24,12 @@ from datetime import date
 import duckdb
 import polars as pl
 
-from pipeline.ingest.sql import Params, bound, ident
+from core import systems as sy
 from pipeline.sources import person_key as pk
-from pipeline.sources import systems as sy
 from pipeline.sources.csvfile import ROW, in_batches
 from pipeline.sources.derive import Build, Check, Unparseable, derive, sql_text
 from pipeline.sources.mapping import MappingFile
+from pipeline.sql import Params, bound, ident
 
 
 def create_mapping_tables(

@@ -1,6 +1,6 @@
 """SQL for each contract column of a native file, built from :mod:`.systems` (sources.md §3).
 
-:func:`derive` turns one :class:`~pipeline.sources.systems.Derived` into an SQL expression over
+:func:`derive` turns one :class:`~core.systems.Derived` into an SQL expression over
 the file's trimmed text columns (alias ``t``), and records on the :class:`Build` what the
 statement also needs: the mapping joins, the parse of each value (computed once, in a layer
 below: a value and its check both read it), the checks whose failure refuses the delivery and
@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pipeline.ingest.sql import Params, ident
+from core import systems as sy
 from pipeline.sources import person_key as pk
-from pipeline.sources import systems as sy
 from pipeline.sources.mapping import MappingFile
+from pipeline.sql import Params, ident
 
 NUMBER_RE = r"[+-]?([0-9]{1,3}(,[0-9]{3})+|[0-9]+)(\.[0-9]*)?|[+-]?\.[0-9]+"
 INTEGER_RE = r"[+-]?([0-9]{1,3}(,[0-9]{3})+|[0-9]+)"

@@ -4,7 +4,7 @@ A mapping is read and checked whole before any row is touched: a file that is mi
 TOML, names an unknown system, or maps to a value outside the contract's code lists refuses
 the delivery in ONE line naming the file, the table, the key and the fault, e.g.
 ``mapping DEFENCE.toml [grade] 'B1': 'G5' is not a code of grade (AA, AO, ...)``.  The code
-lists are the contract's own (:func:`pipeline.contract.column_specs`), never copied here; the
+lists are the contract's own (:func:`core.contract.column_specs`), never copied here; the
 organisations are the register's.
 """
 
@@ -20,10 +20,10 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from pipeline.contract import ContingentRow, ContractRow, EmployeeRow, LedgerRow, column_specs
-from pipeline.errors import printable
-from pipeline.hashing import sha256_file
-from pipeline.sources.systems import SYSTEMS
+from core.contract import ContingentRow, ContractRow, EmployeeRow, LedgerRow, column_specs
+from core.errors import printable
+from core.hashing import sha256_file
+from core.systems import SYSTEMS
 
 MAX_BYTES = 1 << 20  # a mapping file is a few hundred lines; anything larger is not one
 # mapping table -> the contract column (of its row model) whose code list its values must be in

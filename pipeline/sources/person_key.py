@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from pipeline.contract import AGE_BANDS
+from core.contract import AGE_BANDS
 
 NI_PATTERN = r"[A-Z]{2}[0-9]{6}[A-D]"  # after upper-casing and removing spaces
 KEY_HEX_DIGITS = 32

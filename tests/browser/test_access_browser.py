@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 from playwright.sync_api import Page, expect
 
-from pipeline.access import PAGES_BY_ROLE
+from core.access import PAGES_BY_ROLE
 from tests.browser.conftest import settled
 from tests.pages import tab_paths
 
@@ -81,7 +81,7 @@ def test_every_download_of_a_scoped_analyst_is_protected_scoped_and_audited(
     [c]); record-level rows are UNITY's alone; each file has one audit entry, whose rows and
     suppressed cells are the file's.  The buttons are pressed one after another, as a person
     would: a download does not rerun the page, so the next button is live at once."""
-    from pipeline import audit
+    from core import audit
 
     log = unity_analyst_root / "audit.sqlite"
     before = audit.read(log, event="download").height

@@ -21,7 +21,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
-from pipeline.access import PAGES_BY_ROLE
+from core.access import PAGES_BY_ROLE
 from tests.browser.conftest import REPO, serve, settled, streamlit
 from tests.pages import ADMIN, policy_text, tab_paths
 

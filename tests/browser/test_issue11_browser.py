@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from pipeline import audit
+from core import audit
 from tests.browser.conftest import serve, settled
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]

@@ -19,8 +19,8 @@ import pypdf  # the PDF's pages and text (pure Python; in requirements.lock for 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from core.access import Grant
 from dashboard import footer
-from pipeline.access import Grant
 from tests.browser.conftest import serve, settled
 from tests.pages import ADMIN, policy_text
 

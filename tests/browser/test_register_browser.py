@@ -18,9 +18,9 @@ from ingest_factories import cluster_delivery, make_settings, programme_delivery
 from openpyxl import load_workbook
 from playwright.sync_api import Browser, Page, expect
 
+from core.register import workbook
+from core.register.versions import current
 from pipeline.ingest import ingest_main
-from pipeline.register import workbook
-from pipeline.register.versions import current
 from tests.browser.conftest import REPO, serve, settled
 from tests.pages import ADMIN, policy_text
 

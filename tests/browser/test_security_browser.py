@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from pipeline import audit
+from core import audit
 from tests.browser.conftest import serve, settled
 from tests.pages import ADMIN, policy_text
 

@@ -1,7 +1,7 @@
 """Is a register fit to save?  Every fault, each beside its field, before anything is written.
 
 The rows are checked against the PROGRAMME contract (extracts.md §6: the row models of
-:mod:`pipeline.contract`, and the file's keys), and against the editor's own rules, which a
+:mod:`core.contract`, and the file's keys), and against the editor's own rules, which a
 register kept by hand needs although a delivery may not: a milestone not yet achieved has a
 forecast date, and an achieved one has none; nothing is achieved after today; a planned benefit
 is not negative.  A fault names the sheet, the row (1 = the first data row, as a workbook's
@@ -18,9 +18,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from pipeline.contract import PROGRAMME, BenefitRow, ContractRow, DeliveryContext, MilestoneRow
-from pipeline.errors import printable
-from pipeline.register.versions import Register
+from core.contract import PROGRAMME, BenefitRow, ContractRow, DeliveryContext, MilestoneRow
+from core.errors import printable
+from core.register.versions import Register
 
 MILESTONES, BENEFITS = "milestones", "benefits"
 

@@ -27,7 +27,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from pipeline.contract import CLUSTERS
+from core.contract import CLUSTERS
 
 Role = Literal["leader", "strategy_office", "analyst", "admin"]
 ALL_CLUSTERS = "*"

@@ -28,15 +28,15 @@ import pyarrow as pa
 from annotated_types import Ge, Gt, Le, Lt
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from queries.dates import ACCOUNTING_PERIOD
+from core.dates import ACCOUNTING_PERIOD
+from core.feeds import CLUSTERS as CLUSTERS  # re-exported: the contract names its feeds
+from core.feeds import FEEDS as FEEDS
+from core.feeds import PROGRAMME as PROGRAMME
 
 CONTRACT_VERSION = "1.0"
 SUPPORTED_MAJOR_VERSIONS = frozenset({"1"})
 
-Cluster = Literal["DEFENCE", "OVERSEAS", "MATRIX", "SYNERGY", "UNITY"]
-CLUSTERS: tuple[str, ...] = get_args(Cluster)
-PROGRAMME = "PROGRAMME"
-FEEDS: tuple[str, ...] = (*CLUSTERS, PROGRAMME)
+Cluster = Literal[CLUSTERS]  # type: ignore[valid-type]  # the values of core.feeds.CLUSTERS
 
 Grade = Literal["AA", "AO", "EO", "HEO", "SEO", "G7", "G6", "SCS1", "SCS2", "SCS3", "PS"]
 GRADES: tuple[str, ...] = get_args(Grade)

@@ -9,8 +9,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.contract import CONTRACT_VERSION, Manifest, arrow_schema, files_for
-from pipeline.hashing import sha256_file
+from core.contract import CONTRACT_VERSION, Manifest, arrow_schema, files_for
+from core.hashing import sha256_file
 
 
 def write_table(table: pa.Table, path: Path) -> None:

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.locks import exclusive
+from core.locks import exclusive
 
 CURRENT = "CURRENT"
 LOCK = ".ingest.lock"

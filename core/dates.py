@@ -9,7 +9,12 @@ the layer both the dashboard and the pipeline may import.
 from __future__ import annotations
 
 import calendar
+import re
 from datetime import date, timedelta
+
+# A day as ISO writes it, ``YYYY-MM-DD``: the landing zone's folders, the CLI's dates, a link's
+# as-at date (each then read by ``date.fromisoformat``).
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 # An accounting period, ``YYYY-MM`` (ASCII digits only: ``\d`` would take any script's).
 ACCOUNTING_PERIOD = r"^[0-9]{4}-(0[1-9]|1[0-2])$"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipeline.audit.entries import (
+from core.audit.entries import (
     COLUMNS,
     EVENTS,
     GENESIS,
@@ -22,7 +22,7 @@ from pipeline.audit.entries import (
     stored_email,
     values_of,
 )
-from pipeline.audit.seal import (
+from core.audit.seal import (
     Files,
     files_for,
     make_key_file,
@@ -32,8 +32,8 @@ from pipeline.audit.seal import (
     secret,
     write_anchor,
 )
-from pipeline.locks import exclusive
-from pipeline.settings import get_settings
+from core.locks import exclusive
+from core.settings import get_settings
 
 
 def _table_sql(name: str) -> str:

@@ -4,7 +4,7 @@
 columns as headers, in its order; a dropdown on each coded column; dates as dates), and an
 ``about`` sheet saying which version it is and how to send it back.  Text is written as text
 (never a formula or a link), neutralised as every spreadsheet this project writes
-(:mod:`queries.spreadsheet`).
+(:mod:`core.spreadsheet`).
 
 :func:`read` takes an uploaded file and gives back the register it holds, or every fault in it:
 by sheet, row (the spreadsheet's own row number) and column, then the register's own faults
@@ -26,11 +26,11 @@ from typing import Any
 import xlsxwriter
 from openpyxl import load_workbook
 
-from pipeline.contract import BenefitRow, MilestoneRow, column_specs
-from pipeline.errors import printable
-from pipeline.register.check import BENEFITS, MILESTONES, Fault, check
-from pipeline.register.versions import Register, Version
-from queries.spreadsheet import PREFIX, neutral_text
+from core.contract import BenefitRow, MilestoneRow, column_specs
+from core.errors import printable
+from core.register.check import BENEFITS, MILESTONES, Fault, check
+from core.register.versions import Register, Version
+from core.spreadsheet import PREFIX, neutral_text
 
 MOST_BYTES = 50 * 1024 * 1024
 MOST_UNPACKED = 200 * 1024 * 1024

@@ -16,8 +16,8 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.audit.entries import AuditError, Head, as_json
-from pipeline.settings import get_settings
+from core.audit.entries import AuditError, Head, as_json
+from core.settings import get_settings
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 An entry's text comes partly from outside (query parameters, file names, an identity
 provider's email), so what one entry stores is bounded (a junk parameter cannot grow the log)
-and emails are stored in the one normalised form (``pipeline.access.normalise_email``).
+and emails are stored in the one normalised form (``core.access.normalise_email``).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
-from pipeline.access import normalise_email
+from core.access import normalise_email
 
 Event = Literal["view", "shown", "download", "denied", "change"]
 EVENTS: tuple[str, ...] = ("view", "shown", "download", "denied", "change")

@@ -8,9 +8,9 @@ from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.audit.entries import GENESIS, Alarm, AuditError, Head
-from pipeline.audit.log import SELECT, connect, require_current
-from pipeline.audit.seal import Files, files_for, matches, read_anchor, seal, secret
+from core.audit.entries import GENESIS, Alarm, AuditError, Head
+from core.audit.log import SELECT, connect, require_current
+from core.audit.seal import Files, files_for, matches, read_anchor, seal, secret
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 An edit names its row (a milestone's id; a benefit line's cluster, financial year and measure)
 and carries a reason, which every change records.  It never changes the register it is given:
-it returns a new one, which :func:`pipeline.register.check.check` then judges as a whole, so an
+it returns a new one, which :func:`core.register.check.check` then judges as a whole, so an
 edit that leaves the register unfit is refused before anything is written.  Recording an
 actual date clears the forecast (the contract: null once achieved).
 """
@@ -16,9 +16,9 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
-from pipeline.register.versions import BENEFIT_COLUMNS, MILESTONE_COLUMNS, Register
+from core.register.versions import BENEFIT_COLUMNS, MILESTONE_COLUMNS, Register
 
-# at most what one audit entry keeps of a value (pipeline.audit.entries.MAX_VALUE)
+# at most what one audit entry keeps of a value (core.audit.entries.MAX_VALUE)
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=250)]
 
 

@@ -24,10 +24,10 @@ Append-only, and checkable from outside the file:
 A missing or empty log is an alarm, not "intact".  A log written by the previous version
 (an unkeyed SHA-256 chain) is neither verified nor appended to: it is evidence to keep aside.
 What is stored is bounded (:func:`_bounded_filters`, :func:`_cap`) and emails are stored in
-the one normalised form (``pipeline.access.normalise_email``).  Pure: no Streamlit.
+the one normalised form (``core.access.normalise_email``).  Pure: no Streamlit.
 """
 
-from pipeline.audit.entries import (
+from core.audit.entries import (
     COLUMNS,
     EVENTS,
     GENESIS,
@@ -39,8 +39,8 @@ from pipeline.audit.entries import (
     Head,
     stored_email,
 )
-from pipeline.audit.log import append, read, start
-from pipeline.audit.verify import Verification, verify
+from core.audit.log import append, read, start
+from core.audit.verify import Verification, verify
 
 __all__ = [
     "COLUMNS",

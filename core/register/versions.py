@@ -16,9 +16,9 @@ from typing import Any
 
 import duckdb
 
-from pipeline.contract import PROGRAMME
-from pipeline.errors import printable
-from pipeline.warehouse import connect_readonly, current_path
+from core.contract import PROGRAMME
+from core.errors import printable
+from core.warehouse import connect_readonly, current_path
 
 EDITOR = "Workforce Picture register editor: "
 MILESTONE_COLUMNS = (
