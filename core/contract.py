@@ -124,7 +124,7 @@ Stage = Literal[
 DcaRating = Literal["green", "amber_green", "amber", "amber_red", "red"]
 DcaScale = Literal["five_point", "three_point"]
 THREE_POINT_RATINGS = frozenset({"green", "amber", "red"})
-MilestoneCluster = Literal["DEFENCE", "OVERSEAS", "MATRIX", "SYNERGY", "UNITY", "ALL"]
+MilestoneCluster = Literal[(*CLUSTERS, "ALL")]  # type: ignore[valid-type]  # or the programme
 Measure = Literal["cashable_saving", "non_cashable_efficiency", "programme_cost"]
 
 PERIOD_PATTERN = ACCOUNTING_PERIOD
@@ -347,7 +347,7 @@ class Manifest(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     contract_version: str
-    cluster: Literal["DEFENCE", "OVERSEAS", "MATRIX", "SYNERGY", "UNITY", "PROGRAMME"]
+    cluster: Literal[FEEDS]  # type: ignore[valid-type]  # a cluster or the programme
     extract_date: date
     source_system: str | None = None
     generated_at: datetime

@@ -21,6 +21,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from core.sqltext import quote
+
 if TYPE_CHECKING:  # polars only where a frame is neutralised: the CLI's CSV path needs none
     import polars as pl
 
@@ -67,7 +69,7 @@ def neutralise(frame: pl.DataFrame) -> pl.DataFrame:
 def neutral_sql(column: str) -> str:
     """A DuckDB expression: the text column ``column`` (an SQL identifier, quoted here)
     neutralised as :func:`neutral_column` does, for writers that never leave SQL."""
-    ident = '"' + column.replace('"', '""') + '"'
+    ident = quote(column)
     start = FORMULA_START.replace("'", "''")
     number = PLAIN_NUMBER.replace("'", "''")
     return (

@@ -26,6 +26,7 @@ from pathlib import Path
 import duckdb
 
 from core.locks import exclusive
+from core.sqltext import quote
 
 CURRENT = "CURRENT"
 LOCK = ".ingest.lock"
@@ -137,8 +138,7 @@ def new_version(warehouse: Path, compact: bool = False) -> tuple[Path, Path | No
             with contextlib.closing(connect_writable(path)) as con:
                 con.execute("ATTACH $path AS published (READ_ONLY)", {"path": str(current)})
                 name = con.execute("SELECT current_database()").fetchone()[0]
-                quoted = '"' + name.replace('"', '""') + '"'
-                con.execute(f"COPY FROM DATABASE published TO {quoted}")
+                con.execute(f"COPY FROM DATABASE published TO {quote(name)}")
                 con.execute("DETACH published")
                 con.execute("CHECKPOINT")
         elif current is not None:

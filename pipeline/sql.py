@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import duckdb
 
 from core.contract import ColumnSpec
-from queries.runner import quote as ident  # the one way an identifier enters SQL text
+from core.sqltext import quote as ident  # the one way an identifier enters SQL text
 
 # Contract columns whose warehouse type is an ENUM named ``<column>_t`` (see schema.sql).
 ENUM_TYPE_SUFFIX = "_t"

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from core.feeds import CLUSTERS as CLUSTERS  # re-exported for the runner's callers
+from core.sqltext import quote as quote  # re-exported: the runner quotes its dimensions
 from queries.definitions import SQL_DIR, defaults, raw
 
 if TYPE_CHECKING:  # polars is imported by DuckDB's .pl() when a caller asks for a frame
@@ -71,11 +72,6 @@ def _check_kept_apart(name: str, by: Sequence[str], where: Mapping[str, Sequence
     raise QueryError(
         f"{name} must be grouped by {dim}: benefits and programme cost are never added together"
     )
-
-
-def quote(identifier: str) -> str:
-    """The one way an identifier enters SQL text."""
-    return '"' + identifier.replace('"', '""') + '"'
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from pydantic import Field, SecretStr, model_validator
 
 from core.contract import CLUSTER_FILES, Manifest
 from core.errors import printable
+from core.feeds import CLUSTERS
 from core.systems import NATIVE_FILES, native_columns
 from pipeline.ingest.discover import MAPPING_NAME, Delivery
 from pipeline.ingest.errors import DeliveryRefused
@@ -51,7 +52,7 @@ class NativeManifest(Manifest):
 
     @model_validator(mode="after")
     def _exact_file_list(self) -> NativeManifest:  # replaces the contract's file list check
-        if self.cluster not in ("DEFENCE", "OVERSEAS", "MATRIX", "SYNERGY", "UNITY"):
+        if self.cluster not in CLUSTERS:
             raise ValueError(f"a {self.cluster} delivery cannot name a mapping: it is not native")
         listed = set(self.files)
         for name in sorted(listed - set(NATIVE_FILES)):
