@@ -10,7 +10,7 @@ import io
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -59,9 +59,15 @@ def pick(page: Page, key: str, option: str) -> None:
     page.get_by_role("option", name=option).first.click()
 
 
+def saved_on() -> str:
+    """The day a save made now is dated (core.register.save: the UTC date), so that a run
+    across midnight still reads what it saved."""
+    return datetime.now(UTC).date().isoformat()
+
+
 def milestones_by_rating(settings) -> dict[str, str]:
     run = subprocess.run(
-        [sys.executable, "-m", "pipeline.cli", "query", "milestones", "--as-at", "2026-11-30",
+        [sys.executable, "-m", "pipeline.cli", "query", "milestones", "--as-at", saved_on(),
          "--by", "dca_rating", "--warehouse", str(settings.warehouse)],
         cwd=REPO, capture_output=True, text=True, check=True,
     )  # fmt: skip
