@@ -43,15 +43,20 @@ def _read(path: Path) -> dict[str, Any]:
     return raw
 
 
-def parse(path: Path) -> Definition:
-    """Read and check one TOML file; any fault is one line naming the file and the key."""
+def _checked(path: Path, contents: dict[str, Any]) -> Definition:
+    """``contents`` (the TOML file ``path`` as read) checked against the model; any fault is
+    one line naming the file and the key."""
     from queries.definition_model import validate  # pydantic: not on a query's path
 
-    raw = _read(path)
     try:
-        return validate(path.stem, raw)
+        return validate(path.stem, contents)
     except ValueError as error:
         raise DefinitionError(f"{path.name}: {error}") from None
+
+
+def parse(path: Path) -> Definition:
+    """Read and check one TOML file; any fault is one line naming the file and the key."""
+    return _checked(path, _read(path))
 
 
 @cache
@@ -69,8 +74,9 @@ def metric_names() -> tuple[str, ...]:
 
 @cache
 def definition(name: str) -> Definition:
-    """The definition of metric ``name``, read and checked once."""
-    return parse(SQL_DIR / f"{name}.toml")
+    """The definition of metric ``name``, checked once, from the file :func:`raw` read (each
+    file is read once per process, whoever asks first)."""
+    return _checked(SQL_DIR / f"{name}.toml", raw(name))
 
 
 def definitions() -> dict[str, Definition]:

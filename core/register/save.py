@@ -106,7 +106,7 @@ def save(
     record: Callable[[Change], None] | None = None,
     now: datetime | None = None,
     in_force: Callable[[], Register] | None = None,
-    load: Callable[[Settings, date], None] | None = None,
+    load: Callable[[Settings, date], None] = load_in_a_process_of_its_own,
 ) -> Register:
     """Save ``register`` as the new version (module docstring); returns the register now in
     force.  :class:`RegisterInvalid`, :class:`SaveConflict` or :class:`NotLoaded` otherwise.
@@ -144,7 +144,7 @@ def save(
             generated_at=now.replace(tzinfo=None),
             source_system=f"{EDITOR}{editor}",
         )
-        (load or load_in_a_process_of_its_own)(settings, today)
+        load(settings, today)
         saved = reader()
     version = saved.version
     if (
