@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 import polars as pl
 
 from dashboard.formatting import format_count, format_percent
-from dashboard.glossary import ACCOUNT_LABELS, OTHER_SPEND_GROUP, SPEND_GROUPS
+from dashboard.glossary import ACCOUNT_LABELS, DCA_LABELS, OTHER_SPEND_GROUP, SPEND_GROUPS
 from queries.disclosure import SUPPRESSED, DisclosureRule, protect
 
 DIVERSITY_RULE = DisclosureRule(
@@ -208,4 +208,44 @@ def spans_table(spans: pl.DataFrame) -> pl.DataFrame:
         pl.col("median_span").alias("Median span"),
         (pl.col("share_small_spans") * 100).round(1).alias("Managers with under 3 reports (%)"),
         pl.col("layers").alias("Layers"),
+    )
+
+
+# --- the Programme page's tables ---------------------------------------------------------------
+
+
+def ratings_table(ratings: pl.DataFrame) -> pl.DataFrame:
+    """Milestones by delivery confidence rating (the ratings chart's numbers), each rating by
+    its name."""
+    return ratings.select(
+        pl.col("dca_rating")
+        .replace_strict(DCA_LABELS, default="Other rating", return_dtype=pl.String)
+        .alias("Rating"),
+        pl.col("milestones").alias("Milestones"),
+        pl.col("achieved").alias("Achieved"),
+        pl.col("overdue").alias("Overdue"),
+        pl.col("slipped").alias("Slipped"),
+    )
+
+
+def slippage_table(slips: pl.DataFrame) -> pl.DataFrame:
+    """One cluster's ``milestone_slippage`` rows: each milestone's slip at each delivery."""
+    return slips.select(
+        pl.col("milestone_id").alias("Milestone"),
+        pl.col("title").alias("Title"),
+        pl.col("extract_date").alias("Register delivery"),
+        pl.col("slip_days").alias("Slip (days)"),
+        pl.col("slip_change_days").alias("Change since the previous delivery (days)"),
+    )
+
+
+def benefits_table(rows: pl.DataFrame) -> pl.DataFrame:
+    """One measure's ``benefits_cumulative`` rows: planned and realised, each year and to date."""
+    return rows.select(
+        pl.col("cluster").alias("Cluster"),
+        pl.col("financial_year").alias("Financial year"),
+        pl.col("planned_gbp").alias("Planned (£)"),
+        pl.col("actual_gbp").alias("Realised (£)"),
+        pl.col("cumulative_planned_gbp").alias("Planned to date (£)"),
+        pl.col("cumulative_actual_gbp").alias("Realised to date (£)"),
     )

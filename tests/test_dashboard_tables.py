@@ -7,6 +7,7 @@ shares chart it feeds (tests/test_dashboard_chart_kinds.py and the shares chart 
 from __future__ import annotations
 
 import ast
+from datetime import date
 from pathlib import Path
 
 import polars as pl
@@ -189,3 +190,26 @@ def test_spend_by_kind_and_the_spend_table() -> None:
     assert table["In the chart as"].to_list() == [
         SPEND_GROUPS[c] for c in ("consultancy", "payroll_overtime", "payroll_salary")
     ]
+
+
+def test_the_programme_pages_tables_name_ratings_and_columns_as_read() -> None:
+    ratings = pl.DataFrame(
+        {"dca_rating": ["amber_red", "odd"], "milestones": [3, 1], "achieved": [1, 0],
+         "overdue": [1, 1], "slipped": [2, 0]}
+    )  # fmt: skip
+    shown = tables.ratings_table(ratings)
+    assert shown.columns == ["Rating", "Milestones", "Achieved", "Overdue", "Slipped"]
+    assert shown["Rating"].to_list() == ["Amber/red", "Other rating"]
+    slips = pl.DataFrame(
+        {"milestone_id": ["M1"], "title": ["T"], "extract_date": [date(2026, 1, 31)],
+         "slip_days": [17], "slip_change_days": [5], "cluster": ["UNITY"]}
+    )  # fmt: skip
+    assert tables.slippage_table(slips).row(0) == ("M1", "T", date(2026, 1, 31), 17, 5)
+    benefits = pl.DataFrame(
+        {"cluster": ["UNITY"], "financial_year": ["2025-26"], "planned_gbp": [10.0],
+         "actual_gbp": [8.0], "cumulative_planned_gbp": [30.0], "cumulative_actual_gbp": [20.0],
+         "measure": ["cashable_saving"]}
+    )  # fmt: skip
+    shown = tables.benefits_table(benefits)
+    assert shown.columns[2:4] == ["Planned (£)", "Realised (£)"]
+    assert shown.row(0) == ("UNITY", "2025-26", 10.0, 8.0, 30.0, 20.0)

@@ -14,7 +14,7 @@ import polars as pl
 import streamlit as st
 
 from core.dates import financial_year
-from dashboard import data, identity, register_changes, register_editor, tiles, url_state
+from dashboard import data, identity, register_changes, register_editor, tables, tiles, url_state
 from dashboard import programme_data as pdata
 from dashboard.charts import bar, line, timeline
 from dashboard.charts.cache import figure
@@ -243,15 +243,7 @@ def confidence_tab() -> None:
     st.caption(data.definition("milestones"))
     chart_with_table(
         figure(bar.dca_chart, ratings, "Milestones by delivery confidence rating (count)"),
-        ratings.select(
-            pl.col("dca_rating")
-            .replace_strict(DCA_LABELS, default="Other rating", return_dtype=pl.String)
-            .alias("Rating"),
-            pl.col("milestones").alias("Milestones"),
-            pl.col("achieved").alias("Achieved"),
-            pl.col("overdue").alias("Overdue"),
-            pl.col("slipped").alias("Slipped"),
-        ),
+        tables.ratings_table(ratings),
         key="ratings",
     )
     st.caption(
@@ -275,13 +267,7 @@ def slippage_tab() -> None:
             slips,
             f"Slip of each {chosen or ''} milestone against its baseline (days)",
         ),
-        slips.select(
-            pl.col("milestone_id").alias("Milestone"),
-            pl.col("title").alias("Title"),
-            pl.col("extract_date").alias("Register delivery"),
-            pl.col("slip_days").alias("Slip (days)"),
-            pl.col("slip_change_days").alias("Change since the previous delivery (days)"),
-        ),
+        tables.slippage_table(slips),
         {"Register delivery": DATE},
         key="slippage",
     )
@@ -307,14 +293,7 @@ def benefits_tab() -> None:
                 f"{label}: planned and realised by financial year (£)",
                 f"{label} (£)",
             ),
-            rows.select(
-                pl.col("cluster").alias("Cluster"),
-                pl.col("financial_year").alias("Financial year"),
-                pl.col("planned_gbp").alias("Planned (£)"),
-                pl.col("actual_gbp").alias("Realised (£)"),
-                pl.col("cumulative_planned_gbp").alias("Planned to date (£)"),
-                pl.col("cumulative_actual_gbp").alias("Realised to date (£)"),
-            ),
+            tables.benefits_table(rows),
             key=f"benefits.{measure}",
         )
     st.caption(data.definition("benefits_cumulative"))
