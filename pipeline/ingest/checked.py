@@ -21,7 +21,6 @@ from core.errors import printable
 from pipeline.ingest.discover import MANIFEST, NOT_A_LINK, Delivery, DuplicateKey, parse_manifest
 from pipeline.ingest.errors import DeliveryRefused
 from pipeline.ingest.shrink import Previous, shrink_reason, shrinks
-from pipeline.sources.delta import Lines
 from pipeline.sources.mapping import MappingFile
 
 EMPLOYEES = "employees.parquet"
@@ -41,10 +40,6 @@ class CheckedFile:
     source: str | None = None  # a native delivery's file (workers.csv) conformed to this one
     # a native file's text as checked (UTF-8), parsed by staging, which then lets it go
     data: bytes | None = field(default=None, repr=False)
-    # a native file conformed line by line (pipeline.sources.delta): its lines, until the
-    # quarantine has what it needs, and what its kept rows depend on
-    lines: Lines | None = field(default=None, repr=False)
-    memo_key: str | None = None
 
     @property
     def shown(self) -> str:
@@ -59,7 +54,6 @@ class CheckedDelivery:
     files: dict[str, CheckedFile]
     mapping: MappingFile | None = None  # native deliveries (sources.md)
     secret: SecretStr | None = field(default=None, repr=False)
-    more: bool = False  # another delivery of the cluster follows in this run (sources.delta)
 
 
 def _refuse(delivery: Delivery, file: str, detail: str) -> DeliveryRefused:

@@ -100,8 +100,6 @@ def _load(
         $contingent_workers, $ledger_lines, $milestones, $benefits)""",
         {**key, "load_id": entry.load_id, "fingerprint": entry.fingerprint, **counts},
     )
-    if checked.mapping is not None:
-        stage.keep_conformed(con, checked)
     entry.rows_loaded = sum(n for n in counts.values() if n)
     entry.rows_quarantined = bad
     entry.outcome = RESTATED if previous else LOADED_WITH_QUARANTINE if bad else LOADED

@@ -214,17 +214,13 @@ class _Run:
             by_cluster = organisations_by_cluster(settings.organisations_csv)
             register = frozenset().union(*by_cluster.values())
             self.sources = Sources(settings.mappings, settings.person_key_secret, register)
-            # how many deliveries of each feed are still to load: a native delivery keeps its
-            # conformed rows for the next one of its cluster (pipeline.sources.delta)
-            left = Counter(p.delivery.feed for p in plans if p.action == PROCESS)
             for p in plans:
                 if p.action != PROCESS:
                     self.report_planned(p)
                     continue
                 reporter.working_on(p.delivery.label)
                 organisations = sorted(by_cluster.get(p.delivery.feed, frozenset()))
-                left[p.delivery.feed] -= 1
-                entry = self.process(con, p, organisations, more=left[p.delivery.feed] > 0)
+                entry = self.process(con, p, organisations)
                 self.tally[entry.outcome] += 1
                 if entry.outcome != REFUSED and entry.feed != PROGRAMME:
                     changed.append(entry.extract_date)
@@ -243,7 +239,7 @@ class _Run:
         return f"published {path.name}" + (" (rewritten compactly)" if compact else "")
 
     def process(
-        self, con: duckdb.DuckDBPyConnection, p: Plan, organisations: list[str], more: bool
+        self, con: duckdb.DuckDBPyConnection, p: Plan, organisations: list[str]
     ) -> LogEntry:
         d, started, clock = p.delivery, utc_now(), time.perf_counter()
         allow_empty = (d.feed, d.extract_date) in self.allow_empty
@@ -265,7 +261,6 @@ class _Run:
             checked = check_delivery(
                 d, self.today, allow_empty=allow_empty, sources=self.sources, previous=previous
             )
-            checked.more = more
             loading = entry()
             source = checked.manifest.source_system  # the cluster's words: stored printable
             loading.source_system = None if source is None else printable(source)

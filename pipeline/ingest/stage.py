@@ -18,12 +18,12 @@ from dataclasses import dataclass
 import duckdb
 
 from core.contract import COMPOSITE_KEYS, column_specs
-from core.systems import native_columns, sensitive_columns
+from core.systems import native_columns
 from pipeline.ingest.checked import CheckedDelivery, CheckedFile
 from pipeline.ingest.errors import DeliveryRefused
 from pipeline.ingest.rules import faults_sql, row_rules
 from pipeline.ingest.schema import ENUM_COLUMNS
-from pipeline.sources import conform, csvfile, delta
+from pipeline.sources import conform, csvfile
 from pipeline.sources.mapping import TABLE_COLUMNS
 from pipeline.sql import Params, bound, ident, idents, sql_type
 
@@ -63,35 +63,19 @@ def stage_file(con: duckdb.DuckDBPyConnection, checked: CheckedDelivery, f: Chec
 
 
 def stage_native(con: duckdb.DuckDBPyConnection, checked: CheckedDelivery, f: CheckedFile) -> None:
-    """Conform a native CSV into ``stage_<file>`` (and its conforming faults, raw rows): only
-    the lines that changed since the cluster's previous delivery in the run, when it can
-    (:mod:`pipeline.sources.delta`), otherwise every line."""
+    """Conform a native CSV into ``stage_<file>`` (and its conforming faults, raw rows)."""
     mapping, label = checked.mapping, f"{checked.delivery.label} {f.shown}"
     assert mapping is not None and checked.secret is not None and f.source is not None
-    cluster, name, secret = checked.delivery.feed, stem(f.name), checked.secret.get_secret_value()
-    columns = native_columns(mapping.spec.system, f.source)
-    rows, reused = None, None
     try:  # the bytes the checks read and hashed (read again only if they were not kept)
         data = f.data if f.data is not None else csvfile.read_bytes(f.path, mapping.spec.encoding)
         f.data = None
-        if checked.more or delta.has_memo(con, cluster, name, None):
-            f.lines = delta.split(data, f.rows)
-        if f.lines is not None:
-            f.memo_key = delta.memo_key(mapping.sha256, f.lines.header, secret)
-            reused = misses = delta.reuse(con, f.lines, cluster=cluster, stem=name, key=f.memo_key,
-                                 extract_date=checked.delivery.extract_date)  # fmt: skip
-            rows = delta.rows_to_conform(data, f.lines, misses, columns)
-            if rows is None:  # the lines and the parse disagree: conform every line
-                con.unregister("lines_" + name)
-                f.lines = f.memo_key = reused = None
-        if rows is None:
-            rows = csvfile.read_rows(data, columns)
+        rows = csvfile.read_rows(data, native_columns(mapping.spec.system, f.source))
     except (OSError, UnicodeDecodeError):
         raise DeliveryRefused(f"{label}: changed or unreadable while being loaded") from None
     except csvfile.MalformedCsv as error:
         raise DeliveryRefused(f"{label}: not a well-formed CSV ({error})") from None
     del data
-    if f.lines is None and rows.height != f.rows:
+    if rows.height != f.rows:
         raise DeliveryRefused(f"{label}: has {rows.height} rows but the manifest says {f.rows}")
     conform.create_mapping_tables(con, mapping, f.source)
     try:
@@ -99,14 +83,11 @@ def stage_native(con: duckdb.DuckDBPyConnection, checked: CheckedDelivery, f: Ch
             con,
             rows,
             native=f.source,
-            stem=name,
+            stem=stem(f.name),
             mapping=mapping,
             extract_date=checked.delivery.extract_date,
-            secret=secret,
+            secret=checked.secret.get_secret_value(),
         )
-        if f.lines is not None and reused is not None:
-            kept = [s.name for s in column_specs(f.model)]
-            delta.add_hits(con, cluster, name, kept, checked.delivery.extract_date)
     except conform.Unparseable as error:
         raise DeliveryRefused(f"{label}: {error}") from None
     except (duckdb.IOException, duckdb.FatalException, duckdb.OutOfMemoryException):
@@ -115,18 +96,6 @@ def stage_native(con: duckdb.DuckDBPyConnection, checked: CheckedDelivery, f: Ch
         raise DeliveryRefused(
             f"{label}: could not be conformed ({type(error).__name__}; values not shown)"
         ) from None
-    if f.lines is not None and not f.lines.unique:
-        f.memo_key = None  # two equal lines: their rows would be kept twice
-
-
-def keep_conformed(con: duckdb.DuckDBPyConnection, checked: CheckedDelivery) -> None:
-    """At the end of a native delivery's load: keep its conformed rows for the cluster's next
-    delivery in the run, or let them go (:func:`pipeline.sources.delta.keep`)."""
-    for f in checked.files.values():
-        if f.source:
-            delta.keep(con, cluster=checked.delivery.feed, stem=stem(f.name), key=f.memo_key,
-                       more=checked.more)  # fmt: skip
-            f.lines = None
 
 
 def find_faults(
@@ -229,11 +198,6 @@ def quarantine(
 ) -> None:
     """Hold back the file's faulty rows as delivered, each with its reasons."""
     if f.source:  # a native row as delivered, less what is never kept (raw_<file>)
-        if f.lines is not None:  # rows reused from the previous delivery were not read: now
-            assert checked.mapping is not None
-            system = checked.mapping.spec.system
-            never = sorted(sensitive_columns(system, f.source))
-            delta.complete_raw(con, stem(f.name), f.lines, native_columns(system, f.source), never)
         found = con.execute(f"SELECT * FROM {ident('raw_' + stem(f.name))} LIMIT 0").description
         names = [column[0] for column in found if column[0] != ROW]
         rows = "raw_"
@@ -259,7 +223,7 @@ def drop_temp(con: duckdb.DuckDBPyConnection, files: list[str]) -> None:
     """Free the delivery's working tables (staging, faults, and the history's own)."""
     views = {v for (v,) in con.execute("SELECT view_name FROM duckdb_views() WHERE temporary")
              .fetchall()}  # fmt: skip
-    for name in (p + stem(f) for f in files for p in ("raw_", "lines_")):  # registered views
+    for name in ("raw_" + stem(f) for f in files):  # native rows as delivered: a view
         if name in views:
             con.unregister(name)
     prefixes = ("stage_", "faults_", "ok_", "conform_faults_")

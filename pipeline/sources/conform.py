@@ -27,7 +27,6 @@ import polars as pl
 from core import systems as sy
 from pipeline.sources import person_key as pk
 from pipeline.sources.csvfile import ROW, in_batches
-from pipeline.sources.delta import BAND, HASHES
 from pipeline.sources.derive import Build, Check, Unparseable, derive, sql_text
 from pipeline.sources.mapping import MappingFile
 from pipeline.sql import Params, bound, ident
@@ -58,11 +57,8 @@ def conform_file(
     secret: str,
 ) -> None:
     """``stage_<stem>``, ``conform_faults_<stem>`` and ``raw_<stem>`` from the native rows
-    (text columns and ``_row``); :class:`Unparseable` for a value that cannot be read.  Rows
-    that carry their lines' hashes (``_h1``, ``_h2``: a run that reuses conformed rows,
-    :mod:`.delta`) keep them in ``stage_<stem>``, with the months their age band holds."""
+    (text columns and ``_row``); :class:`Unparseable` for a value that cannot be read."""
     system = mapping.spec.system
-    memo = [c for c in HASHES if c in rows.columns]
     sensitive = sy.sensitive_columns(system, native)
     p = Params(extract_date=extract_date)
     ipad, opad = pk.hmac_pads(secret)
@@ -85,12 +81,9 @@ def conform_file(
         helpers = [f"coalesce({c.flag}, false) AND t.{ident(c.column)} IS NOT NULL AS _bad{i}"
                    for i, c in enumerate(checks)]  # fmt: skip
         helpers += [f"{sql} AS _why{i}" for i, (sql, _) in enumerate(b.whys)]
-        if memo:
-            helpers += [f"{b.band.get(c, 'NULL::DATE')} AS {c}" for c in BAND]
-        kept = ", ".join(f"t.{c}" for c in [ROW, *memo])
         sql = (
             f"CREATE OR REPLACE TEMP TABLE {ident('stage_' + stem)} AS"
-            f" SELECT {kept}, {', '.join(b.select + helpers)}"
+            f" SELECT t.{ROW}, {', '.join(b.select + helpers)}"
             f" FROM (SELECT t.*{middle} FROM {below}) AS t {' '.join(b.joins)}"
         )
         con.execute(sql, bound(sql, p.values))
@@ -98,7 +91,7 @@ def conform_file(
         con.unregister(source)
     # The rows as delivered, for the quarantine: a view of the Arrow table without the NI
     # number and date of birth columns (no copy); dropped with the delivery's temp tables.
-    con.register("raw_" + stem, table.drop_columns(sorted(sensitive) + memo))
+    con.register("raw_" + stem, table.drop_columns(sorted(sensitive)))
     _refuse_unparseable(con, stem, checks, rows)
     _conform_faults(con, stem, b.whys)
 
@@ -114,8 +107,7 @@ def _refuse_unparseable(
         count, row = found[2 * i], found[2 * i + 1]
         if not count:
             continue
-        found_row = rows.filter(pl.col(ROW) == row)  # rows may be a file's changed lines
-        value = "" if check.sensitive else f" {found_row[0, check.column].strip()!r}"
+        value = "" if check.sensitive else f" {rows[row, check.column].strip()!r}"
         more = f" ({count} rows like it)" if count > 1 else ""
         raise Unparseable(
             f"column {check.column}, row {row + 1}:{value} is not {check.expected}{more}"

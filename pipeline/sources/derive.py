@@ -47,8 +47,6 @@ class Build:
     checks: dict[tuple[str, str], Check] = field(default_factory=dict)
     whys: list[tuple[str, str]] = field(default_factory=list)  # (reason SQL, nulled column)
     middle: dict[str, str] = field(default_factory=dict)  # parse expression -> its alias
-    # what a run keeps beside a conformed row to reuse it (:mod:`.delta`): alias -> SQL
-    band: dict[str, str] = field(default_factory=dict)
     literals: dict[str, str] = field(default_factory=dict)
 
     def v(self, column: str) -> str:
@@ -140,9 +138,7 @@ def derive(b: Build, d: sy.Derived, i: int, extract_date: str, secret: tuple[str
         ni = b.parsed(pk.normalised_sql(v))
         return f"CASE WHEN {valid} THEN {pk.hmac_sql(ni, *secret)} END"
     if d.how == sy.AGE_BAND:
-        birth = b.date(src[0])
-        age = pk.age_sql(birth, extract_date)
-        b.band["_band_from"], b.band["_band_until"] = pk.band_months_sql(birth, age)
+        age = pk.age_sql(b.date(src[0]), extract_date)
         reason = sql_text(f"{src[0]} gives an age under 16 on the extract date")
         b.why(f"{age} < 16", reason, d.column)
         return pk.age_band_sql(age)

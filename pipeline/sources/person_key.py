@@ -74,9 +74,6 @@ def age_sql(birth: str, on: str) -> str:
     )
 
 
-BAND_LOWS = sorted(int(band.split("-")[0].rstrip("+")) for band in AGE_BANDS)
-
-
 def age_band_sql(age: str) -> str:
     """SQL: the contract's age band of an age in years; null under 16."""
     lows = [int(band.split("-")[0].rstrip("+")) for band in AGE_BANDS]
@@ -85,28 +82,3 @@ def age_band_sql(age: str) -> str:
         for low, band in sorted(zip(lows, AGE_BANDS, strict=True))[::-1]
     )
     return f"CASE {cases} END"
-
-
-def band_months_sql(birth: str, age: str) -> tuple[str, str]:
-    """SQL: (from, until), the whole months over which the age band of a person born on
-    ``birth`` (aged ``age`` on the extract date) stays what it is: from the first of the month
-    after the birthday that began the band, until the first of the month of the birthday that
-    ends it (null for the last band).  Both are month starts, so what a run keeps to reuse a
-    conformed row (:mod:`.delta`) says no more than the month of birth; an age under 16 gives
-    nulls (the row is quarantined, never reused)."""
-    start = " ".join(f"WHEN {age} >= {low} THEN {low}" for low in BAND_LOWS[::-1])
-    end = " ".join(
-        f"WHEN {age} >= {low} THEN {nxt}"
-        for low, nxt in list(zip(BAND_LOWS, [*BAND_LOWS[1:], None], strict=True))[::-1]
-        if nxt is not None
-    )
-    top = BAND_LOWS[-1]
-    band_from = (
-        f"CAST(date_trunc('month', {birth} + to_years(CASE {start} END)) + INTERVAL 1 MONTH"
-        " AS DATE)"
-    )
-    band_until = (
-        f"CASE WHEN {age} < {top} THEN CAST(date_trunc('month', {birth}"
-        f" + to_years(CASE {end} END)) AS DATE) END"
-    )
-    return band_from, band_until
