@@ -23,10 +23,9 @@ from datetime import date
 
 import streamlit as st
 
-from core.contract import GRADES
+from dashboard.tables.workforce import GRADE_ORDER as GRADE_OPTIONS
+from dashboard.tables.workforce import UNKNOWN as UNKNOWN
 
-UNKNOWN = "unknown"  # how the metrics report a missing grade (queries.runner)
-GRADE_OPTIONS = (*GRADES, UNKNOWN)
 # URL key, and the metric dimension each list filter restricts.
 DIMENSIONS = {"departments": "department", "organisations": "organisation_code", "grades": "grade"}
 NOUNS = {"departments": "department", "organisations": "organisation", "grades": "grade"}

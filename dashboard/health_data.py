@@ -27,6 +27,7 @@ import streamlit as st
 
 from core import systems
 from dashboard import data
+from dashboard.tables import dates_text as dates_text  # moved (issue 17); still read here
 
 # The systems' names as their users know them (sources.md §2 ``system``).
 SYSTEM_NAMES = {
@@ -184,12 +185,3 @@ def unmapped_values(clusters: Iterable[str]) -> pl.DataFrame:
     file, ``table`` (``[grade]``) and ``value``: the ``rows`` held back and their
     ``extract_dates``, oldest first.  Most rows first within each mapping file."""
     return _mappings(data.warehouse_path(), data.scoped(clusters))[1]
-
-
-def dates_text(dates: list, limit: int = 4) -> str:
-    """Extract dates for a table cell: ``31 Oct 2026, 30 Nov 2026``; past ``limit``, the first
-    and the last with how many (``31 Oct 2026 to 31 Mar 2027, 6 dates``)."""
-    shown = [f"{d.day} {d:%b %Y}" for d in dates]
-    if len(shown) <= limit:
-        return ", ".join(shown)
-    return f"{shown[0]} to {shown[-1]}, {len(shown)} dates"

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 METRICS: tuple[str, ...] = ("workforce", "flows", "contingent", "spend", "milestones", "benefits")
 # Every metric the pages show, for the Extracts page: all but the record-level rows
 # (employee_records, their own section there) and cluster_moves, which the Flows page protects
-# with its origin and destination as the dimensions (dashboard/tables.py: moves_table).
+# with its origin and destination as the dimensions (dashboard/tables/protected.py: moves_table).
 EXTRACT_METRICS: tuple[str, ...] = (
     "workforce", "workforce_trend", "representation", "flows", "turnover", "contingent",
     "spend", "spend_as_at", "cost_per_fte", "reconciliation", "hr_finance_ratio", "spans_layers",

@@ -12,21 +12,18 @@ import polars as pl
 from dashboard.charts.bar import bar_chart
 from dashboard.charts.measures import Measure
 from dashboard.charts.template import PALETTE, layout, no_data
-from dashboard.filters import GRADE_OPTIONS, UNKNOWN
+from dashboard.filters import UNKNOWN
 from dashboard.glossary import NOT_RECORDED
 from dashboard.safe_text import safe_labels
+from dashboard.tables.workforce import grade_rank as grade_rank
+from dashboard.tables.workforce import in_grade_order
 
 SHARE_FORMAT = ".1%"
 
 
-def grade_rank(grade: str) -> int:
-    """AA first, PS last, then ``unknown`` (and anything else)."""
-    return GRADE_OPTIONS.index(grade) if grade in GRADE_OPTIONS else len(GRADE_OPTIONS)
-
-
 def grade_pyramid(frame: pl.DataFrame, measure: Measure, title: str) -> go.Figure:
     """Horizontal bars of ``measure`` by ``grade``: AA at the bottom up to PS, then unknown."""
-    ordered = frame.sort(pl.col("grade").map_elements(grade_rank, return_dtype=pl.Int64))
+    ordered = in_grade_order(frame)
     labels = {UNKNOWN: NOT_RECORDED}
     # bar_chart draws the frame's first row at the top, so the most senior goes first.
     return bar_chart(
@@ -43,7 +40,7 @@ def grade_pyramid(frame: pl.DataFrame, measure: Measure, title: str) -> go.Figur
 def shares_chart(table: pl.DataFrame, title: str) -> go.Figure:
     """Women's and ethnic minorities' shares by grade, grouped horizontal bars, from
     :func:`dashboard.tables.diversity_table`'s numeric shares (a suppressed share has no bar)."""
-    ordered = table.sort(pl.col("grade").map_elements(grade_rank, return_dtype=pl.Int64))
+    ordered = in_grade_order(table)
     names = safe_labels(NOT_RECORDED if g == UNKNOWN else g for g in ordered["grade"].to_list())
     figure = go.Figure()
     for i, (column, label) in enumerate(

@@ -4,10 +4,9 @@ refused, what was held back in quarantine and why, and the load log."""
 
 from __future__ import annotations
 
-import polars as pl
 import streamlit as st
 
-from dashboard import data, health_data, tiles
+from dashboard import data, health_data, tables, tiles
 from dashboard.components import open_page
 from dashboard.filters import not_applied_text
 from dashboard.formatting import format_count, format_date, format_short_date
@@ -46,15 +45,8 @@ COLUMNS = {
     "row": st.column_config.TextColumn("Row as delivered", width="large"),
 }
 
-# The load log's outcome codes, in words.
-OUTCOMES = {
-    "loaded": "Loaded",
-    "loaded_with_quarantine": "Loaded, some rows held back",
-    "restated": "Restated",
-    "refused": "Refused",
-}
-feeds = data.feed_summary(clusters).with_columns(pl.col("last_outcome").replace(OUTCOMES))
-log = data.load_log(clusters).with_columns(pl.col("outcome").replace(OUTCOMES))
+feeds = data.feed_summary(clusters)
+log = tables.load_log_table(data.load_log(clusters))
 refused = data.load_log(clusters, refused_only=True)
 held, held_rows = data.quarantine(clusters)
 
@@ -75,15 +67,8 @@ tiles.draw(
 )
 
 st.subheader(f"Freshness by feed, as at {format_date(as_at)}")
-status = data.feed_status(as_at, clusters).select(
-    pl.col("cluster").alias("feed"),
-    pl.col("status").replace({"current": "Current", "stale": "Stale", "absent": "No data"}),
-    pl.col("extract_date").alias("snapshot_used"),
-)
 st.dataframe(
-    feeds.join(status, on="feed", how="left")
-    .select("feed", "status", "snapshot_used", *feeds.columns[1:])
-    .with_columns(pl.col("status").fill_null("Not applicable")),
+    tables.freshness_table(feeds, data.feed_status(as_at, clusters)),
     hide_index=True,
     column_config={
         "feed": "Feed",
@@ -145,9 +130,7 @@ else:
         " rows held back until the cluster sends that date again."
     )
     st.dataframe(  # the values are the clusters' text: a table draws them as text
-        unmapped.with_columns(
-            pl.col("extract_dates").map_elements(health_data.dates_text, return_dtype=pl.String)
-        ),
+        tables.unmapped_table(unmapped),
         hide_index=True,
         column_config={
             "cluster": "Cluster",
@@ -173,7 +156,7 @@ else:
     )
     with st.expander("Show the refusals as a table"):
         st.dataframe(
-            refused.select("feed", "extract_date", "reason", "started_at", "load_id"),
+            tables.refusals_table(refused),
             hide_index=True,
             column_config=COLUMNS,
         )

@@ -4,16 +4,15 @@ grade and by organisation; each after the first in a tab of its own, run when op
 
 from __future__ import annotations
 
-import polars as pl
 import streamlit as st
 
 from core.dates import add_months
 from dashboard import data, tables, tiles, trail, url_state
-from dashboard.charts import bar, heatmap, measures, pyramid, waterfall
+from dashboard.charts import bar, heatmap, measures, waterfall
 from dashboard.charts.cache import figure
 from dashboard.components import chart_with_table, open_page
 from dashboard.filters import not_applied_text
-from dashboard.formatting import format_count, format_date, format_percent
+from dashboard.formatting import format_count, format_date
 from dashboard.tiles import Tile
 from queries.runner import load_sql
 
@@ -66,19 +65,9 @@ tiles.draw(
 TOP = 15  # organisations charted by turnover
 
 
-def turnover_table(frame: pl.DataFrame, dim: str) -> pl.DataFrame:
-    """Turnover by ``dim`` as its chart's table: leavers, average headcount, the rate."""
-    return frame.select(
-        dim,
-        "leavers",
-        pl.col("average_headcount").round(1),
-        pl.col("turnover_rate").map_elements(format_percent, return_dtype=pl.String),
-    )
-
-
 def steps_tab() -> None:
     """The flows between the two dates as a waterfall (the first tab)."""
-    steps = pl.DataFrame(waterfall.flow_steps(row), schema=["step", "people"], orient="row")
+    steps = tables.steps_table(waterfall.flow_steps(row))
     chart_with_table(
         figure(
             waterfall.flows_waterfall,
@@ -125,7 +114,7 @@ def clusters_tab() -> None:
     else:
         chart_with_table(
             figure(heatmap.moves_matrix, moves),
-            moves.select("from_cluster", "to_cluster", "moves_text"),
+            tables.moves_shown(moves),
             {"from_cluster": "From cluster", "to_cluster": "To cluster", "moves_text": "Moves"},
             key="moves",
         )
@@ -140,9 +129,8 @@ def turnover_tab() -> None:
     """Turnover in the year by grade and by organisation."""
     st.subheader("Turnover in the year")
     turnover_where = filters.where(TURNOVER)
-    by_grade = data.metric("turnover", clusters, {"as_at": as_at}, ("grade",), turnover_where)
-    by_grade = by_grade.sort(
-        pl.col("grade").map_elements(pyramid.grade_rank, return_dtype=pl.Int64)
+    by_grade = tables.turnover_by_grade(
+        data.metric("turnover", clusters, {"as_at": as_at}, ("grade",), turnover_where)
     )
     if not by_grade.is_empty():
         first = by_grade.row(0, named=True)
@@ -162,15 +150,14 @@ def turnover_tab() -> None:
             labels={"unknown": "Not recorded"},
             category_title="Grade",
         ),
-        turnover_table(by_grade, "grade"),
+        tables.turnover_table(by_grade, "grade"),
         {"turnover_rate": "Turnover"},
         key="turnover_grade",
     )
-    by_org = data.metric(
-        "turnover", clusters, {"as_at": as_at}, ("organisation_code",), turnover_where
-    ).sort(["turnover_rate", "organisation_code"], descending=[True, False])
-    organisations = view.options.organisations_in(filters.clusters, ())
-    names = {code: f"{name} ({code})" for code, name in organisations.items()}
+    by_org = tables.highest_turnover(
+        data.metric("turnover", clusters, {"as_at": as_at}, ("organisation_code",), turnover_where)
+    )
+    names = tables.with_codes(view.options.organisations_in(filters.clusters, ()))
     chart_with_table(
         figure(
             bar.bar_chart,
@@ -182,7 +169,7 @@ def turnover_tab() -> None:
             horizontal=True,
             category_title="Organisation",
         ),
-        turnover_table(by_org, "organisation_code"),
+        tables.turnover_table(by_org, "organisation_code"),
         {"turnover_rate": "Turnover"},
         key="turnover_organisation",
     )

@@ -119,21 +119,20 @@ def comparison_downloads(
     text = compare.as_text(rows, hidden) if protecting else rows
     who = identity.caller()
     version = data.published()
-    about = {
-        "What": f"Workforce at two dates compared, by {compare.KEYS[key].lower()}",
-        "Definition": data.definition("workforce"),
-        "Paybill": PAYBILL_HELP,
-        "First date": dates[0].isoformat(),
-        "Second date": dates[1].isoformat(),
-        "Clusters": ", ".join(clusters) or "none",
-        "Filters": "; ".join(f"{d} in {', '.join(v)}" for d, v in where.items()) or "none",
-        "Disclosure rule": rule_said,
-        "Cells suppressed": str(cells),
-        "Rows": str(rows.height),
-        "Extracted by": who.name,
-        "Extracted at (UTC)": datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S"),
-        "Warehouse version": version.name if version is not None else "unknown",
-    }
+    about = tables.comparison_about(
+        key,
+        dates,
+        clusters,
+        where,
+        definition=data.definition("workforce"),
+        paybill=PAYBILL_HELP,
+        rule_said=rule_said,
+        cells=cells,
+        rows=rows.height,
+        extracted_by=who.name,
+        extracted_at=datetime.now(UTC),
+        version=version.name if version is not None else None,
+    )
     choices = {
         "breakdown": key,
         "date_a": dates[0],
@@ -190,8 +189,7 @@ def show_comparison(date_a: date, date_b: date, key: str, measure: Measure) -> N
         f"{format_count(table['headcount_b'].sum())}. Sort by any column by clicking its "
         f"heading. A group with nobody at {a} has no % change (not available)."
     )
-    coded = key == "profession"  # its codes are its names in snake case: the name alone
-    labels = {c: n if n == c or coded else f"{n} ({c})" for c, n in names.items()}
+    labels = tables.mover_labels(names, key)
     movers = compare.largest_movers(table, measure.column, diverging.TOP_MOVERS)
     title = (
         f"The largest movers by {compare.KEYS[key].lower()}: change in "
@@ -229,10 +227,10 @@ def organisation_tab() -> None:
     organisations = view.options.organisations_in(filters.clusters, ())
     names = {
         "cluster": {},
-        "department": {code: f"{name} ({code})" for code, name in departments.items()},
-        "organisation_code": {code: f"{name} ({code})" for code, name in organisations.items()},
+        "department": tables.with_codes(departments),
+        "organisation_code": tables.with_codes(organisations),
     }[level]
-    groups = workforce((level,)).sort(measure.column, descending=True)
+    groups = tables.most_first(workforce((level,)), measure.column)
     chart_with_table(
         figure(
             bar.bar_chart,
@@ -244,9 +242,7 @@ def organisation_tab() -> None:
             horizontal=True,
             category_title=LEVELS[level],
         ),
-        groups.with_columns(pl.col(level).replace(names).alias(LEVELS[level])).select(
-            LEVELS[level], "headcount", "fte", "paybill_gbp"
-        ),
+        tables.groups_table(groups, level, LEVELS[level], names),
         {
             "fte": st.column_config.NumberColumn("FTE", format="%.1f"),
             "paybill_gbp": st.column_config.NumberColumn(
@@ -263,11 +259,11 @@ def grades_tab() -> None:
     by_grade = workforce(("grade",))
     chart_with_table(
         figure(pyramid.grade_pyramid, by_grade, HEADCOUNT, "Headcount by grade (people)"),
-        by_grade.sort(pl.col("grade").map_elements(pyramid.grade_rank, return_dtype=pl.Int64)),
+        tables.in_grade_order(by_grade),
         key="grades",
     )
     st.caption("Grades run from administrative assistant (AA) up to permanent secretary (PS).")
-    by_profession = workforce(("profession",)).sort("headcount", descending=True).head(TOP)
+    by_profession = tables.largest(workforce(("profession",)), "headcount", TOP)
     chart_with_table(
         figure(
             bar.bar_chart,
@@ -289,10 +285,10 @@ def regions_tab() -> None:
     by_region = workforce(("region",))
     chart_with_table(
         figure(tilemap.region_tiles, by_region, HEADCOUNT, "Headcount by ITL1 region (people)"),
-        by_region.select("region", "headcount", "fte", "paybill_gbp"),  # regions by name
+        tables.regions_table(by_region),
         key="regions",
     )
-    unplaced = by_region.filter(~pl.col("region").is_in(list(tilemap.TILES)))["headcount"].sum()
+    unplaced = tables.headcount_outside(by_region, "region", list(tilemap.TILES))
     st.caption(
         "One tile per International Territorial Level 1 (ITL1) region of the UK, and one for "
         f"staff based overseas. Region not recorded: {format_count(unplaced)} people."
@@ -313,14 +309,7 @@ def diversity_tab() -> None:
             diversity,
             "Women and ethnic minorities by grade (% of those recorded)",
         ),
-        diversity.sort(
-            pl.col("grade").map_elements(pyramid.grade_rank, return_dtype=pl.Int64)
-        ).select(
-            pl.col("grade").alias("Grade"),
-            pl.col("headcount_text").alias("Headcount"),
-            pl.col("women_share_text").alias("Women"),
-            pl.col("ethnic_minority_share_text").alias("Ethnic minority"),
-        ),
+        tables.diversity_grades_table(diversity),
         key="diversity",
     )
     st.caption(
