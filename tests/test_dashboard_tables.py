@@ -492,3 +492,14 @@ def test_the_refusals_and_the_unmapped_values_as_read() -> None:
         "1 Jan 2026 to 1 Jun 2026, 6 dates",
     ]
     assert table["value"].to_list() == ["B3", "<b>FAS</b>"]  # the clusters' text as it came
+
+
+def test_the_audit_entries_read_to_the_second_and_partial_periods_are_marked() -> None:
+    entries = pl.DataFrame({"seq": [1], "at": ["2026-11-30T23:18:04.123456+00:00"]})
+    assert tables.audit_table(entries).row(0) == (1, "2026-11-30 23:18:04")
+    from dashboard.periods import LedgerPeriods
+
+    status = LedgerPeriods("2026-10", date(2026, 11, 29), ("2026-11",))
+    spend = pl.DataFrame({"period": ["2026-10", "2026-11"], "amount_gbp": [1.0, 2.0]})
+    shown = tables.labelled(spend, status)["period"].to_list()
+    assert shown[0] == "2026-10" and shown[1].startswith("2026-11 (") and "partial" in shown[1]

@@ -8,12 +8,11 @@ view of this page is written before it draws, so a healthy log is never empty he
 
 from __future__ import annotations
 
-import polars as pl
 import streamlit as st
 
 from core import audit
 from core.settings import get_settings
-from dashboard import tiles, trail, url_state
+from dashboard import tables, tiles, trail, url_state
 from dashboard.components import open_gate
 from dashboard.formatting import format_count
 from dashboard.tiles import Tile
@@ -63,7 +62,7 @@ tiles.draw(
 )
 
 st.dataframe(
-    entries.with_columns(pl.col("at").str.slice(0, 19).str.replace("T", " ")),
+    tables.audit_table(entries),
     hide_index=True,
     column_config={
         "seq": st.column_config.NumberColumn("No.", format="%d"),

@@ -61,13 +61,6 @@ def not_applied(name: str) -> None:
         st.caption(f"Here {not_applied_text(ignored)}.")
 
 
-def labelled(frame: pl.DataFrame) -> pl.DataFrame:
-    """Spend rows with each period as it reads, a partial one marked (``2026-11 (to 29 Nov,
-    partial)``)."""
-    labels = {p: periods.partial_label(p, status) for p in frame["period"].unique().to_list()}
-    return frame.with_columns(pl.col("period").replace_strict(labels, return_dtype=pl.String))
-
-
 # --- which periods are complete, and the year of them the totals cover ------------------------
 status = periods.ledger_status(
     metric(
@@ -91,7 +84,7 @@ year = (
 window = periods.window_text(
     max(first, year["period"].min()) if year.height else first, last or first
 )
-chart_rows = labelled(spend.filter(pl.col("period") >= pl.lit(chart_from)))
+chart_rows = tables.labelled(spend.filter(pl.col("period") >= pl.lit(chart_from)), status)
 partial = {periods.partial_label(p, status) for p in status.partial}
 
 

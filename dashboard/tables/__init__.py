@@ -14,6 +14,7 @@ from dashboard.tables.cost import WITHIN_TOLERANCE as WITHIN_TOLERANCE
 from dashboard.tables.cost import category_spend as category_spend
 from dashboard.tables.cost import complete_average as complete_average
 from dashboard.tables.cost import cost_per_fte_table as cost_per_fte_table
+from dashboard.tables.cost import labelled as labelled
 from dashboard.tables.cost import ratio_table as ratio_table
 from dashboard.tables.cost import reconciliation_table as reconciliation_table
 from dashboard.tables.cost import spans_table as spans_table
@@ -28,6 +29,7 @@ from dashboard.tables.flows import turnover_table as turnover_table
 from dashboard.tables.health import FEED_STATUS as FEED_STATUS
 from dashboard.tables.health import LOAD_OUTCOMES as LOAD_OUTCOMES
 from dashboard.tables.health import NO_STATUS as NO_STATUS
+from dashboard.tables.health import audit_table as audit_table
 from dashboard.tables.health import dates_text as dates_text
 from dashboard.tables.health import freshness_table as freshness_table
 from dashboard.tables.health import load_log_table as load_log_table

@@ -9,6 +9,14 @@ from collections.abc import Iterable
 import polars as pl
 
 from dashboard.glossary import ACCOUNT_LABELS, OTHER_SPEND_GROUP, SPEND_GROUPS
+from dashboard.periods import LedgerPeriods, partial_label
+
+
+def labelled(frame: pl.DataFrame, status: LedgerPeriods) -> pl.DataFrame:
+    """Spend rows with each period as it reads, a partial one marked (``2026-11 (to 29 Nov,
+    partial)``)."""
+    labels = {p: partial_label(p, status) for p in frame["period"].unique().to_list()}
+    return frame.with_columns(pl.col("period").replace_strict(labels, return_dtype=pl.String))
 
 
 def spend_groups(spend: pl.DataFrame) -> pl.DataFrame:

@@ -1,5 +1,6 @@
-"""The Data health page's tables: the load records with their codes in words, each feed's
-freshness beside its deliveries, the refusals and the values missing from a mapping file.
+"""The Data health and Audit log pages' tables: the load records with their codes in words,
+each feed's freshness beside its deliveries, the refusals, the values missing from a mapping
+file, and the audit entries with their times as read.
 
 The clusters' own text (a refusal's reason, an unmapped value) stays as delivered here: a
 table draws its cells as text, never as Markdown, so nothing needs escaping for it.
@@ -74,3 +75,9 @@ def unmapped_table(unmapped: pl.DataFrame) -> pl.DataFrame:
     return unmapped.with_columns(
         pl.col("extract_dates").map_elements(dates_text, return_dtype=pl.String)
     )
+
+
+def audit_table(entries: pl.DataFrame) -> pl.DataFrame:
+    """The audit log's entries as the Audit log page lists them: each time to the second, with
+    a space for the ``T`` (``2026-11-30 23:18:04``; the log keeps ISO 8601 in UTC)."""
+    return entries.with_columns(pl.col("at").str.slice(0, 19).str.replace("T", " "))
