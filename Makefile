@@ -13,7 +13,7 @@ export WORKFORCE_DEMO_USER ?= demo.admin@workforce.local
 DEMO_PERSON_KEY_SECRET := workforce-picture-demo-secret-not-for-real-data
 demo ingest run: export WORKFORCE_PERSON_KEY_SECRET ?= $(DEMO_PERSON_KEY_SECRET)
 
-.PHONY: install run test lint format demo ingest access bench clean
+.PHONY: install run test lint format demo ingest access bench clean oidc
 
 install: $(STAMP)
 
@@ -48,8 +48,17 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: lint
+test: lint oidc
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+# The OpenID Connect provider the sign-in test runs (npm's oidc-provider, from its lock file),
+# when npm is here; without it that test skips (CI installs Node.js and requires it).
+OIDC := tests/oidc
+oidc:
+	@if command -v npm >/dev/null && [ -f $(OIDC)/package-lock.json ]; then \
+	  [ $(OIDC)/node_modules/.package-lock.json -nt $(OIDC)/package-lock.json ] || \
+	  npm ci --prefix $(OIDC) --no-audit --no-fund --loglevel=error; \
+	else echo "npm or $(OIDC)/package-lock.json missing: the sign-in test will skip"; fi
 
 bench: install
 	$(BIN)/python -m benchmarks.run

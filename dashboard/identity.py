@@ -8,7 +8,8 @@ in the access policy (:mod:`core.access`); nothing here grants anything by itsel
 The email is normalised once, here at the boundary (``core.access.normalise_email``: NFKC,
 case-folded), and that one form is used for the policy and the audit log.  An email the
 normalisation refuses (a look-alike such as the KELVIN SIGN, a control character) gets no
-grant, nor does a signed-in email the identity provider has not verified (``email_verified``).
+grant, nor does a signed-in email the identity provider has not verified (``email_verified``,
+or for Microsoft Entra ID, which sends no such claim, its optional ``xms_edov``).
 Text a user controls is escaped wherever it is drawn as Markdown (:func:`plain`).
 """
 
@@ -78,10 +79,13 @@ def _claim(demo: bool) -> tuple[str | None, str | None]:
     if not isinstance(email, str) or not email.strip():
         return "", "the identity provider sent no email address"
     verified = st.user.get("email_verified")
+    if verified is None:  # Microsoft Entra ID sends none: its optional claim xms_edov ("email
+        # domain owner verified") is its word that the address is the organisation's own
+        verified = st.user.get("xms_edov")
     if verified is None:
         return email, (
             "the identity provider did not say whether the email is verified (no "
-            "email_verified claim), so it cannot be used"
+            "email_verified claim, nor Entra ID's xms_edov), so it cannot be used"
         )
     if verified is not True:
         return email, "the identity provider has not verified the email"

@@ -284,9 +284,12 @@ def test_what_a_user_controls_is_escaped_where_drawn_as_markdown(
 @pytest.mark.parametrize(
     ("claim", "said"),
     [
-        ({}, "did not say whether the email is verified (no email_verified claim)"),
+        ({}, "did not say whether the email is verified (no email_verified claim"),
         ({"email_verified": False}, "has not verified the email"),
         ({"email_verified": "true"}, "has not verified the email"),  # a string is not True
+        ({"xms_edov": False}, "has not verified the email"),  # Entra: domain not verified
+        ({"xms_edov": "1"}, "has not verified the email"),
+        ({"email_verified": False, "xms_edov": True}, "has not verified the email"),
     ],
 )
 def test_a_signed_in_email_must_be_verified(
@@ -304,6 +307,20 @@ def test_a_signed_in_email_must_be_verified(
     assert [b.label for b in at.button] == ["Sign out"]  # to sign in as someone else
     (denied,) = audit.read(pages.audit_log(), event="denied").iter_rows(named=True)
     assert denied["user_email"] == pages.ADMIN and denied["role"] is None
+
+
+def test_entra_ids_verified_domain_claim_stands_for_email_verified(
+    tiny: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Microsoft Entra ID sends no email_verified; its optional claim xms_edov true says the
+    email's domain is verified as the organisation's (issue 16: Entra sign-in)."""
+    at = pages.open_app(tiny, monkeypatch)
+    at.secrets["auth"] = OIDC
+    at.user["is_logged_in"] = True
+    at.user["email"] = pages.ADMIN
+    at.user["xms_edov"] = True
+    at.run()
+    assert not at.exception and not errors(at) and has_data(at)
 
 
 # --- item 9: a policy that cannot be read fails closed in one line ------------------------------

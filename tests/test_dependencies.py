@@ -76,3 +76,16 @@ def test_pandas_is_declared_where_the_cost_page_hands_a_table_to_it() -> None:
     """Polars' ``to_pandas`` imports pandas at run time, which an import scan cannot see."""
     assert ".to_pandas()" in (REPO / "dashboard" / "pages" / "cost.py").read_text()
     assert "pandas" in declared()
+
+
+def test_sign_in_has_what_streamlit_needs_for_it() -> None:
+    """``st.login`` imports Authlib's Starlette client, which needs httpx: without it the
+    "Sign in" button fails with a ModuleNotFoundError on the server (issue 16).  Both come
+    with Streamlit's ``auth`` extra, which is declared, and the lock installs them."""
+    import importlib
+
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    assert any(r.replace(" ", "").startswith("streamlit[auth]") for r in project["dependencies"])
+    lock = (REPO / "requirements.lock").read_text()
+    assert re.search(r"^httpx==", lock, re.M) and re.search(r"^authlib==", lock, re.M)
+    importlib.import_module("authlib.integrations.starlette_client")

@@ -65,6 +65,7 @@ def serve(
     role: str = "admin",
     clusters: tuple[str, ...] = ("*",),
     record_level: bool = False,
+    extra_env: dict[str, str] | None = None,
 ):
     """``streamlit run app.py`` from the repository over ``warehouse``, in demo mode as a user
     with ``role`` over ``clusters`` (an admin of all by default); yields its URL.  The audit
@@ -80,6 +81,7 @@ def serve(
         "WORKFORCE_ACCESS": str(root / "access.toml"),
         "WORKFORCE_DEMO_USER": ADMIN,
         "WORKFORCE_AUDIT": str(root / "audit.sqlite"),
+        **(extra_env or {}),  # the test's own settings, e.g. sign-in (test_oidc_browser.py)
     }
     with streamlit(REPO / "app.py", root / "streamlit.log", env=env) as url:
         yield url
