@@ -9,9 +9,51 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeGuard
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_SCHEMES = ("postgresql://", "postgres://")
+
+
+def is_database_url(value: object) -> TypeGuard[str]:
+    return isinstance(value, str) and value.strip().lower().startswith(_SCHEMES)
+
+
+class DatabaseURL(str):
+    """A database URL that prints with its password masked (``str``, ``repr``, f-strings, %s):
+    a message naming the audit log never shows it.  :meth:`unmasked` is for the driver only."""
+
+    __slots__ = ()
+
+    def unmasked(self) -> str:
+        return str.__str__(self)
+
+    @property
+    def masked(self) -> str:
+        parts = urlsplit(self.unmasked())
+        if parts.password is not None:
+            user, host = parts.username or "", parts.netloc.rpartition("@")[2]
+            parts = parts._replace(netloc=f"{user}:***@{host}")
+        query = [(k, "***" if k == "password" else v) for k, v in parse_qsl(parts.query, True)]
+        return urlunsplit(parts._replace(query=urlencode(query, safe="*")))
+
+    def __str__(self) -> str:
+        return self.masked
+
+    def __repr__(self) -> str:
+        return repr(self.masked)
+
+    def __format__(self, spec: str) -> str:
+        return format(self.masked, spec)
+
+
+def audit_target(value: str) -> Path | DatabaseURL:
+    """Where the audit log is: a ``postgresql://`` (or ``postgres://``) URL stays a string whose
+    password is never printed (:class:`DatabaseURL`); anything else is the SQLite file's path."""
+    return DatabaseURL(value.strip()) if is_database_url(value) else Path(value)
 
 
 class Settings(BaseSettings):
@@ -23,8 +65,10 @@ class Settings(BaseSettings):
         Path("data/reference"), description="committed reference data (organisations register)"
     )
     access: Path = Field(Path("data/access.toml"), description="access policy file")
-    audit: Path = Field(
-        Path("data/audit/audit.sqlite"), description="append-only audit log (SQLite)"
+    audit: Path | str = Field(
+        Path("data/audit/audit.sqlite"),
+        description="append-only audit log: an SQLite file (one machine), or a postgresql:// "
+        "URL (several servers; its key must then be WORKFORCE_AUDIT_KEY)",
     )
     audit_key: SecretStr | None = Field(
         None,
@@ -46,6 +90,16 @@ class Settings(BaseSettings):
         description="key of person_key, the HMAC of a native delivery's NI numbers; without it "
         "native deliveries are refused; never stored or printed",
     )
+
+    @field_validator("audit", mode="before")
+    @classmethod
+    def _audit_target(cls, value: object) -> object:
+        return audit_target(value) if isinstance(value, str) else value
+
+    @field_validator("audit", mode="after")
+    @classmethod
+    def _audit_masked(cls, value: Path | str) -> Path | str:
+        return DatabaseURL(value) if isinstance(value, str) else value
 
     @property
     def organisations_csv(self) -> Path:

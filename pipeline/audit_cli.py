@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Any
 
 from core.errors import UsageError, printable
@@ -35,7 +34,7 @@ def add_audit_parser(sub: Any) -> None:
     verify = actions.add_parser(
         "verify", help="check every entry, the numbering and the anchor; print the head"
     )
-    verify.add_argument("--log", type=Path, help="the audit log (WORKFORCE_AUDIT)")
+    verify.add_argument("--log", help="the audit log (WORKFORCE_AUDIT): a file or a URL")
     verify.add_argument(
         "--expect-head",
         dest="expect_head",
@@ -43,15 +42,16 @@ def add_audit_parser(sub: Any) -> None:
         help="a head printed by an earlier run: fail unless that entry is still in the log",
     )
     init = actions.add_parser("init", help="start a new, empty audit log on purpose")
-    init.add_argument("--log", type=Path, help="the audit log (WORKFORCE_AUDIT)")
+    init.add_argument("--log", help="the audit log (WORKFORCE_AUDIT): a file or a URL")
 
 
 def audit_main(settings: Any, args: argparse.Namespace) -> int:
     """Run ``workforce audit verify`` or ``init``; one line to stdout (done, intact) or to
     stderr (anything else), escaped for the terminal."""
     from core import audit
+    from core.settings import audit_target
 
-    path = args.log or settings.audit
+    path = audit_target(args.log) if args.log else settings.audit  # a URL prints masked
     if args.audit_command == "init":
         try:
             audit.start(path)

@@ -107,8 +107,8 @@ def stored_email(raw: str) -> str:
 
 def cap(text: str, limit: int) -> str:
     """``text`` cut to ``limit`` characters, saying how many were cut; a lone surrogate (not
-    storable in SQLite) escaped."""
-    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    storable in SQLite) and a NUL (not storable in PostgreSQL's text) escaped."""
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\x00")
     if len(text) <= limit:
         return text
     return f"{text[:limit]}…[{len(text) - limit} characters cut]"

@@ -255,6 +255,20 @@ def _append_locked(files: Files, key: bytes | str | None, values: tuple[object, 
 # --- reading and verifying --------------------------------------------------------------------
 
 
+READ_SCHEMA = {
+    "seq": pl.Int64,
+    "at": pl.String,
+    "user_email": pl.String,
+    "role": pl.String,
+    "event": pl.String,
+    "page": pl.String,
+    "what": pl.String,
+    "filters": pl.String,
+    "rows": pl.Int64,
+    "cells_suppressed": pl.Int64,
+}
+
+
 def read(
     path: Path,
     *,
@@ -265,18 +279,7 @@ def read(
     """The latest entries, newest first, optionally of one user (matched in stored form, so
     any case of an email finds it) or one event.  Raises :class:`AuditError` (one line) when
     the file cannot be read."""
-    schema = {
-        "seq": pl.Int64,
-        "at": pl.String,
-        "user_email": pl.String,
-        "role": pl.String,
-        "event": pl.String,
-        "page": pl.String,
-        "what": pl.String,
-        "filters": pl.String,
-        "rows": pl.Int64,
-        "cells_suppressed": pl.Int64,
-    }
+    schema = READ_SCHEMA
     if not path.exists():
         return pl.DataFrame(schema=schema)
     try:

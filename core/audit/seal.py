@@ -33,7 +33,12 @@ def files_for(path: Path, anchor: Path | None) -> Files:
         # WORKFORCE_AUDIT_ANCHOR belongs to the configured log; any other log keeps its own.
         settings = get_settings()
         configured = settings.audit_anchor
-        if configured is None or path.resolve() != settings.audit.resolve():
+        configured_log = settings.audit
+        if (
+            configured is None
+            or not isinstance(configured_log, Path)
+            or path.resolve() != configured_log.resolve()
+        ):
             configured = path.with_suffix(".anchor")
         anchor = configured
     return Files(path, anchor, path.with_suffix(".key"), path.with_suffix(".lock"))

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable, Sequence
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +25,7 @@ class Verification:
     reason: str = ""
     head: Head | None = None
     alarm: Alarm | None = None
-    path: Path | None = None
+    path: Path | str | None = None  # a log on PostgreSQL: its URL, which prints masked
 
     @property
     def intact(self) -> bool:
@@ -49,6 +50,43 @@ _LABELS: dict[str, str] = {
 }
 
 
+@dataclass
+class Chain:
+    """What walking the entries in order found: how many, the last number and hash, the hash
+    of the entry ``watch``, and the first fault (its entry and why), if any."""
+
+    count: int = 0
+    last: int = 0
+    prev: str = GENESIS
+    at_watch: str = GENESIS
+    fault: tuple[int, str] | None = None
+
+
+def walk_chain(rows: Iterable[Sequence[object]], key: bytes, watch: int = 0) -> Chain:
+    """Walk ``rows`` (seq, the values, prev_hash, hash, by seq): numbers from 1 without a gap,
+    each entry following the one before and matching its keyed hash.  Shared by the SQLite and
+    the PostgreSQL logs."""
+    chain = Chain()
+    for seq, *rest in rows:
+        values, prev_hash, digest = tuple(rest[:-2]), rest[-2], rest[-1]
+        last = chain.last
+        chain.count += 1
+        if seq != last + 1:
+            gap = f"entry {last + 1} is" if seq == last + 2 else f"entries {last + 1}-{seq - 1} are"
+            chain.fault = (last + 1, f"{gap} missing (the log jumps from {last} to {seq})")
+            return chain
+        if prev_hash != chain.prev:
+            chain.fault = (seq, f"entry {seq} does not follow the entry before it")
+            return chain
+        if not matches(seal(key, seq, chain.prev, values), digest):
+            why = "changed after it was written, or the key is not the one it was written with"
+            chain.fault = (seq, f"entry {seq} does not match its keyed hash ({why})")
+            return chain
+        chain.prev, chain.last = str(digest), seq
+        chain.at_watch = chain.prev if seq == watch else chain.at_watch
+    return chain
+
+
 def _walk(con: sqlite3.Connection, files: Files, key: bytes, expect: Head | None) -> Verification:
     def fault(seq: int | None, reason: str, count: int) -> Verification:
         return Verification(count, seq, reason, alarm="tampered", path=files.log)
@@ -57,20 +95,10 @@ def _walk(con: sqlite3.Connection, files: Files, key: bytes, expect: Head | None
         anchor = read_anchor(files, key)
     except AuditError as error:
         return fault(None, str(error), 0)
-    prev, last, count, at_anchor = GENESIS, 0, 0, GENESIS
-    for seq, *rest in con.execute(f"{SELECT} ORDER BY seq"):
-        values, prev_hash, digest = tuple(rest[:-2]), rest[-2], rest[-1]
-        count += 1
-        if seq != last + 1:
-            gap = f"entry {last + 1} is" if seq == last + 2 else f"entries {last + 1}-{seq - 1} are"
-            return fault(last + 1, f"{gap} missing (the log jumps from {last} to {seq})", count)
-        if prev_hash != prev:
-            return fault(seq, f"entry {seq} does not follow the entry before it", count)
-        if not matches(seal(key, seq, prev, values), digest):
-            why = "changed after it was written, or the key is not the one it was written with"
-            return fault(seq, f"entry {seq} does not match its keyed hash ({why})", count)
-        prev, last = digest, seq
-        at_anchor = digest if seq == anchor.seq else at_anchor
+    chain = walk_chain(con.execute(f"{SELECT} ORDER BY seq"), key, anchor.seq)
+    if chain.fault is not None:
+        return fault(*chain.fault, chain.count)
+    prev, last, count, at_anchor = chain.prev, chain.last, chain.count, chain.at_watch
     issued = con.execute("SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'").fetchone()
     if issued and issued[0] > last:
         return fault(last + 1, f"entries after {last} were removed (up to {issued[0]})", count)
