@@ -401,6 +401,10 @@ def test_the_audit_log_page_reads_and_verifies_a_postgres_log(
     at.run()
     assert not at.exception and not at.error
     assert "The log is intact: 3 entries" in at.success[0].value  # 2, and this page's view
+    assert "sealed head row" in at.success[0].value
+    said = " ".join(c.value for c in at.caption)
+    assert "is on PostgreSQL at `postgresql://" in said and ":***@" in said
+    assert log.app_url.split("//", 1)[1].split("@")[0] not in said  # no password shown
 
 
 def test_the_local_server_is_ready_for_the_app_and_copies_a_log_while_in_use(

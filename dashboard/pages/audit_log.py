@@ -11,7 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core import audit
-from core.settings import get_settings
+from core.settings import get_settings, is_database_url
 from dashboard import tables, tiles, trail, url_state
 from dashboard.components import open_gate
 from dashboard.formatting import format_count
@@ -25,6 +25,7 @@ open_gate(
     page="audit_log",
 )
 path = get_settings().audit
+on_server = is_database_url(path)  # PostgreSQL: a sealed head row stands for the anchor file
 
 check = audit.verify(path)
 if check.intact:
@@ -32,7 +33,7 @@ if check.intact:
         f"The log is intact: {format_count(check.entries)} "
         f"{'entry' if check.entries == 1 else 'entries'}, numbered without a gap, each sealed "
         "with a keyed hash (HMAC-SHA256) chained to the one before, and in step with its "
-        f"anchor. Head: `{check.head}`."
+        f"{'sealed head row' if on_server else 'anchor'}. Head: `{check.head}`."
     )
 else:
     message = check.message
@@ -79,7 +80,14 @@ st.dataframe(
 )
 st.caption(
     f"The newest {format_count(entries.height)} entries matching the choices above. The log "
-    f"is an SQLite database at `{path}`: it refuses updates and deletions, and the keyed hashes, "
-    "the numbering and the anchor show any entry changed, removed or added by other means. "
-    "Record the head elsewhere and check it later with `workforce audit verify --expect-head`."
+    + (
+        f"is on PostgreSQL at `{path}` (password not shown), shared by every app server: the "
+        "database refuses updates and deletions, and the keyed hashes, the numbering and the "
+        "sealed head row show any entry changed, removed or added by other means. "
+        if on_server
+        else f"is an SQLite database at `{path}`: it refuses updates and deletions, and the "
+        "keyed hashes, the numbering and the anchor show any entry changed, removed or added "
+        "by other means. "
+    )
+    + "Record the head elsewhere and check it later with `workforce audit verify --expect-head`."
 )
