@@ -11,9 +11,9 @@ export WORKFORCE_DEMO_USER ?= demo.admin@workforce.local
 # synthetic demo of `make run` only.  Real deliveries need a secret of their own, set in the
 # environment (it then wins); the tests set their own.
 DEMO_PERSON_KEY_SECRET := workforce-picture-demo-secret-not-for-real-data
-demo ingest run: export WORKFORCE_PERSON_KEY_SECRET ?= $(DEMO_PERSON_KEY_SECRET)
+demo ingest run serve-cluster: export WORKFORCE_PERSON_KEY_SECRET ?= $(DEMO_PERSON_KEY_SECRET)
 
-.PHONY: install run test lint format demo ingest access bench clean oidc
+.PHONY: install run test lint format demo ingest access bench clean oidc serve-cluster
 
 install: $(STAMP)
 
@@ -38,6 +38,14 @@ access:
 
 run: demo ingest access
 	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true
+
+# Several app servers on this machine (deploy/README.md): a throwaway PostgreSQL for the audit
+# log, the ingest (then every 10 minutes), two app servers on one warehouse folder and nginx in
+# front at http://localhost:$(CLUSTER_PORT).  Needs nginx and PostgreSQL's server installed
+# (apt-get install nginx postgresql).
+CLUSTER_PORT ?= 8500
+serve-cluster: demo access
+	$(BIN)/python -m deploy.cluster serve --port $(CLUSTER_PORT)
 
 lint: install
 	$(BIN)/ruff check .

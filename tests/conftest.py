@@ -39,3 +39,12 @@ def signed_in_admin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator
     sign_in(tmp_path, monkeypatch, audit=audit)
     yield audit
     get_settings.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator:
+    """Headless Chromium (``tests/browser/conftest.py``), one for the whole session: shared by
+    tests/browser and tests/cluster, as Playwright's sync API runs one instance at a time."""
+    from tests.browser.conftest import launch_browser
+
+    yield from launch_browser()

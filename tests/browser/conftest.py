@@ -159,8 +159,9 @@ def unity_analyst_url(unity_analyst_root: Path) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator:
+def launch_browser() -> Iterator:
+    """Chromium for the session: the ``browser`` fixture, defined in ``tests/conftest.py`` so
+    that tests/cluster shares it (Playwright's sync API runs one instance at a time)."""
     if not CHROMIUM.exists():
         reason = f"{CHROMIUM} is missing: apt-get install chromium"
         if os.environ.get("WORKFORCE_REQUIRE_BROWSER") == "1":
