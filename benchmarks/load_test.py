@@ -51,11 +51,11 @@ VIEWPORT = {"width": 1280, "height": 900}
 # A heading each page draws and no other page does: once it shows, the page's own run has begun.
 MARKERS = {
     "overview": "The clusters side by side",
-    "workforce": "Two dates compared",
-    "flows": "Turnover in the year",
-    "cost": "HR and finance reconciliation",
+    "workforce": "From cluster to organisation",
+    "flows": "Between two dates",
+    "cost": "Pay spend and other spend",
     "extracts": "Preview",
-    "programme": "Net present value",
+    "programme": "Milestones",
     "data_health": "Load log",
     "audit_log": "Audit log",
 }

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from benchmarks import (
     browser_bench,
+    cluster_load,
     demo_bench,
     growth,
     load_test,
@@ -140,6 +141,8 @@ def main() -> None:
     lines += [*register_bench.section(register_bench.bench(landing, warehouse)), ""]
     reference = Path("data/reference").resolve()
     lines += [*load_test.section(load_test.run(warehouse, reference)), ""]
+    clusters = [cluster_load.run(warehouse, n) for n in (1, 2)]  # issue 16: through nginx
+    lines += [*cluster_load.section(clusters), ""]
     browser = browser_bench.run(warehouse)  # issue 14: pages in a new tab, beside a bare page
     lines += [*browser_bench.section(browser, "the scale-1.0 demo"), ""]
     lines += growth.section(growth.run(work / "growth"))

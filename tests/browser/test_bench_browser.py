@@ -28,3 +28,23 @@ def test_fully_drawn_is_seen_on_a_bare_chart_page(browser, tmp_path: Path) -> No
             assert not tab.evaluate("window.__drawn('Not this page')")
         finally:
             context.close()
+
+
+def test_the_load_tests_page_markers_show_on_their_own_page_only(browser, tiny_url: str) -> None:
+    """benchmarks/load_test.py (and cluster_load.py) time a page until its marker heading
+    shows: each marker must show at first draw on its page (not in a tab opened later) and on
+    no other page, or the load test counts timeouts instead of page times."""
+    from benchmarks import load_test
+
+    tab = browser.new_page(viewport=load_test.VIEWPORT)
+    try:
+        order = load_test.pages()
+        for page in order:
+            tab.goto(f"{tiny_url}/{page.path}", wait_until="commit")
+            tab.get_by_role("heading", name=page.marker).first.wait_for(state="visible")
+            tab.locator(load_test.FINISHED).wait_for(state="attached")
+            others = [p.marker for p in order if p is not page]
+            shown = [m for m in others if tab.get_by_role("heading", name=m).count()]
+            assert not shown, f"{page.key} also shows {shown}"
+    finally:
+        tab.close()
