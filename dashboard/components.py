@@ -316,9 +316,7 @@ def audited_downloads(
 ) -> None:
     """A row of download buttons, one per file, each made and audited when pressed
     (:func:`dashboard.trail.audited_file`: the grant is read again at the press, and the file
-    leaves only once its entry is written) without rerunning the page (``on_click="ignore"``);
-    a file refused at the press is said under them (:func:`dashboard.trail.refusal_note`)."""
-    refusals: list[str] = []  # filled by a refused press, outside any run of the page
+    leaves only once its entry is written) without rerunning the page (``on_click="ignore"``)."""
     for column, file in zip(st.columns(3), files, strict=False):
         name = f"{stem}.{file.suffix}"
         column.download_button(
@@ -334,7 +332,6 @@ def audited_downloads(
                 clusters=clusters,
                 record_level=record_level,
                 protected=protected,
-                refusals=refusals,
             ),
             file_name=name,
             mime=file.mime,
@@ -342,4 +339,3 @@ def audited_downloads(
             key=f"{key}.{file.suffix}",
             width="stretch",
         )
-    trail.refusal_note(refusals)

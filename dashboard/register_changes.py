@@ -56,7 +56,6 @@ def draw(who: Caller) -> None:
         "Versions": f"{date_from} to {date_to}",
         "Clusters": ", ".join(clusters),
     }
-    refusals: list[str] = []  # why a press was refused, said under the button
     st.download_button(
         "Download the changes (Excel)",
         trail.audited_file(
@@ -68,11 +67,9 @@ def draw(who: Caller) -> None:
             frame.height,
             0,
             clusters=clusters,
-            refusals=refusals,
         ),
         file_name=f"register-changes-{date_from}-to-{date_to}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         on_click="ignore",
         key="programme.changes_download",
     )
-    trail.refusal_note(refusals)

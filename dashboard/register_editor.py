@@ -62,7 +62,6 @@ def workbook_section(who: Caller, register: Register, outcome: dict) -> None:
     st.markdown("**The register in Excel**")
     rows = len(register.milestones) + len(register.benefits)
     version = register.version.describe() if register.version else "empty"
-    refusals: list[str] = []  # why a press was refused, said under the button
     st.download_button(
         "Download the register (Excel)",
         trail.audited_file(
@@ -74,14 +73,12 @@ def workbook_section(who: Caller, register: Register, outcome: dict) -> None:
             rows,
             0,
             clusters=CLUSTERS,
-            refusals=refusals,
         ),
         file_name="register.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         on_click="ignore",
         key="register.download",
     )
-    trail.refusal_note(refusals)
     sent = st.file_uploader("Upload an edited register (.xlsx, at most 50 MB)", type=["xlsx"],
                             key="register.upload")  # fmt: skip
     if sent is None:

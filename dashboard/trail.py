@@ -32,7 +32,6 @@ from core import audit
 from core.access import AccessPolicyError, Grant, grant_for
 from core.settings import get_settings
 from dashboard.identity import Caller, plain
-from dashboard.safe_text import safe_markdown
 
 _RUN = "_audit_run"  # this run: page, rows, cells suppressed, whether it queried data
 _LAST_VIEW = "_audit_last_view"  # page and filters of the view last recorded (or shown)
@@ -203,7 +202,6 @@ def audited_file(
     clusters: Sequence[str],
     record_level: bool = False,
     protected: bool = True,
-    refusals: list[str] | None = None,
 ) -> Callable[[], bytes]:
     """The data of a download button: when the button is pressed, checks the grant again,
     makes the file and records the download (the file, the filters and choices behind it, its
@@ -220,10 +218,6 @@ def audited_file(
     second button pressed straight after the first still holds a live file.  The file is
     handed over only once the entry is written: if the audit log cannot be written, nothing
     leaves.
-
-    Streamlit answers a file that was not made with its own fixed words ("Failed to generate
-    file for download"), so why it was not made is also added to ``refusals``, which the page
-    shows beside the buttons (:func:`dashboard.components.audited_downloads`).
     """
     plain_filters = {k: _plain(v) for k, v in filters.items()}
     wanted = tuple(clusters)
@@ -240,19 +234,7 @@ def audited_file(
         )
         return payload
 
-    def noted() -> bytes:
-        try:
-            return make()
-        except DownloadRefused as error:
-            if refusals is not None:
-                refusals.append(str(error))
-            raise
-        except WRITE_ERRORS as error:  # the entry could not be written: nothing leaves
-            if refusals is not None:
-                refusals.append(f"{what} was not made, as the audit log cannot be written: {error}")
-            raise
-
-    return noted
+    return make
 
 
 def _append(
@@ -276,17 +258,3 @@ def _append(
         cells_suppressed=cells,
     )
     audit.append(get_settings().audit, entry)
-
-
-REFUSAL_POLL_S = 2.0
-
-
-@st.fragment(run_every=REFUSAL_POLL_S)
-def refusal_note(refusals: list[str]) -> None:
-    """Why the last file pressed for was not made (the grant no longer holds, or the audit log
-    cannot be written), in the app's words, under the download buttons given ``refusals``
-    (:func:`audited_file`): Streamlit itself only says "Failed to generate file for download".
-    A download is made outside the page's run, so this small fragment looks again every
-    :data:`REFUSAL_POLL_S` seconds; it draws nothing until a press is refused."""
-    if refusals:
-        st.error(safe_markdown(refusals[-1], limit=600), icon=":material/block:")

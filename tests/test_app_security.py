@@ -121,48 +121,6 @@ def test_a_download_pressed_after_the_grant_changed_makes_no_file(
     assert audit.read(log, event="download").height == 1  # only the first
 
 
-def test_why_a_press_made_no_file_is_kept_for_the_page_to_say(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Streamlit says only "Failed to generate file for download": the reason goes to the
-    page's ``refusals`` (shown by trail.refusal_note), for a grant gone and for an audit log
-    that cannot be written (then nothing is built either)."""
-    who = analyst_with_records(tmp_path, monkeypatch)
-    refusals: list[str] = []
-    made: list[int] = []
-    assert press(who, made, refusals=refusals) == RECORDS and refusals == []
-    policy().write_text(policy().read_text().replace("record_level = true", "record_level = false"))
-    with pytest.raises(trail.DownloadRefused):
-        press(who, made, refusals=refusals)
-    assert refusals == [
-        "employee_records.csv was not made: a@x.gov.uk no longer has record-level rights to UNITY"
-    ]
-    log = pages.audit_log()
-    log.unlink()
-    log.mkdir()  # the log's place is now a folder: nothing can be appended
-    monkeypatch.setattr(trail, "_refusal_at_press", lambda *a: (who.grant, None))
-    with pytest.raises(trail.WRITE_ERRORS):
-        press(who, made, refusals=refusals)
-    assert refusals[-1].startswith(
-        "employee_records.csv was not made, as the audit log cannot be written: "
-    )
-    assert made == [1, 1]  # built, but it never left: its entry could not be written
-
-
-def test_the_refusal_note_says_the_last_reason_and_nothing_before_one() -> None:
-    from streamlit.testing.v1 import AppTest
-
-    def script(refusals: list[str]) -> None:
-        from dashboard import trail
-
-        trail.refusal_note(refusals)
-
-    quiet = AppTest.from_function(script, args=([],)).run()
-    assert not quiet.exception and not quiet.error
-    said = AppTest.from_function(script, args=(["a was not made", "b was *not* made"],)).run()
-    assert [e.value for e in said.error] == ["b was \\*not\\* made"]
-
-
 def test_an_unprotected_file_needs_the_admin_role_at_the_press(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
