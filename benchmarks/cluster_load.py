@@ -34,7 +34,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from benchmarks.load_test import VIEWPORT, Session, Visit, memory_mib, pages, percentile
+from benchmarks.load_test import VIEWPORT, Session, Visit, _s, memory_mib, pages, percentile
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE_S = 10.0
@@ -174,10 +174,6 @@ def run(warehouse: Path, servers: int, sessions: int = 30, duration_s: float = 1
         pids = {app.address: app.process.pid for app in cluster.apps if app.process}
         driven = asyncio.run(drive(cluster.url, pids, sessions, duration_s))
     return summarise(driven, servers, sessions, duration_s)
-
-
-def _s(value: float | None) -> str:
-    return "–" if value is None else f"{value:.2f} s"
 
 
 def section(results: list[dict]) -> list[str]:

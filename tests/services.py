@@ -17,24 +17,30 @@ import itertools
 import os
 import tempfile
 from collections.abc import Iterator
+from typing import NoReturn
 
 import pytest
 
 from deploy.postgres import local
 
-REQUIRED = os.environ.get("WORKFORCE_REQUIRE_SERVICES") == "1"
+SERVICES = "WORKFORCE_REQUIRE_SERVICES"
 _names = itertools.count(1)
+
+
+def unavailable(why: str, required_by: str = SERVICES) -> NoReturn:
+    """Skip the test (or module) that needs what is missing, ``why``; fail instead when the
+    setting ``required_by`` is 1 (the CI sets it), so that a CI machine without it cannot pass
+    by skipping."""
+    if os.environ.get(required_by) == "1":
+        pytest.fail(f"{required_by}=1 but {why}", pytrace=False)
+    pytest.skip(why, allow_module_level=True)
 
 
 def require_postgres() -> None:
     """Skip the calling module when no local PostgreSQL can be made here; fail instead when the
     CI requires the services."""
-    if local.available():
-        return
-    why = "PostgreSQL's server binaries (/usr/lib/postgresql/*/bin) are not installed"
-    if REQUIRED:
-        pytest.fail(f"WORKFORCE_REQUIRE_SERVICES=1 but {why}", pytrace=False)
-    pytest.skip(why, allow_module_level=True)
+    if not local.available():
+        unavailable("PostgreSQL's server binaries (/usr/lib/postgresql/*/bin) are not installed")
 
 
 @pytest.fixture(scope="session")

@@ -109,12 +109,17 @@ def streamlit(
         _wait_until_healthy(url, server, log)
         yield url
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop(server)
+
+
+def stop(process: subprocess.Popen) -> None:
+    """Ask ``process`` to end, and kill it if it has not within 10 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 @pytest.fixture(scope="session")
@@ -163,10 +168,9 @@ def launch_browser() -> Iterator:
     """Chromium for the session: the ``browser`` fixture, defined in ``tests/conftest.py`` so
     that tests/cluster shares it (Playwright's sync API runs one instance at a time)."""
     if not CHROMIUM.exists():
-        reason = f"{CHROMIUM} is missing: apt-get install chromium"
-        if os.environ.get("WORKFORCE_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"WORKFORCE_REQUIRE_BROWSER=1 but {reason}")
-        pytest.skip(reason)
+        from tests.services import unavailable
+
+        unavailable(f"{CHROMIUM} is missing: apt-get install chromium", "WORKFORCE_REQUIRE_BROWSER")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

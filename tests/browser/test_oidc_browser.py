@@ -31,8 +31,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import REPO, _free_port, serve, settled
+from tests.browser.conftest import REPO, _free_port, serve, settled, stop
 from tests.pages import policy_text
+from tests.services import unavailable
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -77,9 +78,7 @@ def _need_provider() -> str:
     missing = _missing(node)
     if missing is None and node is not None:
         return node
-    if os.environ.get("WORKFORCE_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"WORKFORCE_REQUIRE_BROWSER=1 but {missing}")
-    pytest.skip(str(missing))
+    unavailable(str(missing), "WORKFORCE_REQUIRE_BROWSER")
 
 
 def _secrets(port: int) -> str:
@@ -156,12 +155,7 @@ def sign_in_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SignInApp]
         try:
             yield SignInApp(url, f"http://localhost:{port}", root / "audit.sqlite")
         finally:
-            provider.terminate()
-            try:
-                provider.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                provider.kill()
-                provider.wait()
+            stop(provider)
 
 
 @pytest.fixture

@@ -8,13 +8,14 @@ session's one (the ``browser`` fixture of ``tests/conftest.py``).
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.services import unavailable
 
 
 def require_services() -> None:
@@ -30,12 +31,8 @@ def require_services() -> None:
         )
         if not there
     ]
-    if not missing:
-        return
-    reason = f"missing: {', '.join(missing)}"
-    if os.environ.get("WORKFORCE_REQUIRE_SERVICES") == "1":
-        pytest.fail(f"WORKFORCE_REQUIRE_SERVICES=1 but {reason}")
-    pytest.skip(reason)
+    if missing:
+        unavailable(f"missing: {', '.join(missing)}")
 
 
 @pytest.fixture(scope="module")
