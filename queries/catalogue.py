@@ -18,9 +18,9 @@ dimensions nor measures: :data:`ROW_KEYS` identify rows as a dimension would (pr
 from __future__ import annotations
 
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from queries.definitions import metric_names, raw
+from queries.definitions import definition, metric_names
 
 if TYPE_CHECKING:
     from queries.disclosure import DisclosureRule
@@ -38,15 +38,9 @@ EXTRACT_METRICS: tuple[str, ...] = (
 
 
 # Columns that are neither dimensions nor measures of a rule, from the definitions.
-# Read from the TOML as it is (queries.definitions.raw: no pydantic on a query's path), and
-# only the metric asked for: a query reads one file, not all of them.
-@cache
-def _said(name: str) -> dict[str, Any]:
-    return raw(name)["disclosure"]
-
-
 def _by_metric(key: str) -> dict[str, tuple[str, ...]]:
-    return {n: tuple(_said(n)[key]) for n in metric_names() if _said(n).get(key)}
+    said = {n: getattr(definition(n).disclosure, key) for n in metric_names()}
+    return {n: columns for n, columns in said.items() if columns}
 
 
 def __getattr__(attr: str) -> object:
@@ -63,15 +57,15 @@ def _rule(name: str) -> DisclosureRule | None:
 
     if name not in metric_names():
         return None
-    said = _said(name)
-    if not said["protected"]:
+    said = definition(name).disclosure
+    if not said.protected:
         return None
     return DisclosureRule(
-        population=said.get("population"),
-        counts=tuple(said.get("counts", ())),
-        money=tuple(said.get("money", ())),
-        identities=tuple(tuple(group) for group in said.get("identities", ())),
-        ratios=tuple(Ratio(**ratio) for ratio in said.get("ratios", ())),
+        population=said.population,
+        counts=said.counts,
+        money=said.money,
+        identities=said.identities,
+        ratios=tuple(Ratio(**vars(ratio)) for ratio in said.ratios),
     )
 
 
@@ -83,7 +77,7 @@ def disclosure_rule(metric: str) -> DisclosureRule | None:
 
 @cache
 def _npv_measures() -> tuple[str, ...]:
-    return tuple(column["name"] for column in raw("benefits_npv")["columns"])
+    return tuple(column.name for column in definition("benefits_npv").columns)
 
 
 # The precision a measure is written with (issue 14): by what the column holds, since a name

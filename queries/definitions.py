@@ -1,28 +1,32 @@
-"""One definition per metric: ``queries/sql/<metric>.toml``, read into one pydantic model
-(:mod:`queries.definition_model`).
+"""One definition per metric: ``queries/sql/<metric>.toml``, read into one model checked by
+pydantic (:mod:`queries.definition_model`).
 
 Each metric's SQL file computes it; the TOML file beside it says what it is, once: its plain
 sentence for leaders, its description for developers, its grain, its parameters (each rate with
 its default and source), its dimensions, its output columns with units and what disclosure
-control does to it.  Everything that describes a metric reads it from here: the runner (which
-parameters to bind, which dimensions to allow, which columns to return), the CLI, the pages'
-"how defined" text and the extracts' about sheet (:func:`dashboard.data.definition`), the
-disclosure rules (:mod:`queries.catalogue`), the published rates (:mod:`queries.constants`) and
-the generated glossary (``python -m queries.glossary`` writes ``docs/metrics.md``).
+control does to it.  Everything that describes a metric reads it from here, as a
+:class:`~queries.definition_model.Definition`: the runner (which parameters to bind, which
+dimensions to allow, which columns to return), the CLI's catalogue and disclosure rules
+(:mod:`queries.catalogue`), the published rates (:mod:`queries.constants`), the pages' "how
+defined" text and the extracts' about sheet (:func:`dashboard.data.definition`) and the
+generated glossary (``python -m queries.glossary`` writes ``docs/metrics.md``).
 
-A file that does not parse or does not fit the model is refused with one line naming the file
-and the key (:class:`DefinitionError`); files are read once per process (:func:`definition`).
+:func:`definitions` checks every file with pydantic (the tests, the glossary, and the dashboard
+when it starts: :data:`dashboard.glossary.DEFINITIONS`); :func:`definition` builds one metric's
+without loading pydantic, for a ``workforce query`` process (both give equal objects).  A file
+that does not parse or does not fit the model is refused with one line naming the file and the
+key (:class:`DefinitionError`).
 """
 
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from queries.definition_model import Definition
+from queries.definition_model import Definition, build, validate
 
 SQL_DIR = Path(__file__).with_name("sql")
 
@@ -43,28 +47,18 @@ def _read(path: Path) -> dict[str, Any]:
     return raw
 
 
-def _checked(path: Path, contents: dict[str, Any]) -> Definition:
-    """``contents`` (the TOML file ``path`` as read) checked against the model; any fault is
-    one line naming the file and the key."""
-    from queries.definition_model import validate  # pydantic: not on a query's path
-
+def _load(path: Path, make: Callable[[str, dict[str, Any]], Definition]) -> Definition:
+    contents = _read(path)
     try:
-        return validate(path.stem, contents)
+        return make(path.stem, contents)
     except ValueError as error:
         raise DefinitionError(f"{path.name}: {error}") from None
 
 
 def parse(path: Path) -> Definition:
-    """Read and check one TOML file; any fault is one line naming the file and the key."""
-    return _checked(path, _read(path))
-
-
-@cache
-def raw(name: str) -> dict[str, Any]:
-    """Metric ``name``'s TOML as read, unchecked: for the runner, the disclosure rules and the
-    rates, which need a few keys on every query (the files are checked against the model by
-    :func:`definition` and by the tests)."""
-    return _read(SQL_DIR / f"{name}.toml")
+    """Read one TOML file and check it with pydantic; any fault is one line naming the file and
+    the key."""
+    return _load(path, validate)
 
 
 def metric_names() -> tuple[str, ...]:
@@ -74,16 +68,18 @@ def metric_names() -> tuple[str, ...]:
 
 @cache
 def definition(name: str) -> Definition:
-    """The definition of metric ``name``, checked once, from the file :func:`raw` read (each
-    file is read once per process, whoever asks first)."""
-    return _checked(SQL_DIR / f"{name}.toml", raw(name))
+    """The definition of metric ``name``, read once per process and built without pydantic
+    (:func:`queries.definition_model.build`: unknown and missing keys and the model's rules
+    refused; its types checked by :func:`definitions`)."""
+    return _load(SQL_DIR / f"{name}.toml", build)
 
 
+@cache
 def definitions() -> dict[str, Definition]:
-    """Every metric's definition, by name, in name order."""
-    return {name: definition(name) for name in metric_names()}
+    """Every metric's definition, by name, in name order, each checked with pydantic."""
+    return {name: parse(SQL_DIR / f"{name}.toml") for name in metric_names()}
 
 
 def defaults(name: str) -> dict[str, object]:
-    """Metric ``name``'s parameters with a default, name → value (from :func:`raw`)."""
-    return {p["name"]: p["default"] for p in raw(name).get("parameters", ()) if "default" in p}
+    """Metric ``name``'s parameters with a default, name → value."""
+    return definition(name).defaults

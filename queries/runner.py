@@ -33,7 +33,7 @@ import duckdb
 
 from core.feeds import CLUSTERS as CLUSTERS  # re-exported for the runner's callers
 from core.sqltext import quote as quote  # re-exported: the runner quotes its dimensions
-from queries.definitions import SQL_DIR, defaults, raw
+from queries.definitions import SQL_DIR, definition
 
 if TYPE_CHECKING:  # polars is imported by DuckDB's .pl() when a caller asks for a frame
     import polars as pl
@@ -89,14 +89,14 @@ class SqlFile:
 @cache
 def load_sql(name: str) -> SqlFile:
     """``queries/sql/<name>.sql`` with its definition (:func:`queries.definitions.definition`)."""
-    spec = raw(name)  # the TOML as read: no pydantic on a query's path (queries.definitions)
+    spec = definition(name)
     return SqlFile(
         name=name,
         text=(SQL_DIR / f"{name}.sql").read_text(),
-        params={p["name"]: p["type"] for p in spec.get("parameters", ())},
-        dimensions=tuple(spec.get("dimensions", ())),
-        measures=tuple(c["name"] for c in spec.get("columns", ())),
-        defaults=defaults(name),
+        params={p.name: p.type for p in spec.parameters},
+        dimensions=spec.dimensions,
+        measures=tuple(c.name for c in spec.columns),
+        defaults=spec.defaults,
     )
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import ast
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -18,6 +20,7 @@ import pytest
 from core.warehouse import connect_readonly
 from pipeline.demo import calibration
 from queries import constants, glossary
+from queries import definitions as definitions_module
 from queries.definitions import (
     SQL_DIR,
     DefinitionError,
@@ -125,38 +128,108 @@ def test_the_demo_posts_the_rates_the_reconciliation_checks_and_queries_import_n
 GOOD = (SQL_DIR / "workforce.toml").read_text()
 
 
-@pytest.mark.parametrize(
-    ("text", "said"),
-    [
-        (GOOD.replace('unit = "date"', 'unit = "date', 1), "workforce.toml: not valid TOML ("),
-        (
-            GOOD.replace(
-                '[[columns]]\nname = "fte"\nunit = "full-time equivalents"\n',
-                '[[columns]]\nname = "fte"\n',
-            ),
-            "workforce.toml: columns[1].unit: Field required",
+BAD_FILES = [
+    (GOOD.replace('unit = "date"', 'unit = "date', 1), "workforce.toml: not valid TOML ("),
+    (
+        GOOD.replace(
+            '[[columns]]\nname = "fte"\nunit = "full-time equivalents"\n',
+            '[[columns]]\nname = "fte"\n',
         ),
-        (GOOD.replace('type = "DATE"', 'type = "DAY"', 1), "workforce.toml: parameters[0].type: "),
-        ("colour = 'blue'\n" + GOOD, "workforce.toml: colour: Extra inputs are not permitted"),
-        (
-            GOOD.replace('type = "DATE"\n', 'type = "DATE"\ndefault = "2026-01-31"\n', 1),
-            "workforce.toml: parameters[0]: Value error, a parameter with a default needs",
-        ),
-        ('name = "x"\n' + GOOD, "workforce.toml: name: not allowed"),
-    ],
-    ids=["syntax", "missing-unit", "bad-type", "unknown-key", "default-without-source", "name"],
-)
-def test_a_malformed_definition_is_one_line_naming_file_and_key(
-    tmp_path: Path, text: str, said: str
-) -> None:
-    assert text != GOOD
+        "workforce.toml: columns[1].unit: Field required",
+    ),
+    ("colour = 'blue'\n" + GOOD, "workforce.toml: colour: Extra inputs are not permitted"),
+    (
+        GOOD.replace("[[columns]]", "[[columns]]\nshade = 1", 1),
+        "workforce.toml: columns[0].shade: Extra inputs are not permitted",
+    ),
+    (
+        GOOD.replace('type = "DATE"\n', 'type = "DATE"\ndefault = "2026-01-31"\n', 1),
+        "workforce.toml: parameters[0]: Value error, a parameter with a default needs",
+    ),
+    (
+        GOOD.replace('name = "clusters"', 'name = "as_at"', 1),
+        "workforce.toml: (top level): Value error, a parameter is declared twice",
+    ),
+    (
+        GOOD.replace("[disclosure]\nprotected = true", "[disclosure]\nprotected = false", 1),
+        "workforce.toml: disclosure: Value error, an unprotected metric names no columns",
+    ),
+    (
+        GOOD.replace('counts = ["headcount"', 'counts = ["heads", "headcount"', 1),
+        "workforce.toml: (top level): Value error, disclosure names columns the metric does not",
+    ),
+    (GOOD[: GOOD.index("[disclosure]")], "workforce.toml: disclosure: Field required"),
+    ('name = "x"\n' + GOOD, "workforce.toml: name: not allowed"),
+]
+BAD_IDS = [
+    "syntax", "missing-unit", "unknown-key", "unknown-column-key", "default-without-source",
+    "declared-twice", "unprotected-with-rule", "stray-column", "no-disclosure", "name",
+]  # fmt: skip
+
+
+def read_both_ways(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, way: str):
+    """``text`` as workforce.toml, read with pydantic's check or built the runner's way."""
     path = tmp_path / "workforce.toml"
     path.write_text(text)
+    if way == "pydantic":
+        return parse(path)
+    monkeypatch.setattr(definitions_module, "SQL_DIR", tmp_path)
+    return definition.__wrapped__("workforce")  # not the cached real file
+
+
+@pytest.mark.parametrize(("text", "said"), BAD_FILES, ids=BAD_IDS)
+@pytest.mark.parametrize("way", ["pydantic", "built"])
+def test_a_malformed_definition_is_one_line_naming_file_and_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, said: str, way: str
+) -> None:
+    """Both ways in refuse the same files with the same line."""
+    assert text != GOOD
     with pytest.raises(DefinitionError) as caught:
-        parse(path)
+        read_both_ways(tmp_path, monkeypatch, text, way)
     message = str(caught.value)
     assert message.startswith(said), message
     assert "\n" not in message
+
+
+def test_only_pydantic_checks_a_values_type(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The runner's way trusts the types, which pydantic checks in every real file (the next
+    test and the dashboard, which reads them all when it starts)."""
+    text = GOOD.replace('type = "DATE"', 'type = "DAY"', 1)
+    with pytest.raises(DefinitionError, match=r"^workforce\.toml: parameters\[0\]\.type: "):
+        read_both_ways(tmp_path, monkeypatch, text, "pydantic")
+    assert read_both_ways(tmp_path, monkeypatch, text, "built").parameters[0].type == "DAY"
+
+
+def test_both_ways_in_give_the_same_definitions() -> None:
+    """pydantic's check of every file and the runner's direct build agree, object for object."""
+    checked = definitions()
+    assert set(checked) == set(metric_names()) and len(checked) > 15
+    for name, spec in checked.items():
+        assert definition(name) == spec, name
+        assert type(definition(name).parameters[0]) is type(spec.parameters[0])
+
+
+def test_a_query_process_does_not_load_pydantic(tmp_path: Path) -> None:
+    """``workforce query`` is timed against a bare DuckDB script: it builds its one definition
+    without pydantic (docs/benchmarks.md), and still answers."""
+    settings = build(tmp_path / "tiny")
+    script = (
+        "import sys\n"
+        "from pipeline.cli import main\n"
+        f"code = main(['query', 'contingent', '--as-at', '{B}', '--warehouse', "
+        f"{str(settings.warehouse)!r}])\n"
+        "loaded = [m for m in ('pydantic', 'pydantic_core') if m in sys.modules]\n"
+        "sys.stderr.write(repr(loaded))\n"
+        "sys.exit(code)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[0] == "workers,fte,annualised_cost_gbp"
+    assert done.stderr.splitlines()[-1] == "[]"  # after the warehouse's notes
 
 
 def test_a_missing_definition_is_one_line_too(tmp_path: Path) -> None:
