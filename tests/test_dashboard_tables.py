@@ -233,6 +233,39 @@ def test_the_programme_pages_tables_name_ratings_and_columns_as_read() -> None:
     assert shown.row(0) == ("UNITY", "2025-26", 10.0, 8.0, 30.0, 20.0)
 
 
+def test_benefits_and_cost_are_kept_apart_and_an_empty_sum_is_not_a_zero() -> None:
+    rows = pl.DataFrame(
+        {"measure": ["cashable_saving", "programme_cost", "non_cashable_efficiency"],
+         "planned_gbp": [10.0, 7.0, 5.0], "actual_gbp": [None, 3.0, None]}
+    )  # fmt: skip
+    gains, costs = tables.benefits_and_cost(rows)
+    assert sorted(gains["measure"]) == ["cashable_saving", "non_cashable_efficiency"]
+    assert costs["measure"].to_list() == ["programme_cost"]
+    assert tables.sum_or_none(gains, "planned_gbp") == 15.0
+    assert tables.sum_or_none(costs, "actual_gbp") == 3.0
+    assert tables.sum_or_none(gains, "actual_gbp") is None  # nothing realised yet: not £0
+    assert tables.sum_or_none(rows.clear(), "planned_gbp") is None
+    assert tables.MEASURE_ORDER == (
+        "cashable_saving", "non_cashable_efficiency", "programme_cost"
+    )  # fmt: skip
+
+
+def test_the_cost_pages_year_chart_months_and_off_payroll_rows() -> None:
+    spend = pl.DataFrame(
+        {"period": ["2025-03", "2025-04", "2026-03", "2026-04"],
+         "account_category": ["consultancy", "payroll_salary", "contingent_labour", "travel"],
+         "amount_gbp": [1.0, 2.0, 3.0, 4.0]}
+    )  # fmt: skip
+    assert tables.year_rows(spend, "2025-04", "2026-03")["period"].to_list() == [
+        "2025-04", "2026-03"
+    ]  # fmt: skip
+    assert tables.year_rows(spend, "2025-04", None).is_empty()  # no complete month yet
+    assert tables.since(spend, "2026-03")["period"].to_list() == ["2026-03", "2026-04"]
+    assert tables.off_payroll(spend)["account_category"].to_list() == [
+        "consultancy", "contingent_labour"
+    ]  # fmt: skip
+
+
 # --- the Workforce page's tables (issue 17: moved out of the page) -----------------------------
 
 

@@ -76,15 +76,11 @@ spend = metric(
     {"period_from": min(first, chart_from), "period_to": shown_to, "as_at": as_at},
     ("period", "account_category"),
 ).with_columns(pl.col("amount_gbp").cast(pl.Float64))
-year = (
-    spend.filter(pl.col("period").is_between(pl.lit(first), pl.lit(last)))
-    if last
-    else spend.clear()
-)
+year = tables.year_rows(spend, first, last)
 window = periods.window_text(
     max(first, year["period"].min()) if year.height else first, last or first
 )
-chart_rows = tables.labelled(spend.filter(pl.col("period") >= pl.lit(chart_from)), status)
+chart_rows = tables.labelled(tables.since(spend, chart_from), status)
 partial = {periods.partial_label(p, status) for p in status.partial}
 
 
@@ -176,9 +172,7 @@ def per_fte_tab() -> None:
 def contingent_tab() -> None:
     """Contingent labour and consultancy: the ledger's spend and the workers in HR."""
     st.subheader("Contingent labour and consultancy")
-    off_payroll = chart_rows.filter(
-        pl.col("account_category").is_in(["contingent_labour", "consultancy"])
-    )
+    off_payroll = tables.off_payroll(chart_rows)
     chart_with_table(
         figure(
             stacked.spend_chart,

@@ -35,7 +35,6 @@ CASE_CASHABLE_GBP = 500e6
 CASE_EFFICIENCIES_GBP = 1.3e9
 CASE_COST_GBP = 900e6
 ALONE_COST_GBP = 1.7e9
-BENEFITS = ("cashable_saving", "non_cashable_efficiency")
 DATE = st.column_config.DateColumn(format="D MMM YYYY")
 OVERDUE_HELP = (
     "Overdue: not achieved, and its forecast date (or its baseline, when there is no forecast) "
@@ -87,13 +86,6 @@ def rating_tiles(ratings: pl.DataFrame, register: pl.DataFrame) -> dict[str, int
     return rated
 
 
-def total(frame: pl.DataFrame, column: str) -> float | None:
-    """The column's sum, or None when the frame has no value for it."""
-    if frame.is_empty() or frame[column].null_count() == frame.height:
-        return None
-    return float(frame[column].sum())
-
-
 view = open_page(
     "Programme",
     "Milestones, delivery confidence, and benefits and cost against the Shared Services "
@@ -110,11 +102,10 @@ params = {**STANDARD_PARAMS, "as_at": as_at, "base_year": financial_year(as_at)}
 benefits = data.metric("benefits_cumulative", clusters, params, ("cluster", "measure"))
 npv = data.metric("benefits_npv", clusters, params)
 ratings = data.metric("milestones", clusters, params, ("dca_rating",))
-gains = benefits.filter(pl.col("measure").is_in(BENEFITS))
-costs = benefits.filter(pl.col("measure") == "programme_cost")
-planned, realised = total(gains, "planned_gbp"), total(gains, "actual_gbp")
-cost_planned, cost_to_date = total(costs, "planned_gbp"), total(costs, "actual_gbp")
-forecast_npv = total(npv, "forecast_npv")
+gains, costs = tables.benefits_and_cost(benefits)
+planned, realised = (tables.sum_or_none(gains, c) for c in ("planned_gbp", "actual_gbp"))
+cost_planned, cost_to_date = (tables.sum_or_none(costs, c) for c in ("planned_gbp", "actual_gbp"))
+forecast_npv = tables.sum_or_none(npv, "forecast_npv")
 # The totals are the ratings' counts summed: every milestone has one rating ("unknown" if none),
 # so a second query of the same register for them is not needed.
 milestones_n, achieved, overdue, slipped = (
@@ -283,7 +274,7 @@ def benefits_tab() -> None:
         f"{format_gbp(CASE_EFFICIENCIES_GBP)} non-cashable efficiencies) for about "
         f"{format_gbp(CASE_COST_GBP)} of cost. Planned bars are the register's approved profile."
     )
-    for measure in (*BENEFITS, "programme_cost"):
+    for measure in tables.MEASURE_ORDER:
         label = MEASURES[measure]
         rows = benefits.filter(pl.col("measure") == measure)
         chart_with_table(

@@ -9,18 +9,22 @@ pages), :mod:`.workforce`, :mod:`.flows`, :mod:`.cost`, :mod:`.programme` and
 
 from __future__ import annotations
 
+from dashboard.tables.cost import OFF_PAYROLL as OFF_PAYROLL
 from dashboard.tables.cost import RECONCILIATION_FLAG as RECONCILIATION_FLAG
 from dashboard.tables.cost import WITHIN_TOLERANCE as WITHIN_TOLERANCE
 from dashboard.tables.cost import category_spend as category_spend
 from dashboard.tables.cost import complete_average as complete_average
 from dashboard.tables.cost import cost_per_fte_table as cost_per_fte_table
 from dashboard.tables.cost import labelled as labelled
+from dashboard.tables.cost import off_payroll as off_payroll
 from dashboard.tables.cost import ratio_table as ratio_table
 from dashboard.tables.cost import reconciliation_table as reconciliation_table
+from dashboard.tables.cost import since as since
 from dashboard.tables.cost import spans_table as spans_table
 from dashboard.tables.cost import spend_groups as spend_groups
 from dashboard.tables.cost import spend_table as spend_table
 from dashboard.tables.cost import total as total
+from dashboard.tables.cost import year_rows as year_rows
 from dashboard.tables.flows import highest_turnover as highest_turnover
 from dashboard.tables.flows import moves_shown as moves_shown
 from dashboard.tables.flows import steps_table as steps_table
@@ -36,9 +40,12 @@ from dashboard.tables.health import load_log_table as load_log_table
 from dashboard.tables.health import outcomes_in_words as outcomes_in_words
 from dashboard.tables.health import refusals_table as refusals_table
 from dashboard.tables.health import unmapped_table as unmapped_table
+from dashboard.tables.programme import MEASURE_ORDER as MEASURE_ORDER
+from dashboard.tables.programme import benefits_and_cost as benefits_and_cost
 from dashboard.tables.programme import benefits_table as benefits_table
 from dashboard.tables.programme import ratings_table as ratings_table
 from dashboard.tables.programme import slippage_table as slippage_table
+from dashboard.tables.programme import sum_or_none as sum_or_none
 from dashboard.tables.protected import DIVERSITY_RULE as DIVERSITY_RULE
 from dashboard.tables.protected import DIVERSITY_SHARES as DIVERSITY_SHARES
 from dashboard.tables.protected import MOVES_DIMS as MOVES_DIMS

@@ -51,6 +51,27 @@ RECONCILIATION_FLAG = "⚠ Over tolerance"
 WITHIN_TOLERANCE = "Within tolerance"
 
 
+OFF_PAYROLL = ("contingent_labour", "consultancy")  # the ledger's categories of contingent spend
+
+
+def year_rows(spend: pl.DataFrame, first: str, last: str | None) -> pl.DataFrame:
+    """The spend rows of the periods ``first`` to ``last`` (a complete year, or as much of one
+    as there is); none when no month is complete yet (``last`` None)."""
+    if last is None:
+        return spend.clear()
+    return spend.filter(pl.col("period").is_between(pl.lit(first), pl.lit(last)))
+
+
+def since(spend: pl.DataFrame, first: str) -> pl.DataFrame:
+    """The spend rows from period ``first`` on (a chart's months)."""
+    return spend.filter(pl.col("period") >= pl.lit(first))
+
+
+def off_payroll(spend: pl.DataFrame) -> pl.DataFrame:
+    """The spend rows of contingent labour and consultancy."""
+    return spend.filter(pl.col("account_category").is_in(OFF_PAYROLL))
+
+
 def total(frame: pl.DataFrame, column: str) -> float:
     """The sum of ``column`` (0 for no rows): a tile's amount."""
     return float(frame[column].cast(pl.Float64).sum()) if not frame.is_empty() else 0.0

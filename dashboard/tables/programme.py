@@ -6,6 +6,27 @@ from __future__ import annotations
 import polars as pl
 
 from dashboard.glossary import DCA_LABELS
+from queries.runner import BENEFIT_MEASURES, COST_MEASURES
+
+# The measures of benefits_cumulative in the order the page shows them: the benefits, then cost.
+MEASURE_ORDER: tuple[str, ...] = (*sorted(BENEFIT_MEASURES), *sorted(COST_MEASURES))
+
+
+def benefits_and_cost(rows: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """``benefits_cumulative`` rows split into the benefit measures, which add up together, and
+    programme cost, which is never added to them (:data:`queries.runner.KEPT_APART`)."""
+    return (
+        rows.filter(pl.col("measure").is_in(sorted(BENEFIT_MEASURES))),
+        rows.filter(pl.col("measure").is_in(sorted(COST_MEASURES))),
+    )
+
+
+def sum_or_none(frame: pl.DataFrame, column: str) -> float | None:
+    """The column's sum, or None when the frame holds no value for it: a figure not yet
+    available, not a zero."""
+    if frame.is_empty() or frame[column].null_count() == frame.height:
+        return None
+    return float(frame[column].sum())
 
 
 def ratings_table(ratings: pl.DataFrame) -> pl.DataFrame:
