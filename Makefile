@@ -57,7 +57,7 @@ format: install
 	$(BIN)/ruff check --fix .
 
 test: lint oidc
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -n 2
 
 # The OpenID Connect provider the sign-in test runs (npm's oidc-provider, from its lock file),
 # when npm is here; without it that test skips (CI installs Node.js and requires it).

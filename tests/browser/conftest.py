@@ -3,7 +3,7 @@
 Chromium is Debian's (``apt-get install chromium``), never a Playwright download.  Without it
 the browser tests are skipped, unless ``WORKFORCE_REQUIRE_BROWSER=1`` (as in CI), when they
 fail instead.  Every browser test module sets
-``pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]``, so under
+``pytestmark = pytest.mark.browser``, so under
 ``pytest -n 2 --dist loadgroup`` one worker runs them all against one server.
 """
 

@@ -17,7 +17,7 @@ from core.access import PAGES_BY_ROLE
 from tests.browser.conftest import settled
 from tests.pages import tab_paths
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 LOADED = 30_000  # ms
 OTHER_CLUSTERS = re.compile(r"\b(DEFENCE|OVERSEAS|MATRIX|SYNERGY)\b")
 # Each page's last heading: once it shows, the page's run has finished.

@@ -25,7 +25,7 @@ from core.access import PAGES_BY_ROLE
 from tests.browser.conftest import REPO, serve, settled, streamlit
 from tests.pages import ADMIN, policy_text, tab_paths
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 LOADED = 30_000  # ms
 AHEAD = 3  # tabs loading at once
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]

@@ -9,7 +9,7 @@ import pytest
 
 from benchmarks import browser_bench as bb
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 
 def test_fully_drawn_is_seen_on_a_bare_chart_page(browser, tmp_path: Path) -> None:

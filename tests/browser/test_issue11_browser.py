@@ -18,7 +18,7 @@ from playwright.sync_api import Page, expect
 from core import audit
 from tests.browser.conftest import serve, settled
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 LOADED = 30_000  # ms
 REFUSED = "This page is not open to your role (leader)."
 

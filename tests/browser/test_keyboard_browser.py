@@ -10,7 +10,7 @@ from playwright.sync_api import Page
 from dashboard.navigation import PAGES, STATEMENT
 from tests.browser.test_axe_browser import drawn
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 MOST_TABS = 120  # the Overview has about 50 stops; a trap would never come back round
 
 # What the focused element is, and whether it (or the box drawn around it, for an input

@@ -35,7 +35,7 @@ from tests.browser.conftest import REPO, _free_port, serve, settled, stop
 from tests.pages import policy_text
 from tests.services import unavailable
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 PROVIDER = REPO / "tests" / "oidc"
 LOADED = 30_000  # ms

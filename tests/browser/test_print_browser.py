@@ -24,7 +24,7 @@ from dashboard import footer
 from tests.browser.conftest import serve, settled
 from tests.pages import ADMIN, policy_text
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 LOADED = 30_000  # ms
 SHEET_WIDTH = footer.PRINTABLE_MM * 96 / 25.4  # CSS px a sheet prints across: 1,047
 # Page key → (its title, its link in the sidebar, the most sheets it may take over the tiny

@@ -24,7 +24,7 @@ from pipeline.ingest import ingest_main
 from tests.browser.conftest import REPO, serve, settled
 from tests.pages import ADMIN, policy_text
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 LOADED = 60_000
 OCT = date(2026, 10, 31)
 REGISTER_TAB = "programme.tab=The+register"  # the Programme page's tab of the register

@@ -23,7 +23,7 @@ from core import audit
 from tests.browser.conftest import serve, settled
 from tests.pages import ADMIN, policy_text
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 LOADED = 30_000  # ms
 ANALYST = {"role": "analyst", "clusters": ("UNITY",), "record_level": True}
 

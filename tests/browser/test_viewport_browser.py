@@ -26,7 +26,7 @@ from dashboard.tiles import CSS, Tile, tiles_html
 from tests.browser.conftest import REPO, serve, settled
 from tests.pages import tab_paths
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 WIDTHS = ((1280, 800), (390, 844))
 LOADED = 90_000  # ms: a page's first run fills the server's caches
 

@@ -21,7 +21,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from core import audit
 from tests.browser.conftest import settled
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 LOADED = 30_000  # ms
 HEADER = "x-workforce-server"
 NEW_DATE = date(2026, 3, 31)  # after the tiny warehouse's last extract (28 February 2026)
