@@ -53,7 +53,7 @@ def __getattr__(attr: str) -> object:
 @cache
 def _rule(name: str) -> DisclosureRule | None:
     """The rule of a protected metric, built from its definition's ``[disclosure]``."""
-    from queries.disclosure import DisclosureRule, Ratio
+    from queries.disclosure import DisclosureRule
 
     if name not in metric_names():
         return None
@@ -65,7 +65,7 @@ def _rule(name: str) -> DisclosureRule | None:
         counts=said.counts,
         money=said.money,
         identities=said.identities,
-        ratios=tuple(Ratio(**vars(ratio)) for ratio in said.ratios),
+        ratios=said.ratios,
     )
 
 

@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:
     from pydantic import TypeAdapter, ValidationError
 
-MIN_COUNT = 5  # queries.disclosure.MIN_COUNT, the default least denominator of a ratio
+MIN_COUNT = 5
+"""Counts (and populations) under this are suppressed (:mod:`queries.disclosure`)."""
 
 ParamType = Literal["DATE", "VARCHAR", "VARCHAR[]", "DOUBLE", "INTEGER"]
 # pydantic reads this from each class: a key the model does not have is refused.
@@ -62,8 +63,24 @@ class Column:
 
 
 @dataclass(frozen=True)
-class RatioSpec:
-    """A rate, share or mean under disclosure control (:class:`queries.disclosure.Ratio`)."""
+class Ratio:
+    """A measure worked out from others of the row: a rate, a share, a mean over some of the
+    people, a per-person figure.  It does not add up along a dimension, so it is not balanced
+    along lines: it is suppressed with its row, wherever its numerator or denominator is
+    suppressed (or a share would give a suppressed count back: 3 leavers of 40 is 7.5%), and
+    where its denominator is under ``minimum``.  Otherwise it is rounded to ``decimals``
+    places (negative: to tens, hundreds...), halves away from zero.
+
+    Attributes:
+        column: the ratio's column.
+        denominator: the count it is over (a count or money column of the rule).
+        numerator: the count or money it divides, when that is a column of the table; None
+            for a mean or share whose numerator is not published (mean span: direct reports).
+        minimum: the least denominator the ratio is shown for (5; 10 for means, as for
+            mean salaries).
+        decimals: rounding: 3 for a share or rate (0.1 percentage point), 1 for a mean span,
+            -1 for £ per person (the nearest £10).
+    """
 
     __pydantic_config__ = _STRICT
 
@@ -90,7 +107,7 @@ class Disclosure:
     counts: tuple[str, ...] = ()
     money: tuple[str, ...] = ()
     identities: tuple[tuple[str, ...], ...] = ()
-    ratios: tuple[RatioSpec, ...] = ()
+    ratios: tuple[Ratio, ...] = ()
     row_keys: tuple[str, ...] = ()
     labels: tuple[str, ...] = ()
 
@@ -214,8 +231,10 @@ def build(name: str, raw: dict[str, Any]) -> Definition:
     pydantic (its types trusted: :func:`validate` checks them); a fault raises ValueError with
     one line naming the key."""
     said = raw.get("disclosure", {})
+    if not isinstance(said, dict):
+        raise ValueError("disclosure: a table is expected")
     ratios = tuple(
-        _make(RatioSpec, r, f"disclosure.ratios[{i}]") for i, r in enumerate(_list(said, "ratios"))
+        _make(Ratio, r, f"disclosure.ratios[{i}]") for i, r in enumerate(_list(said, "ratios"))
     )
     identities = tuple(tuple(group) for group in _list(said, "identities"))
     disclosure = (

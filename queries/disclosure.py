@@ -65,6 +65,8 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from queries.definition_model import MIN_COUNT, Ratio
+
 __all__ = [
     "AVERAGE_BASE",
     "COUNT_BASE",
@@ -84,9 +86,6 @@ __all__ = [
 SUPPRESSED = "[c]"
 """What a suppressed cell reads in rendered output (the GSS shorthand for "confidential")."""
 
-MIN_COUNT = 5
-"""Counts (and populations) under this are suppressed."""
-
 MIN_AVERAGE_POPULATION = 10
 """Means and medians over fewer people than this are suppressed."""
 
@@ -98,33 +97,6 @@ MONEY_BASE = 10
 
 AVERAGE_BASE = 10
 """Mean and median salaries are rounded to the nearest multiple of this many pounds."""
-
-
-@dataclass(frozen=True)
-class Ratio:
-    """A measure worked out from others of the row: a rate, a share, a mean over some of the
-    people, a per-person figure.  It does not add up along a dimension, so it is not balanced
-    along lines: it is suppressed with its row, wherever its numerator or denominator is
-    suppressed (or a share would give a suppressed count back: 3 leavers of 40 is 7.5%), and
-    where its denominator is under ``minimum``.  Otherwise it is rounded to ``decimals``
-    places (negative: to tens, hundreds...), halves away from zero.
-
-    Attributes:
-        column: the ratio's column.
-        denominator: the count it is over (a count or money column of the rule).
-        numerator: the count or money it divides, when that is a column of the table; None
-            for a mean or share whose numerator is not published (mean span: direct reports).
-        minimum: the least denominator the ratio is shown for (5; 10 for means, as for
-            mean salaries).
-        decimals: rounding: 3 for a share or rate (0.1 percentage point), 1 for a mean span,
-            -1 for £ per person (the nearest £10).
-    """
-
-    column: str
-    denominator: str
-    numerator: str | None = None
-    minimum: int = MIN_COUNT
-    decimals: int = 3
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from queries import disclosure
-from queries.definition_model import Definition, Disclosure, RatioSpec
+from queries.definition_model import Definition, Disclosure, Ratio
 from queries.definitions import definitions
 from queries.disclosure import COUNT_BASE, MIN_COUNT, MONEY_BASE
 
@@ -62,7 +62,7 @@ def _rounding(decimals: int) -> str:
     return f"to {decimals} decimal place{'s' if decimals > 1 else ''}"
 
 
-def _ratio(ratio: RatioSpec) -> str:
+def _ratio(ratio: Ratio) -> str:
     source = f", from `{ratio.numerator}`" if ratio.numerator else ""
     return (
         f"`{ratio.column}` (over `{ratio.denominator}`{source}: suppressed with what it is "

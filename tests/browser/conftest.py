@@ -2,9 +2,15 @@
 
 Chromium is Debian's (``apt-get install chromium``), never a Playwright download.  Without it
 the browser tests are skipped, unless ``WORKFORCE_REQUIRE_BROWSER=1`` (as in CI), when they
-fail instead.  Every browser test module sets
-``pytestmark = pytest.mark.browser``, so under
-``pytest -n 2 --dist loadgroup`` one worker runs them all against one server.
+fail instead.  Every browser test module sets ``pytestmark = pytest.mark.browser``.
+
+Under ``pytest -n 2`` the two workers share the browser tests out like any others: each worker
+starts one Chromium for its session (``tests/conftest.py``: ``browser``), and each module or
+test serves its own app on a free loopback port over its own folder, so no server, port or
+file is shared between workers.  (They were meant to run on one worker, with ``--dist
+loadgroup`` and an ``xdist_group`` mark, but with pytest 9.2 xdist can no longer add the group
+to a test's node id, which its grouping relies on (pytest-xdist issue #1386), so they always
+ran on both.)
 """
 
 from __future__ import annotations
